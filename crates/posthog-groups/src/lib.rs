@@ -1,0 +1,18 @@
+//! PostHog's "Groups types" API as plain Rust: models, one request builder and one decoder
+//! per endpoint, typed errors and client-side validation. Sans-IO: no HTTP client here, so
+//! every behaviour is tested natively against the contract's literal JSON.
+
+pub mod decode;
+pub mod error;
+pub mod host;
+pub mod model;
+pub mod request;
+pub mod validate;
+
+pub use error::{ApiError, ErrorBody};
+pub use host::Host;
+pub use model::{
+    FilterSource, Filters, GroupType, GroupTypeNames, Metric, MetricDisplay, MetricDraft,
+    MetricFormat, MetricMath, MetricPatch, Page,
+};
+pub use request::{Method, ProjectId, Request};

@@ -1,0 +1,84 @@
+//! A property test: arbitrary bytes and arbitrary JSON, with any status, given to every
+//! decoder, give an error or a value, never a panic (a panic in WASM kills the app).
+
+use posthog_groups::decode;
+use proptest::prelude::*;
+use serde_json::Value;
+
+fn all_decoders(status: u16, body: &str) {
+    let _ = decode::group_types(status, body);
+    let _ = decode::no_content(status, body);
+    let _ = decode::metric_page(status, body);
+    let _ = decode::metric(status, body);
+    let _ = decode::update_metadata(status, body);
+    // Rendering the error must not panic either (excerpts cut on character boundaries).
+    if let Err(e) = decode::metric(status, body) {
+        let _ = e.to_string();
+    }
+}
+
+fn arb_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        ".{0,12}".prop_map(Value::String),
+        prop_oneof![
+            Just("id"),
+            Just("name"),
+            Just("format"),
+            Just("interval"),
+            Just("math"),
+            Just("results"),
+            Just("count"),
+            Just("code"),
+            Just("detail"),
+            Just("type"),
+            Just("group_type"),
+            Just("group_type_index"),
+            Just("source"),
+            Just("data_warehouse"),
+        ]
+        .prop_map(|s| Value::String(s.into())),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec(
+                (
+                    prop_oneof![
+                        Just("id".to_string()),
+                        Just("name".to_string()),
+                        Just("results".to_string()),
+                        Just("count".to_string()),
+                        Just("code".to_string()),
+                        Just("detail".to_string()),
+                        Just("group_type".to_string()),
+                        Just("group_type_index".to_string()),
+                        Just("filters".to_string()),
+                        Just("interval".to_string()),
+                        "[a-z_]{1,8}",
+                    ],
+                    inner
+                ),
+                0..6
+            )
+            .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(status in 0u16..1000, bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+        all_decoders(status, &String::from_utf8_lossy(&bytes));
+    }
+
+    #[test]
+    fn arbitrary_json_never_panics(status in prop_oneof![Just(200u16), Just(201), Just(204), Just(400), Just(401), Just(403), Just(404), Just(429), Just(500), 0u16..1000], value in arb_json()) {
+        all_decoders(status, &value.to_string());
+    }
+}
