@@ -54,24 +54,24 @@ pub enum ApiError {
         /// The scope to grant, such as `usage_metric:write`.
         scope: Option<String>,
         /// The server's error body.
-        body: ErrorBody,
+        body: Box<ErrorBody>,
     },
     /// This action refuses personal API keys (PostHog Cloud's `update_metadata`).
     PersonalKeyNotAllowed,
     /// The key is limited to other projects.
     NoProjectAccess {
         /// The server's error body.
-        body: ErrorBody,
+        body: Box<ErrorBody>,
     },
     /// Any other refusal (e.g. "You need admin access to project to modify this field.").
     PermissionDenied {
         /// The server's error body.
-        body: ErrorBody,
+        body: Box<ErrorBody>,
     },
     /// The project, group type or metric does not exist.
     NotFound {
         /// The server's error body (empty when the server sent none).
-        body: ErrorBody,
+        body: Box<ErrorBody>,
     },
     /// The server rejected a field; `attr` names it when the server does.
     Validation {
@@ -80,7 +80,7 @@ pub enum ApiError {
         /// The server's message.
         detail: String,
         /// The server's error body.
-        body: ErrorBody,
+        body: Box<ErrorBody>,
     },
     /// Rate limited; `retry_after` seconds read from the detail (the header is not readable cross-origin).
     Throttled {
@@ -92,7 +92,7 @@ pub enum ApiError {
         /// HTTP status.
         status: u16,
         /// The server's error body, if it sent one.
-        body: Option<ErrorBody>,
+        body: Option<Box<ErrorBody>>,
     },
     /// A status and body this client cannot classify.
     Unexpected {
@@ -263,7 +263,7 @@ pub fn excerpt(s: &str, max: usize) -> String {
 /// 403 for the same cause depending on the endpoint; the status is the fallback.
 pub fn classify(status: u16, body: &str) -> ApiError {
     let parsed = ErrorBody::parse(body);
-    let envelope = parsed.clone().unwrap_or_default();
+    let envelope = Box::new(parsed.clone().unwrap_or_default());
     let detail = envelope.detail.clone().unwrap_or_default();
     match (envelope.code.as_deref(), envelope.kind.as_deref()) {
         (Some("not_authenticated"), _) => return ApiError::MissingKey,
@@ -300,7 +300,7 @@ pub fn classify(status: u16, body: &str) -> ApiError {
     match status {
         500..=599 => ApiError::Server {
             status,
-            body: parsed,
+            body: parsed.map(Box::new),
         },
         401 => ApiError::InvalidKey,
         403 => ApiError::PermissionDenied { body: envelope },
