@@ -1,0 +1,127 @@
+//! Start-up configuration and the runtime switches (failure injection and friends).
+
+use crate::api_error::ApiError;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+
+/// How to start a sandbox.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on (default 127.0.0.1).
+    pub bind: IpAddr,
+    /// Port; 0 picks a free one.
+    pub port: u16,
+    /// Seed file; `None` uses the built-in demo seed.
+    pub seed: Option<PathBuf>,
+    /// State file, loaded at start when present and rewritten after each change.
+    pub persist: Option<PathBuf>,
+    /// Folder of the built single-page app to serve beside the API.
+    pub static_dir: Option<PathBuf>,
+    /// Sub-path the static app lives under (`/` or `/sub/`).
+    pub base_path: String,
+    /// Initial switches.
+    pub switches: Switches,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 8000,
+            seed: None,
+            persist: None,
+            static_dir: None,
+            base_path: "/".into(),
+            switches: Switches::default(),
+        }
+    }
+}
+
+/// Behaviour switches, settable by flags and at runtime through `/_sandbox/switches`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Switches {
+    /// Refuse personal keys on `update_metadata`, as PostHog Cloud does.
+    pub cloud_update_metadata: bool,
+    /// Delay added before every API answer.
+    pub latency_ms: u64,
+    /// Share (0.0..=1.0) of API requests answered with a 500 and no change.
+    pub failure_rate: f64,
+    /// Requests per minute per key; `None` (or 0) turns limiting off.
+    pub rate_limit_per_minute: Option<u32>,
+}
+
+impl Switches {
+    /// Apply a partial JSON object; unknown keys and bad values are refused with a 400.
+    pub fn merge(&mut self, patch: &Value) -> Result<(), ApiError> {
+        let obj = patch.as_object().ok_or_else(|| {
+            ApiError::validation("invalid", "Expected a JSON object of switches.", None)
+        })?;
+        let mut next = self.clone();
+        for (key, value) in obj {
+            let bad = |what: &str| {
+                ApiError::validation("invalid", format!("{key} must be {what}."), Some(key))
+            };
+            match key.as_str() {
+                "cloud_update_metadata" => {
+                    next.cloud_update_metadata = value.as_bool().ok_or_else(|| bad("a boolean"))?
+                }
+                "latency_ms" => {
+                    next.latency_ms = value
+                        .as_u64()
+                        .filter(|ms| *ms <= 600_000)
+                        .ok_or_else(|| bad("an integer from 0 to 600000"))?
+                }
+                "failure_rate" => {
+                    next.failure_rate = value
+                        .as_f64()
+                        .filter(|r| (0.0..=1.0).contains(r))
+                        .ok_or_else(|| bad("a number from 0.0 to 1.0"))?
+                }
+                "rate_limit_per_minute" => {
+                    next.rate_limit_per_minute = match value {
+                        Value::Null => None,
+                        v => v
+                            .as_u64()
+                            .and_then(|n| u32::try_from(n).ok())
+                            .ok_or_else(|| bad("a non-negative integer or null"))
+                            .map(|n| (n > 0).then_some(n))?,
+                    }
+                }
+                _ => {
+                    return Err(ApiError::validation(
+                        "invalid",
+                        format!("Unknown switch: {key}"),
+                        Some(key),
+                    ))
+                }
+            }
+        }
+        *self = next;
+        Ok(())
+    }
+}
+
+/// Normalise a base path to `/` or `/sub/` form; refuses paths the API or control routes own.
+pub fn normalize_base_path(raw: &str) -> Result<String, String> {
+    let trimmed = raw.trim().trim_matches('/');
+    if trimmed.is_empty() {
+        return Ok("/".into());
+    }
+    if trimmed
+        .split('/')
+        .any(|s| s.is_empty() || s == "." || s == "..")
+    {
+        return Err(format!(
+            "base path {raw:?} has an empty, '.' or '..' segment"
+        ));
+    }
+    let first = trimmed.split('/').next().unwrap_or_default();
+    if first == "api" || first == "_sandbox" {
+        return Err(format!(
+            "base path {raw:?} would hide the /{first}/ routes; choose another"
+        ));
+    }
+    Ok(format!("/{trimmed}/"))
+}

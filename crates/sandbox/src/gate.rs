@@ -1,0 +1,70 @@
+//! What happens to every API request around its handler: the request log, the added latency,
+//! the per-key rate limit and injected failures. Control and static routes skip all of it.
+
+use crate::api_error::ApiError;
+use crate::auth::bearer;
+use crate::routes::Shared;
+use crate::state::LoggedRequest;
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use std::time::Duration;
+
+/// Largest request body the sandbox reads.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// The middleware itself (install with `axum::middleware::from_fn_with_state`).
+pub async fn gate(State(state): State<Shared>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let mut entry = LoggedRequest {
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().map(str::to_string),
+        body: Value::Null,
+        authorization: parts.headers.contains_key(header::AUTHORIZATION),
+        status: 0,
+    };
+    let response = match to_bytes(body, MAX_BODY_BYTES).await {
+        Err(_) => ApiError::too_large().into_response(),
+        Ok(bytes) => {
+            entry.body = logged_body(&bytes);
+            // The key is the rate-limit identity; requests without one share a window.
+            let who = bearer(&parts.headers).unwrap_or("<anonymous>").to_string();
+            let request = Request::from_parts(parts, Body::from(bytes));
+            let switches = state.switches();
+            if switches.latency_ms > 0 {
+                tokio::time::sleep(Duration::from_millis(switches.latency_ms)).await;
+            }
+            match switches.rate_limit_per_minute.filter(|n| *n > 0) {
+                Some(limit) => match state.take_rate_slot(&who, limit) {
+                    Ok(()) => run(switches.failure_rate, request, next).await,
+                    Err(seconds) => ApiError::throttled(seconds).into_response(),
+                },
+                None => run(switches.failure_rate, request, next).await,
+            }
+        }
+    };
+    entry.status = response.status().as_u16();
+    state.log_request(entry);
+    response
+}
+
+/// Call the handler, unless this request is picked to fail (then nothing changes).
+async fn run(failure_rate: f64, request: Request, next: Next) -> Response {
+    if failure_rate > 0.0 && rand::random::<f64>() < failure_rate {
+        return ApiError::server_error().into_response();
+    }
+    next.run(request).await
+}
+
+/// JSON as JSON, nothing as null, anything else as its text.
+fn logged_body(bytes: &[u8]) -> Value {
+    if bytes.is_empty() {
+        return Value::Null;
+    }
+    serde_json::from_slice(bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
+}

@@ -1,0 +1,168 @@
+//! A local PostHog-compatible "Groups types" API server (axum + tokio): the contract in
+//! `posthog-groups-api.md`, written on its own so that client and server cannot share a
+//! mistake. In memory, optionally persisted to a JSON file, seeded with a demo project, with
+//! switches for PostHog Cloud's refusal of personal keys, latency, failures and rate limits,
+//! and a control API under `/_sandbox/` for end-to-end tests.
+
+pub mod api_error;
+pub mod auth;
+pub mod config;
+pub mod control;
+pub mod error;
+pub mod gate;
+pub mod model;
+pub mod routes;
+pub mod seed;
+pub mod state;
+pub mod static_files;
+pub mod validate;
+
+pub use config::{Config, Switches};
+pub use error::Error;
+
+use axum::http::{header, Method};
+use axum::Router;
+use state::AppState;
+use static_files::StaticSite;
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tower_http::cors::{Any, CorsLayer};
+
+/// A sandbox that is listening; dropping it leaves the server running until the runtime ends.
+#[derive(Debug)]
+pub struct RunningServer {
+    addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// The address actually bound (with the real port when 0 was asked for).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Base URL to reach the server; an unspecified bind address is shown as loopback.
+    pub fn url(&self) -> String {
+        let ip = match self.addr.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        format!("http://{}", SocketAddr::new(ip, self.addr.port()))
+    }
+
+    /// Stop accepting, let open requests finish, and wait for the server to end.
+    pub async fn shutdown(self) -> std::io::Result<()> {
+        // The receiver is gone only if the server already ended; its result is below.
+        let _ = self.stop.send(());
+        self.task.await.map_err(std::io::Error::other)?
+    }
+
+    /// Serve until `signal` completes (then shut down gracefully) or the server fails.
+    pub async fn run_until(mut self, signal: impl Future<Output = ()>) -> std::io::Result<()> {
+        tokio::select! {
+            () = signal => self.shutdown().await,
+            ended = &mut self.task => ended.map_err(std::io::Error::other)?,
+        }
+    }
+}
+
+/// Load the seed (and persisted state), bind, and start serving in the background.
+pub async fn serve(config: Config) -> Result<RunningServer, Error> {
+    let base = config::normalize_base_path(&config.base_path).map_err(Error::BadConfig)?;
+    let mut switches = Switches::default();
+    let initial =
+        serde_json::to_value(&config.switches).map_err(|e| Error::BadConfig(e.to_string()))?;
+    switches
+        .merge(&initial)
+        .map_err(|e| Error::BadConfig(format!("bad switch: {}", e.detail)))?;
+    let site = match config.static_dir {
+        Some(dir) if !dir.is_dir() => return Err(Error::static_dir_missing(&dir)),
+        Some(dir) => Some(StaticSite { dir, base }),
+        None => None,
+    };
+    let seed = seed::load_seed(config.seed.as_deref())?;
+    let start = match &config.persist {
+        Some(path) => seed::load_state(path)?.unwrap_or_else(|| seed.store.clone()),
+        None => seed.store.clone(),
+    };
+    let listener = tokio::net::TcpListener::bind((config.bind, config.port))
+        .await
+        .map_err(|source| match source.kind() {
+            std::io::ErrorKind::AddrInUse => Error::PortInUse { port: config.port },
+            _ => Error::Bind {
+                addr: SocketAddr::new(config.bind, config.port).to_string(),
+                source,
+            },
+        })?;
+    let addr = listener.local_addr().map_err(|source| Error::Bind {
+        addr: SocketAddr::new(config.bind, config.port).to_string(),
+        source,
+    })?;
+    let state = Arc::new(AppState::new(
+        start,
+        seed.store,
+        seed.keys,
+        switches,
+        config.persist,
+        addr,
+    ));
+    let app = app(state, site);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(RunningServer { addr, stop, task })
+}
+
+/// The whole application: API (with CORS and the gate), control routes, static files.
+fn app(state: Arc<AppState>, site: Option<StaticSite>) -> Router {
+    // As PostHog Cloud answers on /api/: any origin, no credentials.
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PATCH,
+            Method::PUT,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(Duration::from_secs(86_400));
+    let api = routes::api_router()
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            gate::gate,
+        ))
+        .layer(cors);
+    let router = Router::new().merge(api).merge(control::control_router());
+    let router = match site {
+        Some(site) => {
+            let site = Arc::new(site);
+            router.fallback(move |request: axum::extract::Request| {
+                let site = site.clone();
+                async move { site.serve(request).await }
+            })
+        }
+        None => router.fallback(no_site),
+    };
+    router.with_state(state)
+}
+
+async fn no_site() -> (axum::http::StatusCode, &'static str) {
+    (
+        axum::http::StatusCode::NOT_FOUND,
+        "PostHog sandbox: the API is under /api/projects/{id}/, the control API under /_sandbox/. \
+         Start with --static DIR to serve an app here.\n",
+    )
+}

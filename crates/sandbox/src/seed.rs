@@ -1,0 +1,313 @@
+//! Seed files: the keys and projects a sandbox starts with, validated with the same rules the
+//! API applies, so a seed can never hold data the API would refuse.
+
+use crate::error::Error;
+use crate::model::{ApiKey, GroupType, Metric, Project, Store};
+use crate::validate::{validate_metric, Mode};
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+/// The built-in demo seed, used when no `--seed` is given.
+pub const DEMO_SEED: &str = include_str!("../seed/demo.json");
+/// How messages name the built-in seed.
+pub const DEMO_SEED_NAME: &str = "<built-in demo seed>";
+/// PostHog allows at most this many group types per project.
+pub const MAX_GROUP_TYPES: usize = 5;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedFile {
+    #[serde(default, rename = "$comment")]
+    _comment: Option<Value>,
+    #[serde(default)]
+    keys: Vec<SeedKey>,
+    #[serde(default)]
+    projects: Vec<SeedProject>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedKey {
+    key: String,
+    scopes: Vec<String>,
+    #[serde(default)]
+    projects: Option<Vec<i64>>,
+    #[serde(default, rename = "note")]
+    _note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SeedProject {
+    id: i64,
+    name: String,
+    #[serde(default)]
+    group_types: Vec<GroupType>,
+    #[serde(default)]
+    metrics: BTreeMap<String, Vec<Value>>,
+}
+
+/// A validated seed: the keys and the initial store.
+#[derive(Debug, Clone)]
+pub struct Seed {
+    /// Accepted personal API keys.
+    pub keys: Vec<ApiKey>,
+    /// Initial projects.
+    pub store: Store,
+}
+
+/// Read the seed file, or the demo seed when `path` is `None`.
+pub fn load_seed(path: Option<&Path>) -> Result<Seed, Error> {
+    match path {
+        None => parse_seed(DEMO_SEED, DEMO_SEED_NAME),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| Error::bad_file(p, format!("cannot read seed file: {e}")))?;
+            parse_seed(&text, &p.display().to_string())
+        }
+    }
+}
+
+/// Parse and validate seed text; `file` names it in messages.
+pub fn parse_seed(text: &str, file: &str) -> Result<Seed, Error> {
+    let raw: SeedFile = serde_json::from_str(text)
+        .map_err(|e| Error::bad_data(file, format!("invalid seed JSON: {e}")))?;
+    let store = build_store(raw.projects, file)?;
+    let keys = build_keys(raw.keys).map_err(|p| Error::bad_data(file, p))?;
+    if keys.is_empty() {
+        return Err(Error::bad_data(
+            file,
+            "the seed has no keys: add at least one under \"keys\"",
+        ));
+    }
+    Ok(Seed { keys, store })
+}
+
+/// Read a persisted state file (`{"projects": [...]}`); `Ok(None)` when it does not exist yet.
+pub fn load_state(path: &Path) -> Result<Option<Store>, Error> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(Error::bad_file(
+                path,
+                format!("cannot read state file: {e}"),
+            ))
+        }
+    };
+    let raw: SeedFile = serde_json::from_str(&text)
+        .map_err(|e| Error::bad_file(path, format!("invalid state JSON: {e}")))?;
+    build_store(raw.projects, &path.display().to_string()).map(Some)
+}
+
+fn build_keys(raw: Vec<SeedKey>) -> Result<Vec<ApiKey>, String> {
+    let mut seen = HashSet::new();
+    let mut keys = Vec::new();
+    for (i, k) in raw.into_iter().enumerate() {
+        let at = format!("keys[{i}]");
+        if k.key.trim().is_empty() || k.key.chars().any(char::is_whitespace) {
+            return Err(format!("{at}: key must be non-empty and without spaces"));
+        }
+        if !seen.insert(k.key.clone()) {
+            return Err(format!("{at}: the same key appears twice"));
+        }
+        if k.scopes.is_empty() {
+            return Err(format!(
+                "{at}: scopes must not be empty (use [\"*\"] for all)"
+            ));
+        }
+        for scope in &k.scopes {
+            let valid = scope == "*"
+                || scope
+                    .split_once(':')
+                    .is_some_and(|(o, a)| !o.is_empty() && (a == "read" || a == "write"));
+            if !valid {
+                return Err(format!(
+                    "{at}: scope {scope:?} is not \"*\" or \"object:read\"/\"object:write\""
+                ));
+            }
+        }
+        if k.projects.as_ref().is_some_and(Vec::is_empty) {
+            return Err(format!(
+                "{at}: projects must not be empty (leave it out for all projects)"
+            ));
+        }
+        keys.push(ApiKey {
+            value: k.key,
+            scopes: k.scopes,
+            projects: k.projects,
+        });
+    }
+    Ok(keys)
+}
+
+fn build_store(raw: Vec<SeedProject>, file: &str) -> Result<Store, Error> {
+    let mut store = Store::default();
+    let mut metric_ids = HashSet::new();
+    for p in raw {
+        let at = format!("project {}", p.id);
+        let fail = |problem: String| Error::bad_data(file, format!("{at}: {problem}"));
+        if p.id < 1 {
+            return Err(fail("project ids must be positive integers".into()));
+        }
+        if store.projects.contains_key(&p.id) {
+            return Err(fail("the same project id appears twice".into()));
+        }
+        let group_types = check_group_types(p.group_types).map_err(fail)?;
+        let mut metrics = BTreeMap::new();
+        for (index_text, list) in p.metrics {
+            let index: i64 = index_text.parse().ok().filter(|i| *i >= 0).ok_or_else(|| {
+                fail(format!(
+                    "metrics key {index_text:?} is not a group type index (0, 1, ...)"
+                ))
+            })?;
+            let built = build_metrics(list, &mut metric_ids)
+                .map_err(|m| fail(format!("metrics[\"{index}\"]{m}")))?;
+            metrics.insert(index, built);
+        }
+        let project = Project {
+            id: p.id,
+            name: p.name,
+            group_types,
+            metrics,
+        };
+        store.projects.insert(p.id, project);
+    }
+    Ok(store)
+}
+
+fn check_group_types(mut list: Vec<GroupType>) -> Result<Vec<GroupType>, String> {
+    if list.len() > MAX_GROUP_TYPES {
+        return Err(format!(
+            "{} group types, but a project holds at most {MAX_GROUP_TYPES}",
+            list.len()
+        ));
+    }
+    let mut indexes = HashSet::new();
+    let mut names = HashSet::new();
+    for gt in &list {
+        let at = format!("group type {:?}", gt.group_type);
+        if !(0..MAX_GROUP_TYPES as i64).contains(&gt.group_type_index) {
+            return Err(format!("{at}: group_type_index must be 0 to 4"));
+        }
+        if !indexes.insert(gt.group_type_index) {
+            return Err(format!(
+                "{at}: group_type_index {} is used twice",
+                gt.group_type_index
+            ));
+        }
+        if gt.group_type.is_empty() || gt.group_type.chars().count() > 400 {
+            return Err(format!("{at}: group_type must be 1 to 400 characters"));
+        }
+        if !names.insert(gt.group_type.clone()) {
+            return Err(format!("{at}: group_type is used twice"));
+        }
+        for (attr, name) in [
+            ("name_singular", &gt.name_singular),
+            ("name_plural", &gt.name_plural),
+        ] {
+            if name.as_deref().is_some_and(|n| n.chars().count() > 400) {
+                return Err(format!("{at}: {attr} is longer than 400 characters"));
+            }
+        }
+    }
+    list.sort_by_key(|gt| gt.group_type_index);
+    Ok(list)
+}
+
+fn build_metrics(list: Vec<Value>, ids: &mut HashSet<String>) -> Result<Vec<Metric>, String> {
+    let mut names = HashSet::new();
+    let mut out = Vec::new();
+    for (i, raw) in list.into_iter().enumerate() {
+        let at = format!("[{i}]");
+        let mut metric = validate_metric(&raw, Mode::Create).map_err(|e| {
+            let attr = e.attr.clone().unwrap_or_else(|| "metric".into());
+            format!("{at}: {attr}: {}", e.detail)
+        })?;
+        metric.id = match raw.get("id") {
+            None => uuid::Uuid::new_v4().to_string(),
+            Some(v) => v
+                .as_str()
+                .and_then(|s| uuid::Uuid::parse_str(s).ok())
+                .map(|u| u.to_string())
+                .ok_or_else(|| format!("{at}: id {v} is not a UUID"))?,
+        };
+        if !ids.insert(metric.id.clone()) {
+            return Err(format!("{at}: metric id {} is used twice", metric.id));
+        }
+        if !names.insert(metric.name.clone()) {
+            return Err(format!(
+                "{at}: duplicate metric name {:?} in this group type",
+                metric.name
+            ));
+        }
+        out.push(metric);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_seed_is_valid_and_has_the_documented_layout() {
+        let seed = load_seed(None).expect("demo seed loads");
+        assert_eq!(seed.keys.len(), 4);
+        let demo = &seed.store.projects[&1];
+        assert_eq!(demo.group_types.len(), 4);
+        let counts: Vec<usize> = (0..4).map(|i| demo.metrics_at(i).len()).collect();
+        assert_eq!(counts, [61, 4, 0, 0]);
+        let all = demo.metrics_at(0);
+        for (field, values) in [
+            ("format", ["numeric", "currency"]),
+            ("display", ["number", "sparkline"]),
+            ("math", ["count", "sum"]),
+        ] {
+            for v in values {
+                let present = all.iter().any(|m| {
+                    let json = serde_json::to_value(m).unwrap_or_default();
+                    json[field] == v
+                });
+                assert!(present, "{field} {v}");
+            }
+        }
+        let warehouse = all
+            .iter()
+            .filter(|m| m.filters["source"] == "data_warehouse")
+            .count();
+        assert!(warehouse >= 2);
+        for interval in [7, 30, 90, 14] {
+            assert!(all.iter().any(|m| m.interval == interval));
+        }
+        assert!(seed.store.projects[&2].group_types.is_empty());
+    }
+
+    #[test]
+    fn key_rules() {
+        let text = |keys: &str| format!("{{\"keys\": {keys}, \"projects\": []}}");
+        for (keys, needle) in [
+            (
+                r#"[{"key": "a", "scopes": []}]"#,
+                "scopes must not be empty",
+            ),
+            (r#"[{"key": "a", "scopes": ["group:admin"]}]"#, "is not"),
+            (
+                r#"[{"key": "a", "scopes": ["*"]}, {"key": "a", "scopes": ["*"]}]"#,
+                "twice",
+            ),
+            (
+                r#"[{"key": "a", "scopes": ["*"], "projects": []}]"#,
+                "projects must not be empty",
+            ),
+        ] {
+            let err = parse_seed(&text(keys), "s.json").unwrap_err().to_string();
+            assert!(
+                err.starts_with("s.json: keys[") && err.contains(needle),
+                "{err}"
+            );
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! Shared server state: the store, its seed (for reset), keys, switches, request log, rate
+//! windows and persistence. Locks are std mutexes never held across an await.
+
+use crate::config::Switches;
+use crate::model::{ApiKey, Store};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// How many API requests `/_sandbox/requests` remembers.
+pub const LOG_CAPACITY: usize = 500;
+
+/// One API request as the control API reports it; the key value is never kept.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoggedRequest {
+    /// HTTP method.
+    pub method: String,
+    /// Path as sent.
+    pub path: String,
+    /// Raw query string, if any.
+    pub query: Option<String>,
+    /// Parsed JSON body; null when empty; the raw text as a string when not JSON.
+    pub body: Value,
+    /// Whether an `Authorization` header was sent.
+    pub authorization: bool,
+    /// Status the sandbox answered.
+    pub status: u16,
+}
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub struct AppState {
+    store: Mutex<Store>,
+    seed: Store,
+    /// Accepted keys, from the seed.
+    pub keys: Vec<ApiKey>,
+    switches: Mutex<Switches>,
+    log: Mutex<VecDeque<LoggedRequest>>,
+    windows: Mutex<HashMap<String, VecDeque<Instant>>>,
+    persist: Option<PathBuf>,
+    /// Where the server listens (for links when a request has no Host header).
+    pub local_addr: SocketAddr,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere must not take the sandbox down; the data is still usable.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl AppState {
+    /// New state starting from `initial` (seed or persisted), resettable to `seed`.
+    pub fn new(
+        initial: Store,
+        seed: Store,
+        keys: Vec<ApiKey>,
+        switches: Switches,
+        persist: Option<PathBuf>,
+        local_addr: SocketAddr,
+    ) -> Self {
+        AppState {
+            store: Mutex::new(initial),
+            seed,
+            keys,
+            switches: Mutex::new(switches),
+            log: Mutex::new(VecDeque::new()),
+            windows: Mutex::new(HashMap::new()),
+            persist,
+            local_addr,
+        }
+    }
+
+    /// Run a read-only closure on the store.
+    pub fn read<T>(&self, f: impl FnOnce(&Store) -> T) -> T {
+        f(&lock(&self.store))
+    }
+
+    /// Run a changing closure on the store, then persist, even when it failed half-way
+    /// (update_metadata keeps the rows it saved before an error).
+    pub fn write<T>(&self, f: impl FnOnce(&mut Store) -> T) -> T {
+        let mut store = lock(&self.store);
+        let out = f(&mut store);
+        self.save(&store);
+        out
+    }
+
+    /// A copy of the whole store.
+    pub fn snapshot(&self) -> Store {
+        lock(&self.store).clone()
+    }
+
+    /// Put the seed back and forget the rate windows.
+    pub fn reset(&self) {
+        self.write(|store| *store = self.seed.clone());
+        lock(&self.windows).clear();
+    }
+
+    /// Write the store to the persist file (temp file + rename, so a crash leaves a whole file).
+    fn save(&self, store: &Store) {
+        let Some(path) = &self.persist else { return };
+        let result = serde_json::to_vec_pretty(store)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| {
+                let mut tmp = path.clone().into_os_string();
+                tmp.push(".tmp");
+                std::fs::write(&tmp, bytes)?;
+                std::fs::rename(&tmp, path)
+            });
+        if let Err(e) = result {
+            // The change stays in memory; the operator needs to know it will not survive.
+            eprintln!("sandbox: cannot write state to {}: {e}", path.display());
+        }
+    }
+
+    /// Current switches.
+    pub fn switches(&self) -> Switches {
+        lock(&self.switches).clone()
+    }
+
+    /// Replace the switches.
+    pub fn set_switches(&self, switches: Switches) {
+        *lock(&self.switches) = switches;
+    }
+
+    /// Remember one API request, dropping the oldest past [`LOG_CAPACITY`].
+    pub fn log_request(&self, entry: LoggedRequest) {
+        let mut log = lock(&self.log);
+        if log.len() == LOG_CAPACITY {
+            log.pop_front();
+        }
+        log.push_back(entry);
+    }
+
+    /// The remembered requests, oldest first.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        lock(&self.log).iter().cloned().collect()
+    }
+
+    /// Forget the remembered requests.
+    pub fn clear_requests(&self) {
+        lock(&self.log).clear();
+    }
+
+    /// Count a request against `who`'s one-minute window; `Err(seconds)` when over `limit`.
+    pub fn take_rate_slot(&self, who: &str, limit: u32) -> Result<(), u64> {
+        let window = Duration::from_secs(60);
+        let now = Instant::now();
+        let mut windows = lock(&self.windows);
+        let times = windows.entry(who.to_string()).or_default();
+        while times
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= window)
+        {
+            times.pop_front();
+        }
+        if times.len() >= limit as usize {
+            let oldest = times.front().copied().unwrap_or(now);
+            let wait = window.saturating_sub(now.duration_since(oldest));
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            return Err(seconds.max(1));
+        }
+        times.push_back(now);
+        Ok(())
+    }
+}

@@ -1,0 +1,229 @@
+//! The runtime switches and the control API under /_sandbox/.
+
+mod common;
+use common::*;
+use reqwest::Method;
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+const UPDATE: &str = "1/groups_types/update_metadata/";
+const CLOUD_DETAIL: &str = "This action does not support personal API key access";
+
+#[tokio::test]
+async fn switches_read_and_partial_update() {
+    let sb = start().await;
+    let a = sb.control(Method::GET, "switches", None).await;
+    assert_eq!(
+        a.json,
+        json!({"cloud_update_metadata": false, "latency_ms": 0, "failure_rate": 0.0, "rate_limit_per_minute": null})
+    );
+    let a = sb.set_switches(json!({"latency_ms": 5})).await;
+    assert_eq!(a.json["latency_ms"], 5);
+    assert_eq!(a.json["cloud_update_metadata"], false);
+    let a = sb.set_switches(json!({"rate_limit_per_minute": 0})).await;
+    assert_eq!(a.json["rate_limit_per_minute"], json!(null));
+    for bad in [
+        json!({"failure_rate": 1.5}),
+        json!({"latency": 1}),
+        json!({"cloud_update_metadata": "yes"}),
+        json!([]),
+    ] {
+        let a = sb
+            .control(Method::POST, "switches", Some(bad.clone()))
+            .await;
+        assert_eq!(a.status, 400, "{bad}");
+        assert_eq!(a.json["type"], "validation_error");
+    }
+    assert_eq!(
+        sb.control(Method::GET, "switches/", None).await.json["latency_ms"],
+        5
+    );
+}
+
+#[tokio::test]
+async fn cloud_mode_refuses_personal_keys_on_update_metadata_before_reading_the_body() {
+    let sb = start().await;
+    sb.set_switches(json!({"cloud_update_metadata": true}))
+        .await;
+    for body in [
+        json!([]),
+        json!([{"group_type_index": 0, "name_singular": "X"}]),
+        json!("not even a list"),
+    ] {
+        let a = sb.patch(FULL, UPDATE, body).await;
+        assert_error(
+            &a,
+            403,
+            "authentication_error",
+            "permission_denied",
+            CLOUD_DETAIL,
+            None,
+        );
+    }
+    assert_eq!(
+        sb.get(FULL, "1/groups_types/").await.json[0]["name_singular"],
+        "Organization"
+    );
+    // Other endpoints are unaffected, and a missing key is still not_authenticated.
+    assert_eq!(sb.get(FULL, "1/groups_types/").await.status, 200);
+    let a = sb
+        .send(Method::PATCH, &sb.api(UPDATE), None, Some(&json!([])))
+        .await;
+    assert_eq!(a.json["code"], "not_authenticated");
+    // Off again: the `[]` probe answers 200 with the list.
+    sb.set_switches(json!({"cloud_update_metadata": false}))
+        .await;
+    let a = sb.patch(FULL, UPDATE, json!([])).await;
+    assert_eq!(a.status, 200);
+    assert_eq!(a.json.as_array().unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn cloud_mode_from_config() {
+    let mut config = config();
+    config.switches.cloud_update_metadata = true;
+    let sb = start_with(config).await;
+    assert_eq!(sb.patch(FULL, UPDATE, json!([])).await.status, 403);
+}
+
+#[tokio::test]
+async fn latency_delays_api_answers_but_not_control_routes() {
+    let sb = start().await;
+    sb.set_switches(json!({"latency_ms": 300})).await;
+    let started = Instant::now();
+    assert_eq!(sb.get(FULL, "1/groups_types/").await.status, 200);
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        started.elapsed()
+    );
+    let started = Instant::now();
+    sb.control(Method::GET, "state", None).await;
+    assert!(started.elapsed() < Duration::from_millis(300));
+}
+
+#[tokio::test]
+async fn failure_rate_one_fails_everything_and_changes_nothing() {
+    let sb = start().await;
+    let before = sb.state().await;
+    sb.set_switches(json!({"failure_rate": 1.0})).await;
+    let id = before["projects"][0]["metrics"]["0"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let answers = [
+        sb.get(FULL, "1/groups_types/").await,
+        sb.post(FULL, "1/groups_types/0/metrics/", metric("Never stored"))
+            .await,
+        sb.patch(
+            FULL,
+            &format!("1/groups_types/0/metrics/{id}/"),
+            json!({"name": "Never renamed"}),
+        )
+        .await,
+        sb.delete(FULL, &format!("1/groups_types/0/metrics/{id}/"))
+            .await,
+        sb.delete(FULL, "1/groups_types/0/").await,
+        sb.patch(
+            FULL,
+            UPDATE,
+            json!([{"group_type_index": 0, "name_singular": "Never"}]),
+        )
+        .await,
+    ];
+    for a in &answers {
+        assert_error(
+            a,
+            500,
+            "server_error",
+            "error",
+            "A server error occurred.",
+            None,
+        );
+    }
+    assert_eq!(sb.state().await, before);
+    sb.set_switches(json!({"failure_rate": 0.0})).await;
+    assert_eq!(sb.get(FULL, "1/groups_types/").await.status, 200);
+}
+
+#[tokio::test]
+async fn rate_limit_answers_429_with_retry_after_per_key() {
+    let sb = start().await;
+    sb.set_switches(json!({"rate_limit_per_minute": 3})).await;
+    for _ in 0..3 {
+        assert_eq!(sb.get(FULL, "1/groups_types/").await.status, 200);
+    }
+    let a = sb.get(FULL, "1/groups_types/").await;
+    assert_eq!(a.status, 429);
+    assert_eq!(
+        (a.json["type"].as_str(), a.json["code"].as_str()),
+        (Some("throttled_error"), Some("throttled"))
+    );
+    let retry: u64 = a.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry));
+    assert_eq!(
+        a.json["detail"],
+        format!("Request was throttled. Expected available in {retry} seconds.")
+    );
+    assert_eq!(a.json["attr"], json!(null));
+    // Another key has its own window; control routes are never limited.
+    assert_eq!(sb.get(READ_ONLY, "1/groups_types/").await.status, 200);
+    assert_eq!(sb.control(Method::GET, "state", None).await.status, 200);
+    // Turning it off lets the key through again.
+    sb.set_switches(json!({"rate_limit_per_minute": null}))
+        .await;
+    assert_eq!(sb.get(FULL, "1/groups_types/").await.status, 200);
+}
+
+#[tokio::test]
+async fn state_reset_and_request_log() {
+    let sb = start().await;
+    let seed_state = sb.state().await;
+    let projects = seed_state["projects"].as_array().unwrap();
+    assert_eq!(projects.len(), 2);
+    assert_eq!(keys(&projects[0]), ["id", "name", "group_types", "metrics"]);
+    assert_eq!(projects[0]["metrics"]["0"].as_array().unwrap().len(), 61);
+    assert_eq!(keys(&projects[0]["metrics"]["0"][0]), METRIC_FIELDS);
+
+    sb.control(Method::DELETE, "requests", None).await;
+    sb.post(FULL, "1/groups_types/0/metrics/?x=1", metric("Logged"))
+        .await;
+    sb.send(Method::GET, &sb.api("1/groups_types/"), None, None)
+        .await;
+    let log = sb.control(Method::GET, "requests", None).await.json;
+    assert_eq!(
+        log,
+        json!([
+            {"method": "POST", "path": "/api/projects/1/groups_types/0/metrics/", "query": "x=1",
+             "body": metric("Logged"), "authorization": true, "status": 201},
+            {"method": "GET", "path": "/api/projects/1/groups_types/", "query": null,
+             "body": null, "authorization": false, "status": 403},
+        ])
+    );
+    assert_ne!(sb.state().await, seed_state);
+    let reset = sb.control(Method::POST, "reset", None).await;
+    assert_eq!((reset.status, &reset.json), (200, &seed_state));
+    assert_eq!(sb.state().await, seed_state);
+    assert_eq!(
+        sb.control(Method::DELETE, "requests", None).await.status,
+        204
+    );
+    assert_eq!(
+        sb.control(Method::GET, "requests", None).await.json,
+        json!([])
+    );
+    assert_eq!(sb.control(Method::GET, "nope", None).await.status, 404);
+}
+
+#[tokio::test]
+async fn request_log_keeps_the_last_500() {
+    let sb = start().await;
+    for i in 0..505 {
+        sb.get(FULL, &format!("1/groups_types/?n={i}")).await;
+    }
+    let log = sb.control(Method::GET, "requests", None).await.json;
+    let log = log.as_array().unwrap();
+    assert_eq!(log.len(), 500);
+    assert_eq!(log[0]["query"], "n=5");
+    assert_eq!(log[499]["query"], "n=504");
+}

@@ -1,0 +1,119 @@
+//! Sends a core [`Request`] with gloo-net: Bearer key, JSON, `credentials: omit`, a timeout,
+//! and an abort when the reactive scope that started it is cleaned up (the view was left or
+//! its inputs changed).
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use gloo_net::http::{Method as HttpMethod, RequestBuilder};
+use leptos::prelude::{on_cleanup, set_timeout_with_handle};
+use posthog_groups::{ApiError, Method, Request};
+use send_wrapper::SendWrapper;
+use web_sys::{AbortController, RequestCredentials, RequestMode};
+
+use crate::state::connection::Connection;
+
+/// How long a request may take before the app gives up and says so.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+
+fn http_method(m: Method) -> HttpMethod {
+    match m {
+        Method::Get => HttpMethod::GET,
+        Method::Post => HttpMethod::POST,
+        Method::Patch => HttpMethod::PATCH,
+        Method::Put => HttpMethod::PUT,
+        Method::Delete => HttpMethod::DELETE,
+    }
+}
+
+/// Aborts the fetch when dropped, so a future dropped mid-flight does not leave it running.
+struct AbortOnDrop(Option<AbortController>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.take() {
+            c.abort();
+        }
+    }
+}
+
+/// Sends `req` to the connection's host and returns the status and body text. Only
+/// transport failures are errors here; statuses are the decoder's business.
+pub async fn send(conn: &Connection, req: &Request) -> Result<(u16, String), ApiError> {
+    let controller = AbortController::new().ok();
+    let signal = controller.as_ref().map(AbortController::signal);
+    if let Some(c) = controller.clone() {
+        // Leaving the view (or a refetch) cleans up the owner: stop the request with it.
+        let c = SendWrapper::new(c);
+        on_cleanup(move || c.abort());
+    }
+    let _abort_guard = AbortOnDrop(controller.clone());
+
+    let timed_out = Rc::new(Cell::new(false));
+    let timer = controller.clone().and_then(|c| {
+        let flag = SendWrapper::new(timed_out.clone());
+        let c = SendWrapper::new(c);
+        set_timeout_with_handle(
+            move || {
+                flag.set(true);
+                c.abort();
+            },
+            TIMEOUT,
+        )
+        .ok()
+    });
+
+    let url = conn.host.url(&req.path_and_query());
+    let builder = RequestBuilder::new(&url)
+        .method(http_method(req.method))
+        .header("Authorization", &conn.key.bearer())
+        .header("Accept", "application/json")
+        .credentials(RequestCredentials::Omit)
+        .abort_signal(signal.as_ref());
+    let built = match &req.body {
+        Some(body) => builder
+            .header("Content-Type", "application/json")
+            .body(body.to_string()),
+        None => builder.build(),
+    };
+    let result = match built {
+        Ok(request) => request.send().await,
+        Err(e) => Err(e),
+    };
+    if let Some(t) = timer {
+        t.clear();
+    }
+    let response = match result {
+        Ok(r) => r,
+        Err(_) if timed_out.get() => {
+            return Err(ApiError::Timeout {
+                seconds: TIMEOUT.as_secs() as u32,
+            })
+        }
+        Err(_) if signal.as_ref().is_some_and(|s| s.aborted()) => return Err(ApiError::Aborted),
+        Err(_) => {
+            return Err(ApiError::Network {
+                host: conn.host.to_string(),
+                host_reachable: Some(probe(&conn.host.to_string()).await),
+            })
+        }
+    };
+    let status = response.status();
+    // A body that cannot be read as text is treated as empty; the decoder then says so.
+    let body = response.text().await.unwrap_or_default();
+    Ok((status, body))
+}
+
+/// Tells an unreachable host from one that refuses this page's origin: a `no-cors` request
+/// (no key, no credentials) succeeds whenever the host answers at all.
+async fn probe(host: &str) -> bool {
+    let req = RequestBuilder::new(&format!("{host}/"))
+        .mode(RequestMode::NoCors)
+        .credentials(RequestCredentials::Omit)
+        .build();
+    match req {
+        Ok(r) => r.send().await.is_ok(),
+        Err(_) => false,
+    }
+}

@@ -1,0 +1,3 @@
+//! App-wide state, provided once at the root as typed contexts.
+
+pub mod connection;

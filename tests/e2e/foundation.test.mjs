@@ -1,0 +1,78 @@
+// The foundation slice end to end: the release build, served by the sandbox, connects with
+// the demo key and lists the demo project's group types.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSandbox, launchBrowser, openPage, connect, assertAccessible, DEMO_KEY } from './harness.mjs';
+
+let sandbox;
+let browser;
+
+before(async () => {
+  sandbox = await startSandbox();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+test('connects with the demo key and lists the demo group types', async () => {
+  const { page, console: logs, assertClean } = await openPage(browser.context, sandbox.url);
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Connect to PostHog' }).waitFor());
+  await assertAccessible(page, 'connection screen');
+
+  await connect(page);
+  const table = page.getByRole('table', { name: 'Group types of this project' });
+  await table.waitFor();
+  const rows = table.getByRole('row');
+  // Header + the four group types the sandbox seeds for project 1.
+  assert.equal(await rows.count(), 5);
+  const state = await sandbox.control('state');
+  const seeded = state.projects.find((p) => p.id === 1).group_types.map((g) => g.group_type);
+  for (const key of seeded) {
+    await assert.doesNotReject(table.getByRole('cell', { name: key, exact: true }).waitFor(), key);
+  }
+  // Unset names show PostHog's default, marked as such.
+  await assert.doesNotReject(table.getByRole('cell', { name: 'company(s) default' }).waitFor());
+  await assertAccessible(page, 'group types screen');
+
+  // The key went in the Authorization header and nowhere visible.
+  const log = await sandbox.control('requests');
+  assert.ok(log.some((r) => r.path === '/api/projects/1/groups_types/' && r.authorization));
+  assert.ok(!page.url().includes(DEMO_KEY));
+  assert.ok(!logs.some((l) => l.includes(DEMO_KEY)));
+  assertClean();
+});
+
+test('an empty project shows the empty state', async () => {
+  const { page, assertClean } = await openPage(browser.context, sandbox.url);
+  await connect(page, { project: '2' });
+  await assert.doesNotReject(page.getByText('This project has no group types yet.').waitFor());
+  await assertAccessible(page, 'empty group types');
+  assertClean();
+});
+
+test('a bad key is explained where it happened, with a retry', async () => {
+  const { page, assertClean } = await openPage(browser.context, sandbox.url);
+  await connect(page, { key: 'phx_not_a_real_key' });
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /invalid or was revoked/);
+  await assert.doesNotReject(alert.getByRole('button', { name: 'Try again' }).waitFor());
+  // The browser logs the 403 response itself; that is the server's answer, not an app error.
+  assertClean(['403 (Forbidden)']);
+});
+
+test('form errors appear next to their fields and keep what was typed', async () => {
+  const { page, assertClean } = await openPage(browser.context, sandbox.url);
+  await page.getByLabel('Project id').fill('abc');
+  await page.getByLabel('Personal API key').fill('');
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await assert.doesNotReject(page.getByText('A project id is a number').waitFor());
+  await assert.doesNotReject(page.getByText('Paste your personal API key').waitFor());
+  assert.equal(await page.getByLabel('Project id').inputValue(), 'abc');
+  assert.equal(await page.getByLabel('Project id').getAttribute('aria-invalid'), 'true');
+  assertClean();
+});
