@@ -174,3 +174,27 @@ pub fn ConnectPage() -> impl IntoView {
         </section>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_resolve_to_their_hosts() {
+        let host = |c, custom| {
+            resolve_host(c, custom, Some("http://127.0.0.1:8000")).map(|h| h.to_string())
+        };
+        assert_eq!(host(HostChoice::Us, ""), Ok(US_CLOUD.into()));
+        assert_eq!(host(HostChoice::Eu, "ignored"), Ok(EU_CLOUD.into()));
+        assert_eq!(
+            host(HostChoice::Sandbox, ""),
+            Ok("http://127.0.0.1:8000".into())
+        );
+        assert_eq!(
+            host(HostChoice::SelfHosted, "https://ph.example.com/"),
+            Ok("https://ph.example.com".into())
+        );
+        assert!(host(HostChoice::SelfHosted, "http://ph.example.com").is_err());
+        assert!(resolve_host(HostChoice::Sandbox, "", None).is_err());
+    }
+}

@@ -58,3 +58,30 @@ impl ConnectionState {
         expect_context::<ConnectionState>()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_is_trimmed_and_required() {
+        assert_eq!(
+            ApiKey::parse("  phx_abc \n").map(|k| k.bearer()),
+            Ok("Bearer phx_abc".into())
+        );
+        assert!(ApiKey::parse("   ").is_err());
+        assert!(ApiKey::parse("phx_a b").is_err());
+    }
+
+    #[test]
+    fn debug_output_never_contains_the_key() {
+        let key = ApiKey::parse("phx_secret_value").expect("key");
+        assert!(!format!("{key:?}").contains("phx_secret_value"));
+        let conn = Connection {
+            host: Host::parse("https://eu.posthog.com").expect("host"),
+            project: ProjectId::parse("1").expect("project"),
+            key,
+        };
+        assert!(!format!("{conn:?}").contains("phx_secret_value"));
+    }
+}

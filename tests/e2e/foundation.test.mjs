@@ -3,7 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, openPage, connect, assertAccessible, DEMO_KEY } from './harness.mjs';
+import { startSandbox, launchBrowser, openPage, connect, assertAccessible, closedPort, DEMO_KEY } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -75,4 +75,16 @@ test('form errors appear next to their fields and keep what was typed', async ()
   assert.equal(await page.getByLabel('Project id').inputValue(), 'abc');
   assert.equal(await page.getByLabel('Project id').getAttribute('aria-invalid'), 'true');
   assertClean();
+});
+
+test('an unreachable host is explained, not a blank page', async () => {
+  const { page, assertClean } = await openPage(browser.context, sandbox.url);
+  // A loopback port that was just free: nothing listens, so the request fails at the network level.
+  const port = await closedPort();
+  await connect(page, { host: 'self-hosted', selfHosted: `http://127.0.0.1:${port}` });
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), new RegExp(`Could not reach http://127.0.0.1:${port}\\.`));
+  // Chromium itself logs the refused connections (the request and the reachability probe).
+  assertClean(['ERR_CONNECTION_REFUSED']);
 });

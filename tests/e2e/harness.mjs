@@ -108,3 +108,13 @@ export async function connect(page, { host = 'sandbox', project = '1', key = DEM
   await page.getByLabel('Personal API key').fill(key);
   await page.getByRole('button', { name: 'Connect' }).click();
 }
+
+/** A loopback port nothing listens on: bound by the OS, then released. */
+export async function closedPort() {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address();
+  await new Promise((ok) => server.close(ok));
+  return port;
+}
