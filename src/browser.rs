@@ -1,7 +1,145 @@
 //! Browser APIs used by the app, wrapped once here so pages never call `web_sys` directly.
+//! Every wrapper degrades quietly (storage blocked in a sandboxed iframe, no clipboard)
+//! instead of failing, because none of them is essential to the task at hand.
+
+use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+
+/// Which Web Storage area.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StorageArea {
+    /// `sessionStorage`: this tab only.
+    Session,
+    /// `localStorage`: this device, until cleared.
+    Local,
+}
+
+fn storage(area: StorageArea) -> Option<web_sys::Storage> {
+    let w = web_sys::window()?;
+    match area {
+        StorageArea::Session => w.session_storage().ok().flatten(),
+        StorageArea::Local => w.local_storage().ok().flatten(),
+    }
+}
+
+/// Reads a stored value.
+pub fn storage_get(area: StorageArea, name: &str) -> Option<String> {
+    storage(area)?.get_item(name).ok().flatten()
+}
+
+/// Stores a value; false when storage is unavailable or full.
+pub fn storage_set(area: StorageArea, name: &str, value: &str) -> bool {
+    storage(area).is_some_and(|s| s.set_item(name, value).is_ok())
+}
+
+/// Removes a stored value.
+pub fn storage_remove(area: StorageArea, name: &str) {
+    if let Some(s) = storage(area) {
+        let _ = s.remove_item(name);
+    }
+}
 
 /// The page's own origin (`http://127.0.0.1:8000`), used for the local sandbox preset:
 /// the sandbox serves the app and the API from one origin. `None` outside a page.
 pub fn page_origin() -> Option<String> {
     web_sys::window()?.location().origin().ok()
+}
+
+/// The path of the document's base URI (`/console/` under `<base href="/console/">`),
+/// which is where the app is served from.
+pub fn base_path() -> String {
+    let base = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_default();
+    // Only the path: strip "scheme://authority" and any query or fragment.
+    let after_scheme = base.split_once("://").map_or(base.as_str(), |(_, r)| r);
+    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    // A base URI of a page without <base> is the page itself: keep its folder.
+    match path.rfind('/') {
+        Some(i) => path[..=i].to_owned(),
+        None => "/".to_owned(),
+    }
+}
+
+/// Asks a yes/no question with the browser's own dialog; false if it cannot be shown.
+pub fn confirm(message: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(message).ok())
+        .unwrap_or(false)
+}
+
+/// Copies text to the clipboard; false when the browser refuses.
+pub async fn copy_text(text: &str) -> bool {
+    let Some(w) = web_sys::window() else {
+        return false;
+    };
+    let promise = w.navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+}
+
+/// Moves keyboard focus to the element with this id, if it exists.
+pub fn focus_id(id: &str) {
+    if let Some(el) = document().get_element_by_id(id) {
+        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+            let _ = el.focus();
+        }
+    }
+}
+
+/// The element that has focus now, to give focus back to it later (after a dialog).
+pub fn focused_element() -> Option<web_sys::HtmlElement> {
+    document()
+        .active_element()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+}
+
+/// Guards unsaved work for the life of the app: while `dirty` is true, reloading or closing
+/// the tab asks the browser's "leave site?" question, and following an in-app link asks
+/// `question` first. Installed once at the root.
+pub fn install_leave_guard(dirty: Signal<bool>, question: &'static str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let before_unload = Closure::<dyn Fn(web_sys::BeforeUnloadEvent)>::new(
+        move |ev: web_sys::BeforeUnloadEvent| {
+            if dirty.get_untracked() {
+                ev.prevent_default();
+                ev.set_return_value(question);
+            }
+        },
+    );
+    // Capture phase on window runs before the router's own click handler, so a refused
+    // navigation never reaches it.
+    let click = Closure::<dyn Fn(web_sys::MouseEvent)>::new(move |ev: web_sys::MouseEvent| {
+        if !dirty.get_untracked() || ev.default_prevented() || ev.button() != 0 {
+            return;
+        }
+        let link = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("a[href]").ok().flatten());
+        let Some(link) = link else { return };
+        if link.get_attribute("target").is_some_and(|t| t == "_blank")
+            || link.has_attribute("download")
+        {
+            return;
+        }
+        if !confirm(question) {
+            ev.prevent_default();
+            ev.stop_propagation();
+        }
+    });
+    let _ = window
+        .add_event_listener_with_callback("beforeunload", before_unload.as_ref().unchecked_ref());
+    let _ = window.add_event_listener_with_callback_and_bool(
+        "click",
+        click.as_ref().unchecked_ref(),
+        true,
+    );
+    // The app lives as long as the page: the listeners are never removed.
+    before_unload.forget();
+    click.forget();
 }

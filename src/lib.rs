@@ -10,25 +10,30 @@ pub mod state;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::hooks::use_query_map;
 use leptos_router::path;
 
+use crate::components::notice::{Notice, NoticeRegion};
 use crate::pages::{connect::ConnectPage, group_types::GroupTypesPage, not_found::NotFoundPage};
-use crate::state::connection::ConnectionState;
+use crate::state::config::ConfigResource;
+use crate::state::connection::Session;
+use crate::state::url::{href, router_base, Target};
 
-/// The app shell: header, routes, and the contexts every page reads.
+/// The question asked before unsaved edits would be lost.
+pub const LEAVE_QUESTION: &str = "You have unsaved changes. Leave this page and lose them?";
+
+/// The app shell: the contexts every page reads, the header and the routes.
 #[component]
 pub fn App() -> impl IntoView {
-    ConnectionState::provide();
+    let session = Session::provide();
+    Notice::provide();
+    ConfigResource::provide();
+    browser::install_leave_guard(session.unsaved.into(), LEAVE_QUESTION);
     view! {
-        <Router>
+        <Router base=router_base(&browser::base_path())>
             <a class="skip-link" href="#main">"Skip to content"</a>
-            <header class="app-header">
-                <A href="/" attr:class="brand">"Groups console"</A>
-                <nav aria-label="Main">
-                    <A href="/">"Connection"</A>
-                    <A href="/group-types">"Group types"</A>
-                </nav>
-            </header>
+            <Header />
+            <NoticeRegion />
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=ConnectPage />
@@ -36,5 +41,26 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// The header: the app's name and links that keep the current host and project.
+#[component]
+fn Header() -> impl IntoView {
+    let query = use_query_map();
+    let target = move || {
+        query.with(|q| Target {
+            host: q.get("host"),
+            project: q.get("project"),
+        })
+    };
+    view! {
+        <header class="app-header">
+            <span class="brand">"Groups console"</span>
+            <nav aria-label="Main">
+                <A href=move || href("/", &target()) exact=true>"Connection"</A>
+                <A href=move || href("/group-types", &target())>"Group types"</A>
+            </nav>
+        </header>
     }
 }

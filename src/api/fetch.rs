@@ -117,3 +117,26 @@ async fn probe(host: &str) -> bool {
         Err(_) => false,
     }
 }
+
+/// Reads `config.json` beside `index.html` (relative to the document's base). A missing
+/// file means the defaults; a file that cannot be used is an error that says why.
+pub async fn load_config() -> Result<crate::state::config::AppConfig, String> {
+    use crate::state::config::AppConfig;
+    let request = RequestBuilder::new("config.json")
+        .header("Accept", "application/json")
+        .build();
+    let response = match request {
+        Ok(r) => r.send().await,
+        Err(_) => return Ok(AppConfig::default()),
+    };
+    match response {
+        Ok(r) if r.status() == 404 => Ok(AppConfig::default()),
+        Ok(r) if r.ok() => AppConfig::parse(&r.text().await.unwrap_or_default()),
+        Ok(r) => Err(format!(
+            "config.json could not be loaded (status {})",
+            r.status()
+        )),
+        // Offline or blocked: the app still works with its defaults.
+        Err(_) => Ok(AppConfig::default()),
+    }
+}

@@ -8,6 +8,7 @@ use posthog_groups::{
     decode, request, ApiError, GroupType, GroupTypeNames, Metric, MetricDraft, MetricPatch, Page,
 };
 
+use crate::state::capabilities::{Access, Capabilities};
 use crate::state::connection::Connection;
 
 /// Endpoint 1: the project's group types, sorted by index.
@@ -78,4 +79,34 @@ pub async fn update_metadata(
 ) -> Result<Option<Vec<GroupType>>, ApiError> {
     let (status, body) = fetch::send(conn, &request::update_metadata(&conn.project, rows)).await?;
     decode::update_metadata(status, &body)
+}
+
+/// A metric id that cannot exist: the write probe aims at it.
+const NIL_METRIC: &str = "00000000-0000-0000-0000-000000000000";
+/// A group type index that cannot exist (PostHog allows 0..4): the delete probe aims at it.
+const NO_GROUP_TYPE: u32 = 99;
+
+/// Lists the group types and learns what the key can do, all at once. The write probes are
+/// harmless by construction: PostHog checks scopes before it looks anything up, so a probe
+/// at a metric or group type that cannot exist answers 403 without the scope and 404 with
+/// it, and changes nothing; `update_metadata` with `[]` is the contract's own probe.
+pub async fn check_connection(
+    conn: &Connection,
+) -> (Result<Vec<GroupType>, ApiError>, Capabilities) {
+    let empty_patch = MetricPatch::default();
+    let (list, read, write, delete, rename) = futures::join!(
+        list_group_types(conn),
+        list_metrics(conn, 0, 1, 0),
+        update_metric(conn, 0, NIL_METRIC, &empty_patch),
+        delete_group_type(conn, NO_GROUP_TYPE),
+        update_metadata(conn, &[]),
+    );
+    let caps = Capabilities {
+        list_group_types: Access::from_probe(&list, false),
+        rename_group_types: Access::from_probe(&rename, false),
+        delete_group_types: Access::from_probe(&delete, true),
+        read_metrics: Access::from_probe(&read, false),
+        write_metrics: Access::from_probe(&write, true),
+    };
+    (list, caps)
 }

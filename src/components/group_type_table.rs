@@ -1,16 +1,35 @@
-//! The table of a project's group types, read-only in this slice.
+//! The table of a project's group types, with the display names editable inline.
 
 use leptos::prelude::*;
 use posthog_groups::GroupType;
 
-/// One row per group type: index, key, the names PostHog shows (defaults marked), created date.
+use crate::state::rename::{field_changed, Edits, NameEdit, NameErrors, NameField};
+
+/// One row per group type: index, key, the two names as inputs (placeholders show the
+/// default PostHog uses when a name is empty), created date, extra settings, delete.
 #[component]
 pub fn GroupTypeTable(
     /// The group types to show, sorted by index.
     group_types: Vec<GroupType>,
+    /// The user's edits, by index; rows absent here show the server's names.
+    #[prop(optional)]
+    edits: Option<RwSignal<Edits>>,
+    /// Validation messages by row and field.
+    #[prop(into, optional)]
+    errors: Signal<NameErrors>,
+    /// Called when the user asks to delete a row; no delete buttons when absent.
+    #[prop(default = None)]
+    on_delete: Option<Callback<GroupType>>,
+    /// Disables the inputs (while saving).
+    #[prop(into, optional)]
+    disabled: Signal<bool>,
 ) -> impl IntoView {
+    let edits = edits.unwrap_or_else(|| RwSignal::new(Edits::new()));
+    let has_details = group_types
+        .iter()
+        .any(|g| g.detail_dashboard.is_some() || g.default_columns.is_some());
     view! {
-        <table class="data-table">
+        <table class="data-table group-types">
             <caption class="visually-hidden">"Group types of this project"</caption>
             <thead>
                 <tr>
@@ -19,36 +38,112 @@ pub fn GroupTypeTable(
                     <th scope="col">"Singular name"</th>
                     <th scope="col">"Plural name"</th>
                     <th scope="col">"Created"</th>
+                    {has_details.then(|| view! { <th scope="col">"Settings"</th> })}
+                    {on_delete.map(|_| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
                 </tr>
             </thead>
             <tbody>
-                <For
-                    each=move || group_types.clone()
-                    key=|g| (g.group_type_index, g.group_type.clone())
-                    let(g)
-                >
-                    <tr>
-                        <td>{g.group_type_index}</td>
-                        <td><code>{g.group_type.clone()}</code></td>
-                        <td>{name_cell(g.name_singular.clone(), g.shown_singular().to_owned())}</td>
-                        <td>{name_cell(g.name_plural.clone(), g.shown_plural())}</td>
-                        <td>{g.created_at.as_deref().map(date_part).unwrap_or("—").to_owned()}</td>
-                    </tr>
-                </For>
+                {group_types.into_iter().map(|g| {
+                    let row = g.clone();
+                    let changed = move || edits.with(|e| e.get(&row.group_type_index).is_some_and(|ed| {
+                        field_changed(&row, ed, NameField::Singular) || field_changed(&row, ed, NameField::Plural)
+                    }));
+                    let changed_label = changed.clone();
+                    view! {
+                        <tr class:changed=changed>
+                            <td>{g.group_type_index}</td>
+                            <td>
+                                <code>{g.group_type.clone()}</code>
+                                <Show when=changed_label.clone()>
+                                    <span class="badge changed-badge">"changed"</span>
+                                </Show>
+                            </td>
+                            <td>{name_input(&g, NameField::Singular, edits, errors, disabled)}</td>
+                            <td>{name_input(&g, NameField::Plural, edits, errors, disabled)}</td>
+                            <td>{g.created_at.as_deref().map(date_part).unwrap_or("—").to_owned()}</td>
+                            {has_details.then(|| view! { <td>{details(&g)}</td> })}
+                            {on_delete.map(|cb| {
+                                let g = g.clone();
+                                let label = format!("Delete {}", g.group_type);
+                                view! {
+                                    <td>
+                                        <button type="button" class="danger-link" aria-label=label on:click=move |_| cb.run(g.clone())>
+                                            "Delete"
+                                        </button>
+                                    </td>
+                                }
+                            })}
+                        </tr>
+                    }
+                }).collect_view()}
             </tbody>
         </table>
     }
 }
 
-/// A custom name as is; a default name greyed and labelled, as PostHog would show it.
-fn name_cell(custom: Option<String>, shown: String) -> impl IntoView {
-    match custom {
-        Some(name) => view! { <span>{name}</span> }.into_any(),
-        None => {
-            view! { <span class="default-name">{shown}<span class="badge">" default"</span></span> }
-                .into_any()
+/// One name input, labelled for screen readers with the row's key, its default as placeholder.
+fn name_input(
+    g: &GroupType,
+    field: NameField,
+    edits: RwSignal<Edits>,
+    errors: Signal<NameErrors>,
+    disabled: Signal<bool>,
+) -> impl IntoView {
+    let index = g.group_type_index;
+    let id = format!(
+        "name-{index}-{}",
+        if field == NameField::Singular {
+            "singular"
+        } else {
+            "plural"
         }
+    );
+    let error_id = format!("{id}-error");
+    let initial = NameEdit::from_group_type(g);
+    let placeholder = match field {
+        NameField::Singular => g.group_type.clone(),
+        NameField::Plural => posthog_groups::model::default_plural(&g.group_type),
+    };
+    let label = format!("{} of {}", field.label(), g.group_type);
+    let original = g.clone();
+    let value = move || edits.with(|e| e.get(&index).unwrap_or(&initial).get(field).to_owned());
+    let error = move || errors.with(|e| e.get(&(index, field)).cloned());
+    let has_error = error;
+    let described = error_id.clone();
+    view! {
+        <input
+            id=id
+            type="text"
+            class="name-input"
+            aria-label=label
+            placeholder=placeholder
+            prop:value=value
+            disabled=disabled
+            aria-invalid=move || has_error().map(|_| "true")
+            aria-describedby=move || error().map(|_| described.clone())
+            on:input=move |ev| {
+                let text = event_target_value(&ev);
+                edits.update(|e| {
+                    e.entry(index)
+                        .or_insert_with(|| NameEdit::from_group_type(&original))
+                        .set(field, text)
+                });
+            }
+        />
+        <p class="field-error" id=error_id>{error}</p>
     }
+}
+
+/// Dashboard and default columns, when PostHog has them.
+fn details(g: &GroupType) -> String {
+    let mut parts = Vec::new();
+    if let Some(d) = g.detail_dashboard {
+        parts.push(format!("Dashboard #{d}"));
+    }
+    if let Some(cols) = &g.default_columns {
+        parts.push(format!("Columns: {}", cols.join(", ")));
+    }
+    parts.join("; ")
 }
 
 /// The date part of an ISO 8601 timestamp.

@@ -1,200 +1,167 @@
-//! The connection screen: host, project id and personal API key.
+//! The connection screen: host, project id and personal API key; on connect, checks what
+//! the key can do and opens the group types.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
-use posthog_groups::host::{EU_CLOUD, US_CLOUD};
+use leptos_router::hooks::{use_navigate, use_query_map};
 use posthog_groups::{Host, ProjectId};
 
+use crate::api;
 use crate::browser;
 use crate::components::field::TextField;
-use crate::state::connection::{ApiKey, Connection, ConnectionState};
+use crate::components::host_picker::HostPicker;
+use crate::components::key_field::KeyField;
+use crate::state::capabilities::explain_connect_error;
+use crate::state::config::{AppConfig, ConfigResource, KeyStorage};
+use crate::state::connection::{ApiKey, Connection, Session};
+use crate::state::host_choice::{allowed_choices, initial_choice, resolve_host};
+use crate::state::url::{href, Target};
 
-/// Where the user's PostHog lives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HostChoice {
-    /// The sandbox that serves this page (same origin).
-    Sandbox,
-    /// PostHog US cloud.
-    Us,
-    /// PostHog EU cloud.
-    Eu,
-    /// A self-hosted instance; its address is typed.
-    SelfHosted,
-}
-
-impl HostChoice {
-    /// Every choice, in the order shown.
-    pub const ALL: [HostChoice; 4] = [
-        HostChoice::Us,
-        HostChoice::Eu,
-        HostChoice::SelfHosted,
-        HostChoice::Sandbox,
-    ];
-
-    /// Radio button label.
-    pub fn label(self) -> &'static str {
-        match self {
-            HostChoice::Sandbox => "Local sandbox (this server)",
-            HostChoice::Us => "US cloud (us.posthog.com)",
-            HostChoice::Eu => "EU cloud (eu.posthog.com)",
-            HostChoice::SelfHosted => "Self-hosted",
-        }
-    }
-
-    /// Stable value for the radio input and DOM ids.
-    pub fn value(self) -> &'static str {
-        match self {
-            HostChoice::Sandbox => "sandbox",
-            HostChoice::Us => "us",
-            HostChoice::Eu => "eu",
-            HostChoice::SelfHosted => "self-hosted",
-        }
-    }
-}
-
-/// The host a choice means; `custom` is the typed address, `origin` this page's origin.
-pub fn resolve_host(
-    choice: HostChoice,
-    custom: &str,
-    origin: Option<&str>,
-) -> Result<Host, String> {
-    match choice {
-        HostChoice::Us => Host::parse(US_CLOUD),
-        HostChoice::Eu => Host::parse(EU_CLOUD),
-        HostChoice::SelfHosted => Host::parse(custom),
-        HostChoice::Sandbox => origin
-            .ok_or_else(|| "This page has no origin to use as the sandbox.".to_string())
-            .and_then(Host::parse),
-    }
-}
-
-/// The connection form. On success it stores the connection and opens the group types.
+/// The page: waits for `config.json`, then shows the form.
 #[component]
 pub fn ConnectPage() -> impl IntoView {
-    let state = ConnectionState::expect();
-    let navigate = use_navigate();
-    let current = state.0.get_untracked();
+    let config = ConfigResource::expect();
+    view! {
+        <section class="connect" aria-labelledby="connect-title">
+            <h1 id="connect-title">"Connect to PostHog"</h1>
+            <p class="lead">"Choose your PostHog host, project and personal API key. The key is sent only to the host you choose, and never appears in a URL."</p>
+            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading settings…"</p> }>
+                {move || config.0.get().map(|loaded| {
+                    let (config, warning) = match loaded {
+                        Ok(c) => (c, None),
+                        Err(e) => (AppConfig::default(), Some(e)),
+                    };
+                    view! {
+                        {warning.map(|w| view! { <p class="warning" role="alert">{w}" The defaults are used instead."</p> })}
+                        <ConnectForm config=config />
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
 
-    let choice = RwSignal::new(HostChoice::Sandbox);
-    let custom_host = RwSignal::new(String::new());
-    let project = RwSignal::new(
-        current
-            .as_ref()
-            .map(|c| c.project.to_string())
-            .unwrap_or_else(|| "1".into()),
-    );
+/// The form itself; every value the user typed stays in its field whatever happens.
+#[component]
+fn ConnectForm(config: AppConfig) -> impl IntoView {
+    let session = Session::expect();
+    let navigate = use_navigate();
+    let query = use_query_map().get_untracked();
+    let origin = browser::page_origin();
+    let url_target = Target {
+        host: query.get("host"),
+        project: query.get("project"),
+    };
+    let url_host = url_target.host.as_deref().and_then(|h| Host::parse(h).ok());
+    let (initial, initial_custom) = initial_choice(url_host.as_ref(), &config, origin.as_deref());
+    let initial_project = url_target
+        .project
+        .clone()
+        .or_else(|| config.default_project.as_ref().map(ProjectId::to_string))
+        .unwrap_or_default();
+
+    let choice = RwSignal::new(initial);
+    let custom_host = RwSignal::new(initial_custom);
+    let project = RwSignal::new(initial_project);
     let key = RwSignal::new(String::new());
-    let show_key = RwSignal::new(false);
+    let remember = RwSignal::new(false);
     let host_error = RwSignal::new(None::<String>);
     let project_error = RwSignal::new(None::<String>);
     let key_error = RwSignal::new(None::<String>);
+    let connect_error = RwSignal::new(None::<String>);
+    let policy = config.key_storage;
+    let choices = allowed_choices(&config, origin.as_deref());
+
+    let check = Action::new_local(move |conn: &Connection| {
+        let conn = conn.clone();
+        async move { (conn.clone(), api::check_connection(&conn).await) }
+    });
+    let checking = check.pending();
+    Effect::new(move |_| {
+        let Some((conn, (list, caps))) = check.value().get() else {
+            return;
+        };
+        match list {
+            Ok(list) => {
+                let storage = match (policy, remember.get_untracked()) {
+                    (KeyStorage::Device, true) => KeyStorage::Device,
+                    (KeyStorage::Memory, _) => KeyStorage::Memory,
+                    _ => KeyStorage::Session,
+                };
+                session.remember(conn.host.clone(), conn.key.clone(), storage);
+                session.capabilities.set(Some((conn.clone(), caps)));
+                session.prefetched.set(Some((conn.clone(), list)));
+                navigate(
+                    &href("/group-types", &Target::of(&conn.host, &conn.project)),
+                    Default::default(),
+                );
+            }
+            Err(e) => connect_error.set(Some(explain_connect_error(&e, &conn.host, &conn.project))),
+        }
+    });
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let origin = browser::page_origin();
+        connect_error.set(None);
         let host = resolve_host(
             choice.get_untracked(),
             &custom_host.get_untracked(),
             origin.as_deref(),
-        );
+        )
+        .and_then(|h| {
+            if config.allows(Some(&h)) {
+                Ok(h)
+            } else {
+                Err(format!("This console may not connect to {h}."))
+            }
+        });
         let project_id = ProjectId::parse(&project.get_untracked());
         let api_key = ApiKey::parse(&key.get_untracked());
         host_error.set(host.as_ref().err().cloned());
         project_error.set(project_id.as_ref().err().cloned());
         key_error.set(api_key.as_ref().err().cloned());
-        if let (Ok(host), Ok(project), Ok(key)) = (host, project_id, api_key) {
-            state.0.set(Some(Connection { host, project, key }));
-            navigate("/group-types", Default::default());
+        match (host, project_id, api_key) {
+            (Ok(host), Ok(project), Ok(key)) => {
+                check.dispatch(Connection { host, project, key });
+            }
+            (Err(_), _, _)
+                if choice.get_untracked() == crate::state::host_choice::HostChoice::SelfHosted =>
+            {
+                browser::focus_id("host-url")
+            }
+            (_, Err(_), _) => browser::focus_id("project-id"),
+            (_, _, Err(_)) => browser::focus_id("api-key"),
+            _ => {}
         }
     };
 
     view! {
-        <section class="connect" aria-labelledby="connect-title">
-            <h1 id="connect-title">"Connect to PostHog"</h1>
-            <p class="lead">"Choose your PostHog host, project and personal API key. The key stays in this browser tab and is sent only to the host you choose."</p>
-            <form on:submit=on_submit novalidate>
-                <fieldset class="field">
-                    <legend>"Host"</legend>
-                    {HostChoice::ALL.into_iter().map(|c| view! {
-                        <label class="radio">
-                            <input
-                                type="radio"
-                                name="host"
-                                value=c.value()
-                                prop:checked=move || choice.get() == c
-                                on:change=move |_| choice.set(c)
-                            />
-                            {c.label()}
-                        </label>
-                    }).collect_view()}
-                    <p class="field-error" aria-live="polite">{move || (choice.get() != HostChoice::SelfHosted).then(|| host_error.get()).flatten()}</p>
-                </fieldset>
-                <Show when=move || choice.get() == HostChoice::SelfHosted>
-                    <TextField
-                        id="host-url"
-                        label="Self-hosted address"
-                        value=custom_host
-                        error=host_error
-                        hint="The address you open PostHog at, such as https://posthog.example.com."
-                        input_type="url"
-                        placeholder="https://posthog.example.com"
-                    />
+        <form on:submit=on_submit novalidate aria-describedby="connect-error">
+            <HostPicker choices=choices choice=choice custom_host=custom_host error=host_error />
+            <TextField
+                id="project-id"
+                label="Project id"
+                value=project
+                error=project_error
+                hint="The number in your PostHog project's address (/project/12345), also in Project settings."
+                autocomplete="off"
+            />
+            <KeyField key=key error=key_error policy=policy remember=remember />
+            <div id="connect-error" aria-live="assertive">
+                {move || connect_error.get().map(|message| view! {
+                    <div class="error-panel" role="alert">
+                        <p class="error-title"><strong>"Could not connect"</strong></p>
+                        <p>{message}</p>
+                    </div>
+                })}
+            </div>
+            <div class="form-buttons">
+                <button type="submit" class="primary" disabled=checking>
+                    {move || if checking.get() { "Connecting…" } else { "Connect" }}
+                </button>
+                <Show when=move || session.key_host().is_some()>
+                    <button type="button" on:click=move |_| session.forget()>"Forget key"</button>
                 </Show>
-                <TextField
-                    id="project-id"
-                    label="Project id"
-                    value=project
-                    error=project_error
-                    hint="The number in your PostHog project's URL (/project/12345) or in Project settings."
-                    autocomplete="off"
-                />
-                <div class="key-row">
-                    <TextField
-                        id="api-key"
-                        label="Personal API key"
-                        value=key
-                        error=key_error
-                        hint="Create one in PostHog under Settings → Personal API keys, with the scopes group:read, group:write, usage_metric:read and usage_metric:write."
-                        input_type=Signal::derive(move || if show_key.get() { "text".to_string() } else { "password".to_string() })
-                        autocomplete="off"
-                        placeholder="phx_…"
-                    />
-                    <button
-                        type="button"
-                        class="secondary"
-                        aria-controls="api-key"
-                        aria-pressed=move || if show_key.get() { "true" } else { "false" }
-                        on:click=move |_| show_key.update(|s| *s = !*s)
-                    >
-                        {move || if show_key.get() { "Hide key" } else { "Show key" }}
-                    </button>
-                </div>
-                <button type="submit" class="primary">"Connect"</button>
-            </form>
-        </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn presets_resolve_to_their_hosts() {
-        let host = |c, custom| {
-            resolve_host(c, custom, Some("http://127.0.0.1:8000")).map(|h| h.to_string())
-        };
-        assert_eq!(host(HostChoice::Us, ""), Ok(US_CLOUD.into()));
-        assert_eq!(host(HostChoice::Eu, "ignored"), Ok(EU_CLOUD.into()));
-        assert_eq!(
-            host(HostChoice::Sandbox, ""),
-            Ok("http://127.0.0.1:8000".into())
-        );
-        assert_eq!(
-            host(HostChoice::SelfHosted, "https://ph.example.com/"),
-            Ok("https://ph.example.com".into())
-        );
-        assert!(host(HostChoice::SelfHosted, "http://ph.example.com").is_err());
-        assert!(resolve_host(HostChoice::Sandbox, "", None).is_err());
+            </div>
+        </form>
     }
 }

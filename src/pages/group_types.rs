@@ -1,47 +1,256 @@
-//! The group types of the connected project.
+//! The group types of the connected project: list, rename inline, delete.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+use posthog_groups::{ApiError, GroupType, GroupTypeNames};
 
 use crate::api;
+use crate::browser;
+use crate::components::capability_summary::CapabilitySummary;
+use crate::components::delete_group_type::DeleteGroupTypeDialog;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::group_type_table::GroupTypeTable;
-use crate::state::connection::ConnectionState;
+use crate::components::notice::Notice;
+use crate::components::rename_bar::{RenameBar, ReviewDialog};
+use crate::components::rename_refused::RenameRefused;
+use crate::state::capabilities::Access;
+use crate::state::connection::{Connection, Session};
+use crate::state::rename::{changed_rows, names_text, plan, Edits, NameField};
+use crate::state::url::{href, posthog_group_settings, Target};
 
-/// Lists the project's group types, with loading, empty and error states.
+/// The route: resolves the connection from the URL and the key held, or says how to connect.
 #[component]
 pub fn GroupTypesPage() -> impl IntoView {
-    let state = ConnectionState::expect();
-    let list = LocalResource::new(move || {
-        let conn = state.0.get();
-        async move {
-            match conn {
-                Some(conn) => Some(api::list_group_types(&conn).await),
-                None => None,
-            }
-        }
+    let session = Session::expect();
+    let query = use_query_map();
+    let target = Memo::new(move |_| {
+        query.with(|q| Target {
+            host: q.get("host"),
+            project: q.get("project"),
+        })
     });
-
+    let connection = Memo::new(move |_| {
+        target
+            .with(|t| t.parse())
+            .and_then(|(host, project)| session.connection(&host, &project))
+    });
     view! {
         <section aria-labelledby="gt-title">
             <h1 id="gt-title">"Group types"</h1>
-            <Transition fallback=|| view! { <p class="loading" role="status">"Loading group types…"</p> }>
-                {move || list.get().map(|loaded| match loaded {
-                    None => view! {
-                        <p>"Not connected. "<A href="/">"Connect to a PostHog project"</A>" first."</p>
-                    }.into_any(),
-                    Some(Err(error)) => view! {
-                        <ErrorPanel error=error on_retry=move |_| list.refetch() />
-                    }.into_any(),
-                    Some(Ok(group_types)) if group_types.is_empty() => view! {
-                        <div class="empty-state">
-                            <p><strong>"This project has no group types yet."</strong></p>
-                            <p>"Group types appear when events that carry groups arrive (for example, "<code>"posthog.group('company', id)"</code>"). A project can have up to five."</p>
-                        </div>
-                    }.into_any(),
-                    Some(Ok(group_types)) => view! { <GroupTypeTable group_types=group_types /> }.into_any(),
-                })}
-            </Transition>
+            {move || match connection.get() {
+                Some(conn) => view! { <GroupTypesScreen connection=conn /> }.into_any(),
+                None => view! {
+                    <div class="empty-state">
+                        <p><strong>"Not connected."</strong></p>
+                        <p>"Enter your personal API key to open this project. "<A href=href("/", &target.get())>"Go to the connection screen"</A></p>
+                    </div>
+                }.into_any(),
+            }}
         </section>
+    }
+}
+
+/// The screen for one connection; its state (edits, dialogs) lives as long as the connection.
+#[component]
+fn GroupTypesScreen(connection: Connection) -> impl IntoView {
+    let session = Session::expect();
+    let notice = Notice::expect();
+    let conn = StoredValue::new(connection);
+    let loaded = LocalResource::new(move || {
+        let conn = conn.get_value();
+        async move {
+            // A list received moments ago (on connect, or as a save's answer) is current.
+            if let Some((_, list)) = session
+                .prefetched
+                .get_untracked()
+                .filter(|(c, _)| *c == conn)
+            {
+                session.prefetched.set(None);
+                return Ok(list);
+            }
+            if session
+                .capabilities
+                .with_untracked(|c| c.as_ref().is_some_and(|(c, _)| *c == conn))
+            {
+                return api::list_group_types(&conn).await;
+            }
+            let (list, caps) = api::check_connection(&conn).await;
+            session.capabilities.set(Some((conn, caps)));
+            list
+        }
+    });
+    let caps = Memo::new(move |_| {
+        session.capabilities.with(|c| {
+            c.as_ref()
+                .filter(|(c, _)| *c == conn.get_value())
+                .map(|(_, caps)| caps.clone())
+        })
+    });
+    let current = Memo::new(move |_| loaded.get().and_then(Result::ok).unwrap_or_default());
+
+    let edits = RwSignal::new(Edits::new());
+    let planned = Memo::new(move |_| current.with(|list| edits.with(|e| plan(list, e))));
+    let name_errors =
+        Signal::derive(move || planned.with(|p| p.as_ref().err().cloned().unwrap_or_default()));
+    let changed =
+        Memo::new(move |_| current.with(|list| edits.with(|e| changed_rows(list, e).len())));
+    Effect::new(move |_| session.unsaved.set(changed.get() > 0));
+    on_cleanup(move || session.unsaved.set(false));
+
+    let review_open = RwSignal::new(false);
+    let delete_target = RwSignal::new(None::<GroupType>);
+    let save_error = RwSignal::new(None::<ApiError>);
+    let refused = RwSignal::new(None::<String>);
+
+    let save = Action::new_local(move |rows: &Vec<GroupTypeNames>| {
+        let (conn, rows) = (conn.get_value(), rows.clone());
+        async move { (rows.len(), api::update_metadata(&conn, &rows).await) }
+    });
+    let saving = save.pending();
+    Effect::new(move |_| {
+        let Some((count, result)) = save.value().get() else {
+            return;
+        };
+        match result {
+            Ok(list) => {
+                if let Some(list) = list {
+                    session.prefetched.set(Some((conn.get_value(), list)));
+                }
+                edits.set(Edits::new());
+                loaded.refetch();
+                notice.show(format!(
+                    "Saved the names of {count} group type{}.",
+                    if count == 1 { "" } else { "s" }
+                ));
+            }
+            Err(ApiError::PersonalKeyNotAllowed) => {
+                let text = current.with(|list| {
+                    planned.with(|p| p.as_ref().map(|p| names_text(list, p)).unwrap_or_default())
+                });
+                refused.set(Some(text));
+            }
+            Err(e) => save_error.set(Some(e)),
+        }
+    });
+
+    let first_invalid = move || name_errors.with(|e| e.keys().next().copied());
+    let focus_invalid = move |(index, field): (u32, NameField)| {
+        browser::focus_id(&format!(
+            "name-{index}-{}",
+            if field == NameField::Singular {
+                "singular"
+            } else {
+                "plural"
+            }
+        ));
+    };
+    let do_save = move || match planned.get() {
+        Ok(p) if p.rows.is_empty() => {}
+        Ok(p) => {
+            review_open.set(false);
+            save_error.set(None);
+            refused.set(None);
+            save.dispatch(p.rows);
+        }
+        Err(_) => first_invalid().into_iter().for_each(focus_invalid),
+    };
+    let on_review = move || match first_invalid() {
+        Some(f) => focus_invalid(f),
+        None => review_open.set(true),
+    };
+    let on_deleted = move |index: u32| {
+        let removed = current
+            .get_untracked()
+            .into_iter()
+            .find(|g| g.group_type_index == index);
+        let rest: Vec<GroupType> = current
+            .get_untracked()
+            .into_iter()
+            .filter(|g| g.group_type_index != index)
+            .collect();
+        session.prefetched.set(Some((conn.get_value(), rest)));
+        edits.update(|e| {
+            e.remove(&index);
+        });
+        delete_target.set(None);
+        loaded.refetch();
+        if let Some(g) = removed {
+            notice.show(format!("Deleted the group type {}.", g.group_type));
+        }
+    };
+    let can_delete = move || {
+        caps.with(|c| {
+            c.as_ref()
+                .is_none_or(|c| !matches!(c.delete_group_types, Access::MissingScope(_)))
+        })
+    };
+    let rename_only_in_posthog = move || {
+        caps.with(|c| {
+            c.as_ref()
+                .is_some_and(|c| c.rename_group_types == Access::OnlyInPostHog)
+        })
+    };
+    let settings_url = conn.with_value(|c| posthog_group_settings(&c.host, &c.project));
+    let settings_link = settings_url.clone();
+    let refreshing = RwSignal::new(false);
+
+    view! {
+        <p class="connection-line">
+            "Project "{conn.with_value(|c| c.project.to_string())}" on "{conn.with_value(|c| c.host.to_string())}
+            <span class="refreshing" role="status">{move || refreshing.get().then_some(" · Refreshing…")}</span>
+        </p>
+        {move || caps.get().map(|c| view! { <CapabilitySummary capabilities=c /> })}
+        <Show when=rename_only_in_posthog>
+            <p class="warning">
+                "This instance allows renaming only in PostHog's own settings. You can still edit names here, then copy them to "
+                <a href=settings_link.clone() target="_blank" rel="noopener noreferrer">"PostHog's group type settings"</a>"."
+            </p>
+        </Show>
+        <Transition fallback=|| view! { <p class="loading" role="status">"Loading group types…"</p> } set_pending=refreshing>
+            {move || loaded.get().map(|result| match result {
+                Err(error) => view! { <ErrorPanel error=error on_retry=move |_| loaded.refetch() /> }.into_any(),
+                Ok(list) if list.is_empty() => view! {
+                    <div class="empty-state">
+                        <p><strong>"This project has no group types yet."</strong></p>
+                        <p>"Group types appear when events that carry groups arrive (for example, "<code>"posthog.group('company', id)"</code>"). A project can have up to five."</p>
+                    </div>
+                }.into_any(),
+                Ok(list) => view! {
+                    <p class="hint">"Edit a name and save; clear a name to go back to PostHog's default (shown in grey)."</p>
+                    <GroupTypeTable
+                        group_types=list
+                        edits=edits
+                        errors=name_errors
+                        disabled=saving
+                        on_delete=can_delete().then_some(Callback::new(move |g: GroupType| delete_target.set(Some(g))))
+                    />
+                }.into_any(),
+            })}
+        </Transition>
+        {move || refused.get().map(|names| view! { <RenameRefused settings_url=settings_url.clone() names=names /> })}
+        {move || save_error.get().map(|e| view! { <ErrorPanel error=e /> })}
+        <Show when=move || { changed.get() > 0 }>
+            <RenameBar count=changed saving=saving on_review=on_review on_save=do_save on_discard=move || {
+                edits.set(Edits::new());
+                save_error.set(None);
+                refused.set(None);
+            } />
+        </Show>
+        <Show when=move || review_open.get()>
+            <ReviewDialog
+                changes=planned.get_untracked().map(|p| p.changes).unwrap_or_default()
+                on_save=do_save
+                on_close=move || review_open.set(false)
+            />
+        </Show>
+        {move || delete_target.get().map(|g| view! {
+            <DeleteGroupTypeDialog
+                group_type=g
+                connection=conn.get_value()
+                on_deleted=on_deleted
+                on_close=move || delete_target.set(None)
+            />
+        })}
     }
 }

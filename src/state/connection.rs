@@ -1,7 +1,11 @@
 //! The connection the user chose: host, project and personal API key.
 
 use leptos::prelude::*;
-use posthog_groups::{Host, ProjectId};
+use posthog_groups::{GroupType, Host, ProjectId};
+use serde::{Deserialize, Serialize};
+
+use crate::browser::{self, StorageArea};
+use crate::state::capabilities::Capabilities;
 
 /// A personal API key. Its `Debug` never prints the key, so it cannot leak into a log line.
 #[derive(Clone, PartialEq, Eq)]
@@ -43,19 +47,104 @@ pub struct Connection {
     pub key: ApiKey,
 }
 
-/// The current connection, if any, shared by every page.
-#[derive(Clone, Copy)]
-pub struct ConnectionState(pub RwSignal<Option<Connection>>);
+/// Where the key is kept between page loads, as the user chose (within the config's policy).
+pub use crate::state::config::KeyStorage;
 
-impl ConnectionState {
-    /// Provides an empty connection to the tree below; call once, at the root.
-    pub fn provide() {
-        provide_context(ConnectionState(RwSignal::new(None)));
+const STORED_KEY: &str = "groups-console.key";
+
+/// The stored form of the key: bound to the one host it may be sent to.
+#[derive(Serialize, Deserialize)]
+struct StoredKey {
+    host: String,
+    key: String,
+}
+
+/// The session shared by every page: the key (bound to its host), and what the last
+/// connect learned about it. Host and project themselves live in the URL.
+#[derive(Clone, Copy)]
+pub struct Session {
+    key: RwSignal<Option<(Host, ApiKey)>>,
+    /// What the key can do, for the connection it was checked on.
+    pub capabilities: RwSignal<Option<(Connection, Capabilities)>>,
+    /// The group type list fetched while connecting, used once by the group types page.
+    pub prefetched: RwSignal<Option<(Connection, Vec<GroupType>)>>,
+    /// True while a screen holds edits that are not saved.
+    pub unsaved: RwSignal<bool>,
+}
+
+impl Session {
+    /// Provides the session to the tree below, restoring a key kept in this tab or device.
+    pub fn provide() -> Session {
+        let restored = [StorageArea::Session, StorageArea::Local]
+            .into_iter()
+            .find_map(|area| browser::storage_get(area, STORED_KEY))
+            .and_then(|text| serde_json::from_str::<StoredKey>(&text).ok())
+            .and_then(|s| Some((Host::parse(&s.host).ok()?, ApiKey::parse(&s.key).ok()?)));
+        let session = Session {
+            key: RwSignal::new(restored),
+            capabilities: RwSignal::new(None),
+            prefetched: RwSignal::new(None),
+            unsaved: RwSignal::new(false),
+        };
+        provide_context(session);
+        session
     }
 
-    /// The state provided at the root.
-    pub fn expect() -> ConnectionState {
-        expect_context::<ConnectionState>()
+    /// The session provided at the root.
+    pub fn expect() -> Session {
+        expect_context::<Session>()
+    }
+
+    /// The connection for a host and project, when the key held is for that host.
+    pub fn connection(&self, host: &Host, project: &ProjectId) -> Option<Connection> {
+        self.key.with(|k| {
+            k.as_ref()
+                .filter(|(h, _)| h == host)
+                .map(|(_, key)| Connection {
+                    host: host.clone(),
+                    project: project.clone(),
+                    key: key.clone(),
+                })
+        })
+    }
+
+    /// The host the held key belongs to, if any.
+    pub fn key_host(&self) -> Option<Host> {
+        self.key.with(|k| k.as_ref().map(|(h, _)| h.clone()))
+    }
+
+    /// Keeps the key for `host`, in memory and where `storage` says; clears other copies.
+    pub fn remember(&self, host: Host, key: ApiKey, storage: KeyStorage) {
+        self.forget_stored();
+        let stored = serde_json::to_string(&StoredKey {
+            host: host.to_string(),
+            key: key.0.clone(),
+        });
+        if let Ok(text) = stored {
+            match storage {
+                KeyStorage::Memory => {}
+                KeyStorage::Session => {
+                    browser::storage_set(StorageArea::Session, STORED_KEY, &text);
+                }
+                KeyStorage::Device => {
+                    browser::storage_set(StorageArea::Local, STORED_KEY, &text);
+                }
+            }
+        }
+        self.key.set(Some((host, key)));
+    }
+
+    /// Forgets the key everywhere: memory, this tab and this device.
+    pub fn forget(&self) {
+        self.forget_stored();
+        self.key.set(None);
+        self.capabilities.set(None);
+        self.prefetched.set(None);
+    }
+
+    fn forget_stored(&self) {
+        browser::storage_remove(StorageArea::Session, STORED_KEY);
+        browser::storage_remove(StorageArea::Local, STORED_KEY);
     }
 }
 

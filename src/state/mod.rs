@@ -1,3 +1,9 @@
-//! App-wide state, provided once at the root as typed contexts.
+//! App-wide state and the pure logic behind the screens. Contexts are provided once at the
+//! root; everything else here is plain functions with native tests.
 
+pub mod capabilities;
+pub mod config;
 pub mod connection;
+pub mod host_choice;
+pub mod rename;
+pub mod url;

@@ -50,6 +50,8 @@ pub struct Switches {
     pub failure_rate: f64,
     /// Requests per minute per key; `None` (or 0) turns limiting off.
     pub rate_limit_per_minute: Option<u32>,
+    /// Origins the API answers CORS for (exact `scheme://host[:port]`); `None` means any.
+    pub cors_allowed_origins: Option<Vec<String>>,
 }
 
 impl Switches {
@@ -87,6 +89,25 @@ impl Switches {
                             .and_then(|n| u32::try_from(n).ok())
                             .ok_or_else(|| bad("a non-negative integer or null"))
                             .map(|n| (n > 0).then_some(n))?,
+                    }
+                }
+                "cors_allowed_origins" => {
+                    let must = "null or a list of origins like \"http://127.0.0.1:5000\" \
+                                (scheme://host[:port], no path or trailing slash)";
+                    next.cors_allowed_origins = match value {
+                        Value::Null => None,
+                        Value::Array(items) => Some(
+                            items
+                                .iter()
+                                .map(|item| {
+                                    item.as_str()
+                                        .filter(|o| crate::cors::is_origin(o))
+                                        .map(str::to_string)
+                                })
+                                .collect::<Option<Vec<_>>>()
+                                .ok_or_else(|| bad(must))?,
+                        ),
+                        _ => return Err(bad(must)),
                     }
                 }
                 _ => {

@@ -1,13 +1,14 @@
 //! A local PostHog-compatible "Groups types" API server (axum + tokio): the contract in
 //! `posthog-groups-api.md`, written on its own so that client and server cannot share a
 //! mistake. In memory, optionally persisted to a JSON file, seeded with a demo project, with
-//! switches for PostHog Cloud's refusal of personal keys, latency, failures and rate limits,
-//! and a control API under `/_sandbox/` for end-to-end tests.
+//! switches for PostHog Cloud's refusal of personal keys, latency, failures, rate limits and
+//! restricted CORS origins, and a control API under `/_sandbox/` for end-to-end tests.
 
 pub mod api_error;
 pub mod auth;
 pub mod config;
 pub mod control;
+pub mod cors;
 pub mod error;
 pub mod gate;
 pub mod model;
@@ -20,17 +21,14 @@ pub mod validate;
 pub use config::{Config, Switches};
 pub use error::Error;
 
-use axum::http::{header, Method};
 use axum::Router;
 use state::AppState;
 use static_files::StaticSite;
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-use tower_http::cors::{Any, CorsLayer};
 
 /// A sandbox that is listening; dropping it leaves the server running until the runtime ends.
 #[derive(Debug)]
@@ -126,26 +124,19 @@ pub async fn serve(config: Config) -> Result<RunningServer, Error> {
 
 /// The whole application: API (with CORS and the gate), control routes, static files.
 fn app(state: Arc<AppState>, site: Option<StaticSite>) -> Router {
-    // As PostHog Cloud answers on /api/: any origin, no credentials.
-    let cors = CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([
-            Method::GET,
-            Method::POST,
-            Method::PATCH,
-            Method::PUT,
-            Method::DELETE,
-            Method::OPTIONS,
-        ])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-        .max_age(Duration::from_secs(86_400));
     let api = routes::api_router()
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             gate::gate,
         ))
-        .layer(cors);
-    let router = Router::new().merge(api).merge(control::control_router());
+        .layer(cors::any_origin())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cors::restrict_origins,
+        ));
+    // Tools may drive the control API from any page, whatever the API's origin switch says.
+    let control = control::control_router().layer(cors::any_origin());
+    let router = Router::new().merge(api).merge(control);
     let router = match site {
         Some(site) => {
             let site = Arc::new(site);

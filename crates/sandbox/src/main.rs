@@ -41,6 +41,9 @@ struct Cli {
     /// Requests per minute per key before 429 (0 or absent: no limit).
     #[arg(long, value_name = "N")]
     rate_limit_per_minute: Option<u32>,
+    /// Answer API CORS only for this exact origin (repeatable; absent: any origin).
+    #[arg(long = "cors-allowed-origin", value_name = "ORIGIN")]
+    cors_allowed_origins: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -71,6 +74,8 @@ async fn run(cli: Cli) -> ExitCode {
             latency_ms: cli.latency_ms,
             failure_rate: cli.failure_rate,
             rate_limit_per_minute: cli.rate_limit_per_minute.filter(|n| *n > 0),
+            cors_allowed_origins: (!cli.cors_allowed_origins.is_empty())
+                .then_some(cli.cors_allowed_origins),
         },
     };
     let server = match serve(config).await {

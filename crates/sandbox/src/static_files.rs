@@ -1,7 +1,7 @@
 //! Serving the built single-page app beside the API, optionally under a sub-path, with the
 //! SPA fallback to `index.html` so deep links survive a reload.
 
-use axum::body::Body;
+use axum::body::{to_bytes, Body};
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -46,6 +46,19 @@ impl StaticSite {
             return (StatusCode::BAD_REQUEST, "Bad path").into_response();
         };
         *request.uri_mut() = uri;
+        let last = inner.rsplit('/').next().unwrap_or_default();
+        let rewrite = self.base != "/";
+        // Anything without an extension may end up as index.html through the SPA fallback.
+        if rewrite && (!last.contains('.') || last == "index.html") {
+            // A HEAD answer has no body to rewrite and would keep the file's length; fetch it
+            // as GET: axum sets Content-Length from the rewritten body, then drops the body.
+            if request.method() == Method::HEAD {
+                *request.method_mut() = Method::GET;
+            }
+            // A byte range of the file would not match the rewritten page.
+            request.headers_mut().remove(header::RANGE);
+            request.headers_mut().remove(header::IF_RANGE);
+        }
         let method = request.method().clone();
         let headers = request.headers().clone();
         let served = ServeDir::new(&self.dir)
@@ -56,7 +69,6 @@ impl StaticSite {
             Ok(r) => r.map(Body::new),
             Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
         };
-        let last = inner.rsplit('/').next().unwrap_or_default();
         let mut name = if last.is_empty() { "index.html" } else { last };
         // Missing paths without an extension are app routes; a missing asset stays a 404.
         if response.status() == StatusCode::NOT_FOUND && !last.contains('.') {
@@ -74,6 +86,9 @@ impl StaticSite {
             }
             name = "index.html";
         }
+        if rewrite && name == "index.html" && response.status() == StatusCode::OK {
+            response = self.with_base_href(response).await;
+        }
         if NO_CACHE.contains(&name) && response.status().is_success() {
             response
                 .headers_mut()
@@ -81,6 +96,21 @@ impl StaticSite {
         }
         self.fix_redirect(&mut response);
         response
+    }
+
+    /// The page with its `<base href="/">` pointing at the base path, as a deploy to a
+    /// sub-path edits it, so the app's relative asset and route URLs resolve under it.
+    async fn with_base_href(&self, response: Response) -> Response {
+        let (mut parts, body) = response.into_parts();
+        let html = match to_bytes(body, usize::MAX).await {
+            Ok(html) => html,
+            Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+        };
+        let html = rewrite_base_href(&html, &self.base);
+        parts
+            .headers
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(html.len()));
+        Response::from_parts(parts, Body::from(html))
     }
 
     /// ServeDir redirects `dir` to `dir/` relative to the stripped path; put the base back.
@@ -97,6 +127,64 @@ impl StaticSite {
             .map(|l| format!("{prefix}{l}"));
         if let Some(value) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
             response.headers_mut().insert(header::LOCATION, value);
+        }
+    }
+}
+
+/// The app's `index.html` as built for `/`: the base element this module rewrites.
+const BASE_ROOT: &[u8] = b"<base href=\"/\"";
+
+/// `html` with its first `<base href="/"` (either `<base href="/" />` or `<base href="/">`)
+/// pointing at `base` instead; unchanged when there is none.
+pub fn rewrite_base_href(html: &[u8], base: &str) -> Vec<u8> {
+    let Some(at) = html
+        .windows(BASE_ROOT.len())
+        .position(|window| window == BASE_ROOT)
+    else {
+        return html.to_vec();
+    };
+    let mut out = Vec::with_capacity(html.len() + base.len() * 2);
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(b"<base href=\"");
+    // Base paths are free text from a flag; keep them inside the attribute.
+    for c in base.chars() {
+        match c {
+            '&' => out.extend_from_slice(b"&amp;"),
+            '"' => out.extend_from_slice(b"&quot;"),
+            '<' => out.extend_from_slice(b"&lt;"),
+            '>' => out.extend_from_slice(b"&gt;"),
+            c => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        }
+    }
+    out.push(b'"');
+    out.extend_from_slice(&html[at + BASE_ROOT.len()..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rewrite_base_href;
+
+    fn rewrite(html: &str, base: &str) -> String {
+        String::from_utf8(rewrite_base_href(html.as_bytes(), base)).unwrap()
+    }
+
+    #[test]
+    fn base_href_is_pointed_at_the_base_path() {
+        assert_eq!(
+            rewrite("<head><base href=\"/\" /><title>x</title>", "/console/"),
+            "<head><base href=\"/console/\" /><title>x</title>"
+        );
+        assert_eq!(
+            rewrite("<base href=\"/\"><a href=\"/\">", "/a/b/"),
+            "<base href=\"/a/b/\"><a href=\"/\">"
+        );
+        assert_eq!(
+            rewrite("<base href=\"/\">", "/a\"<b>&/"),
+            "<base href=\"/a&quot;&lt;b&gt;&amp;/\">"
+        );
+        for untouched in ["<title>x</title>", "<base href=\"/other/\">", ""] {
+            assert_eq!(rewrite(untouched, "/console/"), untouched);
         }
     }
 }

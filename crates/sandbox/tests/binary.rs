@@ -23,7 +23,16 @@ fn wait_with_timeout(child: &mut std::process::Child) -> std::process::ExitStatu
 #[tokio::test]
 async fn prints_the_listening_line_serves_and_stops_on_sigterm() {
     let mut child = Command::new(BIN)
-        .args(["--port", "0", "--latency-ms", "1"])
+        .args([
+            "--port",
+            "0",
+            "--latency-ms",
+            "1",
+            "--cors-allowed-origin",
+            "http://127.0.0.1:5000",
+            "--cors-allowed-origin",
+            "https://app.example",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -56,6 +65,12 @@ async fn prints_the_listening_line_serves_and_stops_on_sigterm() {
         .await
         .unwrap();
     assert!(switches.contains("\"latency_ms\":1"), "{switches}");
+    assert!(
+        switches.contains(
+            "\"cors_allowed_origins\":[\"http://127.0.0.1:5000\",\"https://app.example\"]"
+        ),
+        "{switches}"
+    );
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -81,6 +96,22 @@ fn bad_seed_exits_2_naming_the_file() {
     );
     assert!(stderr.contains("invalid seed JSON"), "{stderr}");
     assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn bad_cors_origin_exits_2() {
+    let out = Command::new(BIN)
+        .args([
+            "--port",
+            "0",
+            "--cors-allowed-origin",
+            "http://127.0.0.1:5000/",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cors_allowed_origins"), "{stderr}");
 }
 
 #[test]

@@ -58,6 +58,9 @@ async fn cors_headers_on_answers_including_errors() {
     }
 }
 
+/// As the app's build writes it: a base element for `/` that a sub-path deploy rewrites.
+const INDEX: &str = "<!doctype html><head><base href=\"/\" /><title>app</title></head>";
+
 fn site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let write = |p: &str, body: &str| {
@@ -65,7 +68,7 @@ fn site() -> tempfile::TempDir {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, body).unwrap();
     };
-    write("index.html", "<!doctype html><title>app</title>");
+    write("index.html", INDEX);
     write("config.json", "{\"host\":\"\"}");
     write("app-1a2b.wasm", "\0asm");
     write("app-1a2b.js", "export default 1;");
@@ -152,6 +155,98 @@ async fn static_files_under_a_base_path() {
     assert_eq!(r.headers()["location"], "/console/assets/");
     // The API stays at /api/.
     assert_eq!(sb.get(FULL, "1/groups_types/").await.status, 200);
+}
+
+/// The page, its type, no-cache and a Content-Length that matches what was sent.
+#[track_caller]
+fn assert_index(a: &Answer, path: &str, base_href: &str) {
+    assert_eq!(a.status, 200, "{path}");
+    assert_eq!(
+        a.text,
+        format!("<!doctype html><head><base href=\"{base_href}\" /><title>app</title></head>"),
+        "{path}"
+    );
+    assert!(
+        a.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"),
+        "{path}"
+    );
+    assert_eq!(a.headers["cache-control"], "no-cache", "{path}");
+    assert_eq!(
+        a.headers["content-length"],
+        a.text.len().to_string().as_str(),
+        "{path}"
+    );
+}
+
+#[tokio::test]
+async fn base_href_points_at_the_base_path_wherever_index_html_is_served() {
+    let dir = site();
+    let sb = start_site(dir.path(), "/console/").await;
+    for path in [
+        "/console/",
+        "/console/index.html",
+        "/console/group-types/0",
+        "/console/group-types/0/metrics?offset=25",
+    ] {
+        assert_index(&fetch(&sb, path).await, path, "/console/");
+    }
+    // HEAD announces the rewritten length, not the file's.
+    let head = sb
+        .client
+        .head(format!("{}/console/group-types/0", sb.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 200);
+    let rewritten = INDEX.replace("href=\"/\"", "href=\"/console/\"");
+    assert_eq!(
+        head.headers()["content-length"],
+        rewritten.len().to_string().as_str()
+    );
+    // A range request still gets the whole rewritten page.
+    let ranged = sb
+        .client
+        .get(format!("{}/console/", sb.url))
+        .header("range", "bytes=0-9")
+        .send()
+        .await
+        .unwrap();
+    assert_index(&answer(ranged).await, "range", "/console/");
+    // Other files are served as they are.
+    assert_eq!(fetch(&sb, "/console/assets/style.css").await.text, "body{}");
+    assert_eq!(
+        fetch(&sb, "/console/config.json").await.text,
+        "{\"host\":\"\"}"
+    );
+
+    // The `<base href="/">` spelling, and a deeper base path.
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<head><base href=\"/\"><title>app</title>",
+    )
+    .unwrap();
+    let sb = start_site(dir.path(), "/tools/groups").await;
+    let a = fetch(&sb, "/tools/groups/some/deep/link").await;
+    assert_eq!(
+        a.text,
+        "<head><base href=\"/tools/groups/\"><title>app</title>"
+    );
+    assert_eq!(
+        a.headers["content-length"],
+        a.text.len().to_string().as_str()
+    );
+}
+
+#[tokio::test]
+async fn base_href_is_left_alone_at_the_root() {
+    let dir = site();
+    let sb = start_site(dir.path(), "/").await;
+    for path in ["/", "/index.html", "/group-types/0"] {
+        assert_index(&fetch(&sb, path).await, path, "/");
+    }
 }
 
 #[tokio::test]

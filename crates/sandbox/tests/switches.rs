@@ -15,7 +15,8 @@ async fn switches_read_and_partial_update() {
     let a = sb.control(Method::GET, "switches", None).await;
     assert_eq!(
         a.json,
-        json!({"cloud_update_metadata": false, "latency_ms": 0, "failure_rate": 0.0, "rate_limit_per_minute": null})
+        json!({"cloud_update_metadata": false, "latency_ms": 0, "failure_rate": 0.0,
+               "rate_limit_per_minute": null, "cors_allowed_origins": null})
     );
     let a = sb.set_switches(json!({"latency_ms": 5})).await;
     assert_eq!(a.json["latency_ms"], 5);
@@ -26,6 +27,10 @@ async fn switches_read_and_partial_update() {
         json!({"failure_rate": 1.5}),
         json!({"latency": 1}),
         json!({"cloud_update_metadata": "yes"}),
+        json!({"cors_allowed_origins": "http://127.0.0.1:5000"}),
+        json!({"cors_allowed_origins": ["http://127.0.0.1:5000/"]}),
+        json!({"cors_allowed_origins": ["127.0.0.1:5000"]}),
+        json!({"cors_allowed_origins": [5000]}),
         json!([]),
     ] {
         let a = sb
@@ -226,4 +231,152 @@ async fn request_log_keeps_the_last_500() {
     assert_eq!(log.len(), 500);
     assert_eq!(log[0]["query"], "n=5");
     assert_eq!(log[499]["query"], "n=504");
+}
+
+const PAGE: &str = "http://127.0.0.1:5000";
+const OTHER: &str = "http://localhost:5000";
+
+/// A browser's preflight for a PATCH with a key, from `origin`.
+async fn preflight(sb: &Sb, origin: &str) -> reqwest::Response {
+    sb.client
+        .request(Method::OPTIONS, sb.api(UPDATE))
+        .header("origin", origin)
+        .header("access-control-request-method", "PATCH")
+        .header(
+            "access-control-request-headers",
+            "authorization, content-type",
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A keyed GET from `origin`.
+async fn get_from(sb: &Sb, origin: &str) -> reqwest::Response {
+    sb.client
+        .get(sb.api("1/groups_types/"))
+        .bearer_auth(FULL)
+        .header("origin", origin)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Every `Access-Control-*` header of an answer.
+fn cors_headers(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .keys()
+        .map(|name| name.as_str().to_string())
+        .filter(|name| name.starts_with("access-control-"))
+        .collect()
+}
+
+#[tokio::test]
+async fn cors_allowed_origins_limit_the_api_to_listed_origins() {
+    let sb = start().await;
+    let a = sb
+        .set_switches(json!({"cors_allowed_origins": [PAGE, "https://app.example"]}))
+        .await;
+    assert_eq!(
+        a.json["cors_allowed_origins"],
+        json!([PAGE, "https://app.example"])
+    );
+    assert_eq!(
+        sb.control(Method::GET, "switches", None).await.json["cors_allowed_origins"],
+        json!([PAGE, "https://app.example"])
+    );
+
+    // A listed origin: its preflight succeeds and answers echo it.
+    let r = preflight(&sb, PAGE).await;
+    assert!(r.status().is_success());
+    assert_eq!(r.headers()["access-control-allow-origin"], PAGE);
+    let methods = r.headers()["access-control-allow-methods"]
+        .to_str()
+        .unwrap();
+    assert!(methods.contains("PATCH"), "{methods}");
+    let allowed = r.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(allowed.contains("authorization"), "{allowed}");
+    let r = get_from(&sb, PAGE).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["access-control-allow-origin"], PAGE);
+    assert!(r.headers()["vary"].to_str().unwrap().contains("origin"));
+
+    // Another origin: no CORS headers at all, so the browser blocks the answer.
+    let r = preflight(&sb, OTHER).await;
+    assert_eq!(cors_headers(&r), Vec::<String>::new());
+    let r = get_from(&sb, OTHER).await;
+    assert_eq!(r.status(), 200, "simple requests are still processed");
+    assert_eq!(cors_headers(&r), Vec::<String>::new());
+    // Nor for errors, nor without an Origin (not a browser).
+    let r = sb
+        .client
+        .get(sb.api("1/groups_types/"))
+        .header("origin", OTHER)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(cors_headers(&r), Vec::<String>::new());
+    let a = sb.get(FULL, "1/groups_types/").await;
+    assert!(!a.headers.contains_key("access-control-allow-origin"));
+    // Preflights stay out of the request log; the two keyed GETs are in it.
+    let log = sb.control(Method::GET, "requests", None).await.json;
+    assert!(log
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["method"] != "OPTIONS"));
+
+    // The control API answers any origin regardless.
+    let r = sb
+        .client
+        .get(format!("{}/_sandbox/switches", sb.url))
+        .header("origin", OTHER)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+
+    // An empty list allows nobody.
+    sb.set_switches(json!({"cors_allowed_origins": []})).await;
+    assert_eq!(
+        cors_headers(&preflight(&sb, PAGE).await),
+        Vec::<String>::new()
+    );
+
+    // Back to null: any origin again, as `*`.
+    let a = sb.set_switches(json!({"cors_allowed_origins": null})).await;
+    assert_eq!(a.json["cors_allowed_origins"], json!(null));
+    for origin in [PAGE, OTHER] {
+        assert_eq!(
+            preflight(&sb, origin).await.headers()["access-control-allow-origin"],
+            "*"
+        );
+        assert_eq!(
+            get_from(&sb, origin).await.headers()["access-control-allow-origin"],
+            "*"
+        );
+    }
+}
+
+#[tokio::test]
+async fn cors_allowed_origins_from_config() {
+    let mut config = config();
+    config.switches.cors_allowed_origins = Some(vec![PAGE.into()]);
+    let sb = start_with(config).await;
+    assert_eq!(
+        get_from(&sb, PAGE).await.headers()["access-control-allow-origin"],
+        PAGE
+    );
+    assert_eq!(
+        cors_headers(&preflight(&sb, OTHER).await),
+        Vec::<String>::new()
+    );
+    let mut config = self::config();
+    config.switches.cors_allowed_origins = Some(vec!["http://127.0.0.1:5000/".into()]);
+    assert_eq!(sandbox::serve(config).await.unwrap_err().exit_code(), 2);
 }

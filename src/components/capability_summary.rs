@@ -1,0 +1,30 @@
+//! The small summary of what the connected key can do.
+
+use leptos::prelude::*;
+
+use crate::state::capabilities::Capabilities;
+
+/// One line per kind of action, marked yes or no in text (not by colour alone).
+#[component]
+pub fn CapabilitySummary(
+    /// What the probes found.
+    capabilities: Capabilities,
+) -> impl IntoView {
+    let read_only = capabilities.read_only();
+    view! {
+        <details class="capabilities" open=read_only>
+            <summary>
+                "What this key can do"
+                {read_only.then(|| view! { <span class="badge">"read-only"</span> })}
+            </summary>
+            <ul aria-label="What this key can do">
+                {capabilities.lines().into_iter().map(|(ok, text)| view! {
+                    <li class:ok=ok class:no=!ok>
+                        <span aria-hidden="true" class="mark">{if ok { "✓" } else { "✕" }}</span>
+                        {text}
+                    </li>
+                }).collect_view()}
+            </ul>
+        </details>
+    }
+}

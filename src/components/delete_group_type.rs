@@ -1,0 +1,74 @@
+//! Deleting a group type: says what is and is not deleted, and asks for the key typed out.
+
+use leptos::prelude::*;
+use posthog_groups::{ApiError, GroupType};
+
+use crate::api;
+use crate::components::dialog::Modal;
+use crate::components::error_panel::ErrorPanel;
+use crate::state::connection::Connection;
+
+/// The confirmation dialog; `on_deleted` runs only after the server confirmed.
+#[component]
+pub fn DeleteGroupTypeDialog(
+    /// The group type to delete.
+    group_type: GroupType,
+    /// Where to send the request.
+    connection: Connection,
+    /// Called with the index once the server has deleted it.
+    #[prop(into)]
+    on_deleted: Callback<u32>,
+    /// Called when the user cancels.
+    #[prop(into)]
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let typed = RwSignal::new(String::new());
+    let key = group_type.group_type.clone();
+    let index = group_type.group_type_index;
+    let matches = {
+        let key = key.clone();
+        Memo::new(move |_| typed.with(|t| t.trim() == key))
+    };
+    let delete = Action::new_local(move |_: &()| {
+        let connection = connection.clone();
+        async move { api::delete_group_type(&connection, index).await }
+    });
+    let error = RwSignal::new(None::<ApiError>);
+    Effect::new(move |_| match delete.value().get() {
+        Some(Ok(())) => on_deleted.run(index),
+        Some(Err(e)) => error.set(Some(e)),
+        None => {}
+    });
+    let pending = delete.pending();
+    let can_delete = move || matches.get() && !pending.get();
+    let shown = group_type.shown_singular().to_owned();
+
+    view! {
+        <Modal title_id="delete-gt-title" title=format!("Delete the group type “{shown}”?") on_close=on_close>
+            <form on:submit=move |ev| {
+                ev.prevent_default();
+                if can_delete() {
+                    error.set(None);
+                    delete.dispatch(());
+                }
+            }>
+                <p>"This removes the group type "<code>{key.clone()}</code>" (index "{index}") from this project. It cannot be undone."</p>
+                <ul>
+                    <li>"Events, group properties and this group type's usage metrics are not deleted."</li>
+                    <li>"If events with this group type keep arriving, it comes back, possibly at another index."</li>
+                </ul>
+                <div class="field">
+                    <label for="delete-confirm">"Type "<code>{key.clone()}</code>" to confirm"</label>
+                    <input id="delete-confirm" type="text" autocomplete="off" spellcheck="false" bind:value=typed />
+                </div>
+                {move || error.get().map(|e| view! { <ErrorPanel error=e /> })}
+                <div class="dialog-buttons">
+                    <button type="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                    <button type="submit" class="danger" disabled=move || !can_delete()>
+                        {move || if pending.get() { "Deleting…" } else { "Delete group type" }}
+                    </button>
+                </div>
+            </form>
+        </Modal>
+    }
+}

@@ -1,0 +1,175 @@
+//! Settings a portal or static host can preset in an optional `config.json` beside
+//! `index.html`. Everything is optional; a missing file means the defaults.
+
+use posthog_groups::{Host, ProjectId};
+use serde::Deserialize;
+
+/// How long the personal API key may be kept in this browser.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyStorage {
+    /// Only in memory: gone on reload.
+    Memory,
+    /// In this tab's sessionStorage: survives a reload, gone when the tab closes.
+    Session,
+    /// sessionStorage by default, and the user may opt in to "remember on this device"
+    /// (localStorage).
+    #[default]
+    Device,
+}
+
+/// The parsed, validated `config.json`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AppConfig {
+    /// Host chosen when the form opens.
+    pub default_host: Option<Host>,
+    /// When set, the only hosts the app will talk to (the key goes nowhere else).
+    pub allowed_hosts: Option<Vec<Host>>,
+    /// Project id filled in when the form opens.
+    pub default_project: Option<ProjectId>,
+    /// The longest the key may be kept.
+    pub key_storage: KeyStorage,
+}
+
+#[derive(Deserialize)]
+#[serde(default)]
+struct RawConfig {
+    default_host: Option<String>,
+    allowed_hosts: Option<Vec<String>>,
+    default_project: Option<serde_json::Value>,
+    key_storage: KeyStorage,
+}
+
+impl Default for RawConfig {
+    fn default() -> Self {
+        RawConfig {
+            default_host: None,
+            allowed_hosts: None,
+            default_project: None,
+            key_storage: KeyStorage::Device,
+        }
+    }
+}
+
+impl AppConfig {
+    /// Parses `config.json`; the error names the setting that is wrong. Unknown keys are
+    /// ignored so a portal's own settings can live in the same file.
+    pub fn parse(text: &str) -> Result<AppConfig, String> {
+        if text.trim().is_empty() {
+            return Ok(AppConfig::default());
+        }
+        let raw: RawConfig =
+            serde_json::from_str(text).map_err(|e| format!("config.json is not valid: {e}"))?;
+        let host = |s: &str, what: &str| {
+            Host::parse(s).map_err(|e| format!("config.json {what} \"{s}\": {e}"))
+        };
+        let default_host = raw
+            .default_host
+            .as_deref()
+            .map(|s| host(s, "default_host"))
+            .transpose()?;
+        let allowed_hosts = raw
+            .allowed_hosts
+            .map(|list| list.iter().map(|s| host(s, "allowed_hosts")).collect())
+            .transpose()?;
+        let default_project = match raw.default_project {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            Some(serde_json::Value::String(s)) => Some(s),
+            Some(other) => {
+                return Err(format!("config.json default_project {other}: use a number"))
+            }
+        }
+        .map(|p| ProjectId::parse(&p).map_err(|e| format!("config.json default_project: {e}")))
+        .transpose()?;
+        let config = AppConfig {
+            default_host,
+            allowed_hosts,
+            default_project,
+            key_storage: raw.key_storage,
+        };
+        if let (Some(d), false) = (
+            &config.default_host,
+            config.allows(config.default_host.as_ref()),
+        ) {
+            return Err(format!(
+                "config.json default_host {d} is not in allowed_hosts"
+            ));
+        }
+        Ok(config)
+    }
+
+    /// Whether the app may send the key to `host`.
+    pub fn allows(&self, host: Option<&Host>) -> bool {
+        match (&self.allowed_hosts, host) {
+            (None, _) => true,
+            (Some(list), Some(h)) => list.contains(h),
+            (Some(_), None) => false,
+        }
+    }
+}
+
+/// The `config.json` load, provided once at the root and read by the screens that need it.
+#[derive(Clone, Copy)]
+pub struct ConfigResource(pub leptos::prelude::LocalResource<Result<AppConfig, String>>);
+
+impl ConfigResource {
+    /// Starts loading `config.json` and provides it to the tree below.
+    pub fn provide() {
+        let resource = leptos::prelude::LocalResource::new(crate::api::fetch::load_config);
+        leptos::prelude::provide_context(ConfigResource(resource));
+    }
+
+    /// The resource provided at the root.
+    pub fn expect() -> ConfigResource {
+        leptos::prelude::expect_context::<ConfigResource>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_or_missing_settings_are_defaults() {
+        assert_eq!(AppConfig::parse(""), Ok(AppConfig::default()));
+        assert_eq!(AppConfig::parse("{}"), Ok(AppConfig::default()));
+        assert_eq!(AppConfig::default().key_storage, KeyStorage::Device);
+    }
+
+    #[test]
+    fn every_setting_is_read_and_validated() {
+        let c = AppConfig::parse(
+            r#"{"default_host":"https://eu.posthog.com/","allowed_hosts":["https://eu.posthog.com"],
+                "default_project": 42, "key_storage":"memory", "portal_theme":"ignored"}"#,
+        )
+        .expect("valid");
+        assert_eq!(
+            c.default_host.as_ref().map(Host::as_str),
+            Some("https://eu.posthog.com")
+        );
+        assert_eq!(
+            c.default_project.as_ref().map(ProjectId::as_str),
+            Some("42")
+        );
+        assert_eq!(c.key_storage, KeyStorage::Memory);
+        assert!(c.allows(Host::parse("https://eu.posthog.com").ok().as_ref()));
+        assert!(!c.allows(Host::parse("https://us.posthog.com").ok().as_ref()));
+    }
+
+    #[test]
+    fn bad_settings_say_which_one() {
+        assert!(AppConfig::parse("{").is_err());
+        let e = AppConfig::parse(r#"{"default_host":"http://evil.example"}"#).expect_err("http");
+        assert!(e.contains("default_host"), "{e}");
+        let e = AppConfig::parse(r#"{"default_project":"abc"}"#).expect_err("project");
+        assert!(e.contains("default_project"), "{e}");
+        let e = AppConfig::parse(r#"{"key_storage":"disk"}"#).expect_err("storage");
+        assert!(e.contains("disk"), "{e}");
+        let e = AppConfig::parse(
+            r#"{"default_host":"https://us.posthog.com","allowed_hosts":["https://eu.posthog.com"]}"#,
+        )
+        .expect_err("not allowed");
+        assert!(e.contains("allowed_hosts"), "{e}");
+    }
+}

@@ -1,0 +1,117 @@
+//! The connection's host and project live in the URL query (never the key), so a link or a
+//! reload opens the same project. These helpers read and write that part of the query.
+
+use posthog_groups::request::encode_component;
+use posthog_groups::{Host, ProjectId};
+
+/// Host and project as found in the query; either may be missing or invalid.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Target {
+    /// `?host=` as typed in the URL.
+    pub host: Option<String>,
+    /// `?project=` as typed in the URL.
+    pub project: Option<String>,
+}
+
+impl Target {
+    /// The validated pair, when both are present and valid.
+    pub fn parse(&self) -> Option<(Host, ProjectId)> {
+        let host = Host::parse(self.host.as_deref()?).ok()?;
+        let project = ProjectId::parse(self.project.as_deref()?).ok()?;
+        Some((host, project))
+    }
+
+    /// The query string (`?host=…&project=…`) for these values, empty when there are none.
+    pub fn query(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(h) = &self.host {
+            parts.push(format!("host={}", encode_component(h)));
+        }
+        if let Some(p) = &self.project {
+            parts.push(format!("project={}", encode_component(p)));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        }
+    }
+
+    /// The target of a connection.
+    pub fn of(host: &Host, project: &ProjectId) -> Target {
+        Target {
+            host: Some(host.to_string()),
+            project: Some(project.to_string()),
+        }
+    }
+}
+
+/// An app path with the target's query appended.
+pub fn href(path: &str, target: &Target) -> String {
+    format!("{path}{}", target.query())
+}
+
+/// The router base for a document whose base URI has this path: `/console/` gives
+/// `/console`, `/` gives the empty string.
+pub fn router_base(base_path: &str) -> String {
+    base_path.trim_end_matches('/').to_owned()
+}
+
+/// PostHog's own settings page for group type names, where renaming always works.
+pub fn posthog_group_settings(host: &Host, project: &ProjectId) -> String {
+    host.url(&format!(
+        "/project/{}/settings/environment-customer-analytics#group-analytics",
+        project.as_str()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_round_trips_through_the_query() {
+        let t = Target {
+            host: Some("https://eu.posthog.com".into()),
+            project: Some("42".into()),
+        };
+        assert_eq!(t.query(), "?host=https%3A%2F%2Feu.posthog.com&project=42");
+        assert_eq!(
+            href("/group-types", &t),
+            "/group-types?host=https%3A%2F%2Feu.posthog.com&project=42"
+        );
+        let (h, p) = t.parse().expect("valid");
+        assert_eq!((h.as_str(), p.as_str()), ("https://eu.posthog.com", "42"));
+        assert_eq!(Target::default().query(), "");
+    }
+
+    #[test]
+    fn invalid_targets_are_ignored() {
+        let t = Target {
+            host: Some("http://evil.example".into()),
+            project: Some("1".into()),
+        };
+        assert_eq!(t.parse(), None);
+        let t = Target {
+            host: Some("https://eu.posthog.com".into()),
+            project: None,
+        };
+        assert_eq!(t.parse(), None);
+    }
+
+    #[test]
+    fn router_base_drops_the_trailing_slash() {
+        assert_eq!(router_base("/"), "");
+        assert_eq!(router_base("/console/"), "/console");
+    }
+
+    #[test]
+    fn settings_link_names_host_and_project() {
+        let h = Host::parse("https://us.posthog.com").expect("host");
+        let p = ProjectId::parse("7").expect("project");
+        assert_eq!(
+            posthog_group_settings(&h, &p),
+            "https://us.posthog.com/project/7/settings/environment-customer-analytics#group-analytics"
+        );
+    }
+}
