@@ -89,6 +89,12 @@ pub fn focus_id(id: &str) {
     }
 }
 
+/// Moves focus to the element with this id once the current updates have rendered (after
+/// a dialog's own focus restore and a list re-render that may remove the old target).
+pub fn focus_id_after_render(id: &'static str) {
+    set_timeout(move || focus_id(id), std::time::Duration::ZERO);
+}
+
 /// The element that has focus now, to give focus back to it later (after a dialog).
 pub fn focused_element() -> Option<web_sys::HtmlElement> {
     document()
@@ -97,8 +103,8 @@ pub fn focused_element() -> Option<web_sys::HtmlElement> {
 }
 
 /// Guards unsaved work for the life of the app: while `dirty` is true, reloading or closing
-/// the tab asks the browser's "leave site?" question, and following an in-app link asks
-/// `question` first. Installed once at the root.
+/// the tab asks the browser's "leave site?" question, and following an in-app link or going
+/// back asks `question` first. Installed once at the root, before the router.
 pub fn install_leave_guard(dirty: Signal<bool>, question: &'static str) {
     let Some(window) = web_sys::window() else {
         return;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use groups_console::components::error_panel::ErrorPanel;
 use groups_console::components::group_type_table::GroupTypeTable;
+use groups_console::state::rename::Edits;
 use leptos::prelude::*;
 use posthog_groups::{ApiError, GroupType};
 use wasm_bindgen::JsCast;
@@ -37,6 +38,13 @@ fn group_type(index: u32, key: &str, singular: Option<&str>) -> GroupType {
     }
 }
 
+fn input(root: &web_sys::HtmlElement, id: &str) -> web_sys::HtmlInputElement {
+    root.query_selector(&format!("#{id}"))
+        .expect("query")
+        .expect("input exists")
+        .unchecked_into()
+}
+
 #[wasm_bindgen_test]
 async fn group_type_table_shows_names_and_defaults() {
     let root = container();
@@ -51,37 +59,80 @@ async fn group_type_table_shows_names_and_defaults() {
 
     let rows = root.query_selector_all("tbody tr").expect("rows");
     assert_eq!(rows.length(), 2);
+    assert_eq!(input(&root, "name-0-singular").value(), "Organization");
+    let plural = input(&root, "name-1-plural");
+    assert_eq!(plural.value(), "", "an unset name is an empty input");
+    assert_eq!(
+        plural.placeholder(),
+        "company(s)",
+        "the default is the placeholder"
+    );
+    assert_eq!(
+        plural.get_attribute("aria-label").as_deref(),
+        Some("Plural name of company")
+    );
     let second = rows
         .item(1)
         .and_then(|n| n.text_content())
         .unwrap_or_default();
-    assert!(second.contains("company"), "{second}");
-    assert!(
-        second.contains("company(s)"),
-        "default plural shown: {second}"
-    );
-    assert!(second.contains("default"), "default marked: {second}");
     assert!(second.contains("2024-02-03"), "created date: {second}");
-    let first = rows
-        .item(0)
-        .and_then(|n| n.text_content())
-        .unwrap_or_default();
-    assert!(first.contains("Organization"), "{first}");
+}
+
+#[wasm_bindgen_test]
+async fn typing_a_name_marks_the_row_and_records_the_edit() {
+    let root = container();
+    let list = vec![group_type(1, "company", None)];
+    let edits = RwSignal::new(Edits::new());
+    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+        view! { <GroupTypeTable group_types=list.clone() edits=edits /> }
+    });
+    leptos::task::tick().await;
+    let row = root
+        .query_selector("tbody tr")
+        .expect("query")
+        .expect("row");
+    assert!(!row.class_list().contains("changed"));
+
+    let singular = input(&root, "name-1-singular");
+    singular.set_value("Company");
+    let event = web_sys::Event::new("input").expect("event");
+    singular.dispatch_event(&event).expect("dispatch");
+    leptos::task::tick().await;
+
+    assert!(row.class_list().contains("changed"), "row marked changed");
+    assert_eq!(
+        edits.get_untracked().get(&1).map(|e| e.singular.clone()),
+        Some("Company".to_string())
+    );
+    // Typing the original value back unmarks it.
+    singular.set_value("");
+    singular.dispatch_event(&event).expect("dispatch");
+    leptos::task::tick().await;
+    assert!(!row.class_list().contains("changed"));
 }
 
 #[wasm_bindgen_test]
 async fn group_type_table_renders_markup_in_names_as_text() {
     let root = container();
-    let list = vec![group_type(0, "org", Some("<img src=x onerror=alert(1)>"))];
+    let list = vec![group_type(
+        0,
+        "<b>org</b>",
+        Some("<img src=x onerror=alert(1)>"),
+    )];
     let _mounted = leptos::mount::mount_to(root.clone(), move || {
         view! { <GroupTypeTable group_types=list.clone() /> }
     });
     leptos::task::tick().await;
     assert!(root.query_selector("img").expect("query").is_none());
+    assert!(root.query_selector("b").expect("query").is_none());
+    assert_eq!(
+        input(&root, "name-0-singular").value(),
+        "<img src=x onerror=alert(1)>"
+    );
     assert!(root
         .text_content()
         .unwrap_or_default()
-        .contains("<img src=x"));
+        .contains("<b>org</b>"));
 }
 
 #[wasm_bindgen_test]

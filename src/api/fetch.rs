@@ -64,8 +64,8 @@ pub async fn send(conn: &Connection, req: &Request) -> Result<(u16, String), Api
         .ok()
     });
 
-    let url = conn.host.url(&req.path_and_query());
-    let builder = RequestBuilder::new(&url)
+    let builder = RequestBuilder::new(&conn.host.url(&req.path))
+        .query(req.query.iter().map(|(k, v)| (*k, v)))
         .method(http_method(req.method))
         .header("Authorization", &conn.key.bearer())
         .header("Accept", "application/json")

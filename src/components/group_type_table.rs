@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use posthog_groups::GroupType;
 
 use crate::state::rename::{field_changed, Edits, NameEdit, NameErrors, NameField};
+use crate::state::rename_session::input_id;
 
 /// One row per group type: index, key, the two names as inputs (placeholders show the
 /// default PostHog uses when a name is empty), created date, extra settings, delete.
@@ -90,14 +91,7 @@ fn name_input(
     disabled: Signal<bool>,
 ) -> impl IntoView {
     let index = g.group_type_index;
-    let id = format!(
-        "name-{index}-{}",
-        if field == NameField::Singular {
-            "singular"
-        } else {
-            "plural"
-        }
-    );
+    let id = input_id(index, field);
     let error_id = format!("{id}-error");
     let initial = NameEdit::from_group_type(g);
     let placeholder = match field {

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
-use posthog_groups::{ApiError, GroupType, GroupTypeNames};
+use posthog_groups::GroupType;
 
 use crate::api;
 use crate::browser;
@@ -16,7 +16,7 @@ use crate::components::rename_bar::{RenameBar, ReviewDialog};
 use crate::components::rename_refused::RenameRefused;
 use crate::state::capabilities::Access;
 use crate::state::connection::{Connection, Session};
-use crate::state::rename::{changed_rows, names_text, plan, Edits, NameField};
+use crate::state::rename_session::RenameSession;
 use crate::state::url::{href, posthog_group_settings, Target};
 
 /// The route: resolves the connection from the URL and the key held, or says how to connect.
@@ -37,7 +37,7 @@ pub fn GroupTypesPage() -> impl IntoView {
     });
     view! {
         <section aria-labelledby="gt-title">
-            <h1 id="gt-title">"Group types"</h1>
+            <h1 id="gt-title" tabindex="-1">"Group types"</h1>
             {move || match connection.get() {
                 Some(conn) => view! { <GroupTypesScreen connection=conn /> }.into_any(),
                 None => view! {
@@ -89,76 +89,23 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
     });
     let current = Memo::new(move |_| loaded.get().and_then(Result::ok).unwrap_or_default());
 
-    let edits = RwSignal::new(Edits::new());
-    let planned = Memo::new(move |_| current.with(|list| edits.with(|e| plan(list, e))));
-    let name_errors =
-        Signal::derive(move || planned.with(|p| p.as_ref().err().cloned().unwrap_or_default()));
-    let changed =
-        Memo::new(move |_| current.with(|list| edits.with(|e| changed_rows(list, e).len())));
+    let rename = RenameSession::new(conn, current, move |count, list| {
+        if let Some(list) = list {
+            session.prefetched.set(Some((conn.get_value(), list)));
+        }
+        loaded.refetch();
+        // The bar that held focus is gone: put focus somewhere meaningful.
+        browser::focus_id_after_render("gt-title");
+        notice.show(format!(
+            "Saved the names of {count} group type{}.",
+            if count == 1 { "" } else { "s" }
+        ));
+    });
+    let changed = rename.changed;
     Effect::new(move |_| session.unsaved.set(changed.get() > 0));
     on_cleanup(move || session.unsaved.set(false));
-
-    let review_open = RwSignal::new(false);
     let delete_target = RwSignal::new(None::<GroupType>);
-    let save_error = RwSignal::new(None::<ApiError>);
-    let refused = RwSignal::new(None::<String>);
 
-    let save = Action::new_local(move |rows: &Vec<GroupTypeNames>| {
-        let (conn, rows) = (conn.get_value(), rows.clone());
-        async move { (rows.len(), api::update_metadata(&conn, &rows).await) }
-    });
-    let saving = save.pending();
-    Effect::new(move |_| {
-        let Some((count, result)) = save.value().get() else {
-            return;
-        };
-        match result {
-            Ok(list) => {
-                if let Some(list) = list {
-                    session.prefetched.set(Some((conn.get_value(), list)));
-                }
-                edits.set(Edits::new());
-                loaded.refetch();
-                notice.show(format!(
-                    "Saved the names of {count} group type{}.",
-                    if count == 1 { "" } else { "s" }
-                ));
-            }
-            Err(ApiError::PersonalKeyNotAllowed) => {
-                let text = current.with(|list| {
-                    planned.with(|p| p.as_ref().map(|p| names_text(list, p)).unwrap_or_default())
-                });
-                refused.set(Some(text));
-            }
-            Err(e) => save_error.set(Some(e)),
-        }
-    });
-
-    let first_invalid = move || name_errors.with(|e| e.keys().next().copied());
-    let focus_invalid = move |(index, field): (u32, NameField)| {
-        browser::focus_id(&format!(
-            "name-{index}-{}",
-            if field == NameField::Singular {
-                "singular"
-            } else {
-                "plural"
-            }
-        ));
-    };
-    let do_save = move || match planned.get() {
-        Ok(p) if p.rows.is_empty() => {}
-        Ok(p) => {
-            review_open.set(false);
-            save_error.set(None);
-            refused.set(None);
-            save.dispatch(p.rows);
-        }
-        Err(_) => first_invalid().into_iter().for_each(focus_invalid),
-    };
-    let on_review = move || match first_invalid() {
-        Some(f) => focus_invalid(f),
-        None => review_open.set(true),
-    };
     let on_deleted = move |index: u32| {
         let removed = current
             .get_untracked()
@@ -170,11 +117,11 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
             .filter(|g| g.group_type_index != index)
             .collect();
         session.prefetched.set(Some((conn.get_value(), rest)));
-        edits.update(|e| {
-            e.remove(&index);
-        });
+        rename.drop_row(index);
         delete_target.set(None);
         loaded.refetch();
+        // The row (and its Delete button, where focus would return) is gone.
+        browser::focus_id_after_render("gt-title");
         if let Some(g) = removed {
             notice.show(format!("Deleted the group type {}.", g.group_type));
         }
@@ -220,28 +167,30 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
                     <p class="hint">"Edit a name and save; clear a name to go back to PostHog's default (shown in grey)."</p>
                     <GroupTypeTable
                         group_types=list
-                        edits=edits
-                        errors=name_errors
-                        disabled=saving
+                        edits=rename.edits
+                        errors=rename.name_errors()
+                        disabled=rename.saving()
                         on_delete=can_delete().then_some(Callback::new(move |g: GroupType| delete_target.set(Some(g))))
                     />
                 }.into_any(),
             })}
         </Transition>
-        {move || refused.get().map(|names| view! { <RenameRefused settings_url=settings_url.clone() names=names /> })}
-        {move || save_error.get().map(|e| view! { <ErrorPanel error=e /> })}
+        {move || rename.refused.get().map(|names| view! { <RenameRefused settings_url=settings_url.clone() names=names /> })}
+        {move || rename.save_error.get().map(|e| view! { <ErrorPanel error=e /> })}
         <Show when=move || { changed.get() > 0 }>
-            <RenameBar count=changed saving=saving on_review=on_review on_save=do_save on_discard=move || {
-                edits.set(Edits::new());
-                save_error.set(None);
-                refused.set(None);
-            } />
+            <RenameBar
+                count=changed
+                saving=rename.saving()
+                on_review=move || rename.review()
+                on_save=move || rename.save()
+                on_discard=move || rename.discard()
+            />
         </Show>
-        <Show when=move || review_open.get()>
+        <Show when=move || rename.review_open.get()>
             <ReviewDialog
-                changes=planned.get_untracked().map(|p| p.changes).unwrap_or_default()
-                on_save=do_save
-                on_close=move || review_open.set(false)
+                changes=rename.planned.get_untracked().map(|p| p.changes).unwrap_or_default()
+                on_save=move || rename.save()
+                on_close=move || rename.review_open.set(false)
             />
         </Show>
         {move || delete_target.get().map(|g| view! {

@@ -6,4 +6,5 @@ pub mod config;
 pub mod connection;
 pub mod host_choice;
 pub mod rename;
+pub mod rename_session;
 pub mod url;
