@@ -4,7 +4,9 @@
 pub mod capabilities;
 pub mod config;
 pub mod connection;
+pub mod explain;
 pub mod host_choice;
 pub mod rename;
 pub mod rename_session;
+pub mod transfer;
 pub mod url;

@@ -253,7 +253,9 @@ fn default_interval() -> i64 {
 }
 
 /// Every writable field of a metric: the body of a create (POST) or full update (PUT).
+/// Missing fields read as PostHog's defaults, so an exported or hand-written file decodes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct MetricDraft {
     /// Unique within the group type, 1..255 characters.
     pub name: String,
