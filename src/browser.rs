@@ -64,6 +64,12 @@ pub fn base_path() -> String {
     }
 }
 
+/// A link target inside the app: `path` under the router base, for `<A href>` (the router
+/// adds its base when navigating, but not to hrefs).
+pub fn app_link(path: &str) -> String {
+    format!("{}{path}", crate::state::url::router_base(&base_path()))
+}
+
 /// Asks a yes/no question with the browser's own dialog; false if it cannot be shown.
 pub fn confirm(message: &str) -> bool {
     web_sys::window()
@@ -78,6 +84,65 @@ pub async fn copy_text(text: &str) -> bool {
     };
     let promise = w.navigator().clipboard().write_text(text);
     wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+}
+
+/// Offers `text` as a file download named `filename`.
+pub fn download_text(filename: &str, text: &str) -> bool {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return false;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return false;
+    };
+    let done = document()
+        .create_element("a")
+        .ok()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+        .map(|a| {
+            a.set_href(&url);
+            a.set_download(filename);
+            a.click();
+        })
+        .is_some();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    done
+}
+
+/// The text of the first file chosen in a file input; an error says why it could not be read.
+pub async fn read_chosen_file(
+    input: &web_sys::HtmlInputElement,
+) -> Result<(String, String), String> {
+    let file = input
+        .files()
+        .and_then(|files| files.get(0))
+        .ok_or("Choose a file first.")?;
+    let text = wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .map_err(|_| "The file could not be read.".to_string())?;
+    Ok((file.name(), text.as_string().unwrap_or_default()))
+}
+
+/// Runs `f` when the page is hidden (tab switched, window minimised) or being unloaded.
+pub fn on_page_hidden(f: impl Fn() + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let f = std::rc::Rc::new(f);
+    let g = f.clone();
+    let visibility = Closure::<dyn Fn()>::new(move || {
+        if document().visibility_state() == web_sys::VisibilityState::Hidden {
+            g();
+        }
+    });
+    let pagehide = Closure::<dyn Fn()>::new(move || f());
+    let _ = document()
+        .add_event_listener_with_callback("visibilitychange", visibility.as_ref().unchecked_ref());
+    let _ = window.add_event_listener_with_callback("pagehide", pagehide.as_ref().unchecked_ref());
+    visibility.forget();
+    pagehide.forget();
 }
 
 /// Moves keyboard focus to the element with this id, if it exists.
@@ -104,14 +169,16 @@ pub fn focused_element() -> Option<web_sys::HtmlElement> {
 
 /// Guards unsaved work for the life of the app: while `dirty` is true, reloading or closing
 /// the tab asks the browser's "leave site?" question, and following an in-app link or going
-/// back asks `question` first. Installed once at the root, before the router.
-pub fn install_leave_guard(dirty: Signal<bool>, question: &'static str) {
+/// back asks `question` first. `unload_only` work (deletes waiting for their undo) survives
+/// in-app navigation, so it asks only before the page itself goes. Installed once at the
+/// root, before the router.
+pub fn install_leave_guard(dirty: Signal<bool>, unload_only: Signal<bool>, question: &'static str) {
     let Some(window) = web_sys::window() else {
         return;
     };
     let before_unload = Closure::<dyn Fn(web_sys::BeforeUnloadEvent)>::new(
         move |ev: web_sys::BeforeUnloadEvent| {
-            if dirty.get_untracked() {
+            if dirty.get_untracked() || unload_only.get_untracked() {
                 ev.prevent_default();
                 ev.set_return_value(question);
             }
@@ -145,7 +212,30 @@ pub fn install_leave_guard(dirty: Signal<bool>, question: &'static str) {
         click.as_ref().unchecked_ref(),
         true,
     );
+    // Back/forward cannot be cancelled, so a refused one is undone: this capture listener
+    // runs before the router's, hides the event from it, and steps forward again (the one
+    // popstate that step causes is hidden too). Assumes the step was "back", by far the usual.
+    let restoring = std::rc::Rc::new(std::cell::Cell::new(false));
+    let popstate = Closure::<dyn Fn(web_sys::Event)>::new(move |ev: web_sys::Event| {
+        if restoring.replace(false) {
+            ev.stop_immediate_propagation();
+            return;
+        }
+        if dirty.get_untracked() && !confirm(question) {
+            ev.stop_immediate_propagation();
+            restoring.set(true);
+            if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+                let _ = history.go_with_delta(1);
+            }
+        }
+    });
+    let _ = window.add_event_listener_with_callback_and_bool(
+        "popstate",
+        popstate.as_ref().unchecked_ref(),
+        true,
+    );
     // The app lives as long as the page: the listeners are never removed.
     before_unload.forget();
     click.forget();
+    popstate.forget();
 }

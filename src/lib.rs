@@ -28,10 +28,18 @@ pub fn App() -> impl IntoView {
     let session = Session::provide();
     Notice::provide();
     ConfigResource::provide();
-    browser::install_leave_guard(session.unsaved.into(), LEAVE_QUESTION);
+    browser::install_leave_guard(
+        session.unsaved.into(),
+        Signal::derive(|| false),
+        LEAVE_QUESTION,
+    );
     view! {
         <Router base=router_base(&browser::base_path())>
-            <a class="skip-link" href="#main">"Skip to content"</a>
+            // With a <base> element "#main" would resolve to another page: focus by hand.
+            <a class="skip-link" href="#main" on:click=|ev| {
+                ev.prevent_default();
+                browser::focus_id("main");
+            }>"Skip to content"</a>
             <Header />
             <NoticeRegion />
             <main id="main" tabindex="-1">
@@ -58,8 +66,8 @@ fn Header() -> impl IntoView {
         <header class="app-header">
             <span class="brand">"Groups console"</span>
             <nav aria-label="Main">
-                <A href=move || href("/", &target()) exact=true>"Connection"</A>
-                <A href=move || href("/group-types", &target())>"Group types"</A>
+                <A href=move || browser::app_link(&href("/", &target())) exact=true>"Connection"</A>
+                <A href=move || browser::app_link(&href("/group-types", &target()))>"Group types"</A>
             </nav>
         </header>
     }

@@ -140,3 +140,30 @@ pub async fn load_config() -> Result<crate::state::config::AppConfig, String> {
         Err(_) => Ok(AppConfig::default()),
     }
 }
+
+/// Sends `req` with `keepalive`, so the browser finishes it after the page is gone. Used for
+/// deletes still waiting for their undo period when the page is hidden or closed.
+pub fn send_keepalive(conn: &Connection, req: &Request) {
+    let init = web_sys::RequestInit::new();
+    init.set_method(req.method.as_str());
+    // `keepalive` is not in web-sys's stable RequestInit API: set the field directly.
+    let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
+    init.set_credentials(RequestCredentials::Omit);
+    let headers = web_sys::Headers::new().ok();
+    if let Some(h) = &headers {
+        let _ = h.set("Authorization", &conn.key.bearer());
+        if let Some(body) = &req.body {
+            let _ = h.set("Content-Type", "application/json");
+            init.set_body(&wasm_bindgen::JsValue::from_str(&body.to_string()));
+        }
+        init.set_headers(h);
+    }
+    let url = conn.host.url(&req.path_and_query());
+    if let (Some(window), Ok(request)) = (
+        web_sys::window(),
+        web_sys::Request::new_with_str_and_init(&url, &init),
+    ) {
+        // Fire and forget: the promise is dropped, the browser still completes the request.
+        let _ = window.fetch_with_request(&request);
+    }
+}

@@ -110,3 +110,27 @@ pub async fn check_connection(
     };
     (list, caps)
 }
+
+/// Every metric of a group type, following the pages (for uniqueness checks and export).
+pub async fn all_metrics(conn: &Connection, index: u32) -> Result<Vec<Metric>, ApiError> {
+    const PAGE: u64 = 200;
+    let mut all = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = list_metrics(conn, index, PAGE, offset).await?;
+        let got = page.results.len() as u64;
+        all.extend(page.results);
+        // Stop on the server's word (no next link) or on a short page, whichever comes first,
+        // so a server that keeps sending `next` cannot loop us forever.
+        if page.next.is_none() || got == 0 || all.len() as u64 >= page.count {
+            return Ok(all);
+        }
+        offset += got;
+    }
+}
+
+/// Endpoint 7 sent so that it completes even if the page is closing (`keepalive`); the
+/// answer is not awaited.
+pub fn delete_metric_keepalive(conn: &Connection, index: u32, id: &str) {
+    fetch::send_keepalive(conn, &request::delete_metric(&conn.project, index, id));
+}

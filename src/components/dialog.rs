@@ -1,6 +1,9 @@
 //! A modal dialog on the native `<dialog>` element: the browser traps focus inside it,
 //! Escape closes it, and the rest of the page is inert. Focus returns to where it was.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use leptos::html;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
@@ -23,15 +26,23 @@ pub fn Modal(
 ) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
     let opener = SendWrapper::new(browser::focused_element());
+    let shown = SendWrapper::new(Rc::new(RefCell::new(None::<web_sys::HtmlDialogElement>)));
+    let remember = shown.clone();
     Effect::new(move |_| {
         if let Some(d) = dialog.get() {
             if !d.open() {
                 let _ = d.show_modal();
             }
+            *remember.borrow_mut() = Some(d);
         }
     });
     on_cleanup(move || {
-        if let Some(el) = opener.take() {
+        // While a modal is open the rest of the page is inert and cannot take focus: close
+        // it first, then give focus back to what opened it (if that is still on the page).
+        if let Some(d) = shown.borrow_mut().take() {
+            d.close();
+        }
+        if let Some(el) = opener.take().filter(|el| el.is_connected()) {
             let _ = el.focus();
         }
     });

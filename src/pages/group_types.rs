@@ -1,8 +1,6 @@
 //! The group types of the connected project: list, rename inline, delete.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
 use posthog_groups::GroupType;
 
 use crate::api;
@@ -11,41 +9,25 @@ use crate::components::capability_summary::CapabilitySummary;
 use crate::components::delete_group_type::DeleteGroupTypeDialog;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::group_type_table::GroupTypeTable;
+use crate::components::not_connected::NotConnected;
 use crate::components::notice::Notice;
 use crate::components::rename_bar::{RenameBar, ReviewDialog};
 use crate::components::rename_refused::RenameRefused;
 use crate::state::capabilities::Access;
-use crate::state::connection::{Connection, Session};
+use crate::state::connection::{use_connection, Connection, Session};
 use crate::state::rename_session::RenameSession;
-use crate::state::url::{href, posthog_group_settings, Target};
+use crate::state::url::posthog_group_settings;
 
 /// The route: resolves the connection from the URL and the key held, or says how to connect.
 #[component]
 pub fn GroupTypesPage() -> impl IntoView {
-    let session = Session::expect();
-    let query = use_query_map();
-    let target = Memo::new(move |_| {
-        query.with(|q| Target {
-            host: q.get("host"),
-            project: q.get("project"),
-        })
-    });
-    let connection = Memo::new(move |_| {
-        target
-            .with(|t| t.parse())
-            .and_then(|(host, project)| session.connection(&host, &project))
-    });
+    let (target, connection) = use_connection();
     view! {
         <section aria-labelledby="gt-title">
             <h1 id="gt-title" tabindex="-1">"Group types"</h1>
             {move || match connection.get() {
                 Some(conn) => view! { <GroupTypesScreen connection=conn /> }.into_any(),
-                None => view! {
-                    <div class="empty-state">
-                        <p><strong>"Not connected."</strong></p>
-                        <p>"Enter your personal API key to open this project. "<A href=href("/", &target.get())>"Go to the connection screen"</A></p>
-                    </div>
-                }.into_any(),
+                None => view! { <NotConnected target=target.get() /> }.into_any(),
             }}
         </section>
     }

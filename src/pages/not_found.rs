@@ -3,13 +3,15 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::browser;
+
 /// Shown for a URL that matches no screen.
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
     view! {
         <section aria-labelledby="nf-title">
             <h1 id="nf-title">"Page not found"</h1>
-            <p>"This address does not match any screen. "<A href="/">"Go to the connection screen"</A>"."</p>
+            <p>"This address does not match any screen. "<A href=browser::app_link("/")>"Go to the connection screen"</A>"."</p>
         </section>
     }
 }

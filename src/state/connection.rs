@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::browser::{self, StorageArea};
 use crate::state::capabilities::Capabilities;
+use crate::state::url::Target;
 
 /// A personal API key. Its `Debug` never prints the key, so it cannot leak into a log line.
 #[derive(Clone, PartialEq, Eq)]
@@ -146,6 +147,25 @@ impl Session {
         browser::storage_remove(StorageArea::Session, STORED_KEY);
         browser::storage_remove(StorageArea::Local, STORED_KEY);
     }
+}
+
+/// The URL's host and project, and the connection for them when the key held matches.
+/// Every screen after the connection screen starts here.
+pub fn use_connection() -> (Memo<Target>, Memo<Option<Connection>>) {
+    let session = Session::expect();
+    let query = leptos_router::hooks::use_query_map();
+    let target = Memo::new(move |_| {
+        query.with(|q| Target {
+            host: q.get("host"),
+            project: q.get("project"),
+        })
+    });
+    let connection = Memo::new(move |_| {
+        target
+            .with(|t| t.parse())
+            .and_then(|(host, project)| session.connection(&host, &project))
+    });
+    (target, connection)
 }
 
 #[cfg(test)]

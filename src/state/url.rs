@@ -46,6 +46,40 @@ impl Target {
     }
 }
 
+/// Page sizes offered for metric lists; the first is the default.
+pub const PAGE_SIZES: [u64; 4] = [25, 50, 100, 10];
+
+/// `limit` and `offset` from the query: a missing, invalid or out-of-range value becomes the
+/// default (25 and 0), so a hand-edited URL never breaks the page.
+pub fn page_params(limit: Option<&str>, offset: Option<&str>) -> (u64, u64) {
+    let limit = limit
+        .and_then(|l| l.parse::<u64>().ok())
+        .filter(|l| (1..=500).contains(l))
+        .unwrap_or(PAGE_SIZES[0]);
+    let offset = offset.and_then(|o| o.parse::<u64>().ok()).unwrap_or(0);
+    (limit, offset)
+}
+
+/// The metrics list of a group type, at a page.
+pub fn metrics_href(index: u32, target: &Target, limit: u64, offset: u64) -> String {
+    let mut query = target.query();
+    query.push(if query.is_empty() { '?' } else { '&' });
+    query.push_str(&format!("limit={limit}&offset={offset}"));
+    format!("/group-types/{index}/metrics{query}")
+}
+
+/// One metric's page (`edit` for its form).
+pub fn metric_href(index: u32, id: &str, target: &Target, edit: bool) -> String {
+    let suffix = if edit { "/edit" } else { "" };
+    href(
+        &format!(
+            "/group-types/{index}/metrics/{}{suffix}",
+            encode_component(id)
+        ),
+        target,
+    )
+}
+
 /// An app path with the target's query appended.
 pub fn href(path: &str, target: &Target) -> String {
     format!("{path}{}", target.query())
@@ -97,6 +131,34 @@ mod tests {
             project: None,
         };
         assert_eq!(t.parse(), None);
+    }
+
+    #[test]
+    fn page_params_fall_back_to_defaults() {
+        assert_eq!(page_params(Some("50"), Some("100")), (50, 100));
+        assert_eq!(page_params(None, None), (25, 0));
+        assert_eq!(page_params(Some("0"), Some("-3")), (25, 0));
+        assert_eq!(page_params(Some("9999"), Some("x")), (25, 0));
+    }
+
+    #[test]
+    fn metric_links_keep_the_target() {
+        let t = Target {
+            host: Some("http://127.0.0.1:8000".into()),
+            project: Some("1".into()),
+        };
+        assert_eq!(
+            metrics_href(2, &t, 50, 100),
+            "/group-types/2/metrics?host=http%3A%2F%2F127.0.0.1%3A8000&project=1&limit=50&offset=100"
+        );
+        assert_eq!(
+            metrics_href(0, &Target::default(), 25, 0),
+            "/group-types/0/metrics?limit=25&offset=0"
+        );
+        assert_eq!(
+            metric_href(0, "a b", &Target::default(), true),
+            "/group-types/0/metrics/a%20b/edit"
+        );
     }
 
     #[test]

@@ -127,3 +127,122 @@ export async function closedPort() {
   await new Promise((ok) => server.close(ok));
   return port;
 }
+
+// ---- Helpers added for connection.test.mjs and group-types.test.mjs ----
+
+/**
+ * Starts a sandbox serving a temporary copy of `dist/` with its own `config.json`.
+ * `config` is the file's text, an object (written as JSON), or a function of the sandbox's
+ * URL returning either (written after the start, before any page asks for it).
+ */
+export async function startSandboxWithConfig(config, extraArgs = []) {
+  const { cpSync, writeFileSync } = await import('node:fs');
+  const dist = process.env.DIST_DIR ?? join(root, 'dist');
+  const dir = mkdtempSync(join(tmpdir(), 'gc-dist-'));
+  cpSync(dist, dir, { recursive: true });
+  const write = (value) => writeFileSync(
+    join(dir, 'config.json'),
+    typeof value === 'string' ? value : JSON.stringify(value),
+  );
+  if (typeof config !== 'function') write(config);
+  const previous = process.env.DIST_DIR;
+  process.env.DIST_DIR = dir;
+  // startSandbox reads DIST_DIR before its first await.
+  const started = startSandbox(extraArgs);
+  if (previous === undefined) delete process.env.DIST_DIR;
+  else process.env.DIST_DIR = previous;
+  let sandbox;
+  try {
+    sandbox = await started;
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  if (typeof config === 'function') write(config(sandbox.url));
+  return {
+    ...sandbox,
+    dir,
+    async stop() {
+      await sandbox.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The sandbox's switches as the seed starts them. */
+export const DEFAULT_SWITCHES = {
+  cloud_update_metadata: false,
+  latency_ms: 0,
+  failure_rate: 0,
+  rate_limit_per_minute: null,
+  cors_allowed_origins: null,
+};
+
+/** Puts the seed back, resets every switch and clears the request log. */
+export async function resetSandbox(sandbox) {
+  await sandbox.control('reset', { method: 'POST' });
+  await setSwitches(sandbox, DEFAULT_SWITCHES);
+  await sandbox.control('requests', { method: 'DELETE' });
+}
+
+/** Sets some of the sandbox's switches. */
+export async function setSwitches(sandbox, switches) {
+  return sandbox.control('switches', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(switches),
+  });
+}
+
+/** One project of `/_sandbox/state`. */
+export async function sandboxProject(sandbox, id) {
+  const state = await sandbox.control('state');
+  return state.projects.find((p) => p.id === id);
+}
+
+/**
+ * The lines of the "What this key can do" list, without the ✓/✕ marks (hidden from
+ * assistive technology, so not part of what the line says). Opens the details first.
+ */
+export async function capabilityLines(page) {
+  const details = page.locator('details', { has: page.locator('summary', { hasText: 'What this key can do' }) });
+  await details.waitFor();
+  if (!(await details.evaluate((d) => d.open))) await details.locator('summary').click();
+  const list = page.getByRole('list', { name: 'What this key can do' });
+  await list.waitFor();
+  return list.getByRole('listitem').evaluateAll((items) => items.map((li) =>
+    [...li.childNodes]
+      .filter((n) => !(n.nodeType === 1 && n.getAttribute('aria-hidden') === 'true'))
+      .map((n) => n.textContent)
+      .join('')
+      .trim()));
+}
+
+/**
+ * Records every request the page makes with all its headers (Authorization included);
+ * `settle()` waits until the headers of every recorded request are known.
+ */
+export function recordRequests(page) {
+  const pending = [];
+  const requests = [];
+  page.on('request', (request) => {
+    pending.push(
+      request.allHeaders()
+        .catch(() => request.headers())
+        .then((headers) => requests.push({ url: request.url(), method: request.method(), headers, body: request.postData() })),
+    );
+  });
+  return {
+    requests,
+    async settle() {
+      await Promise.all(pending);
+      return requests;
+    },
+  };
+}
+
+/** `console error: …` text Chromium logs for an answer with this status at this URL prefix. */
+export function statusLogged(status, urlPrefix) {
+  const reasons = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
+  return `status of ${status} (${reasons[status]}) (${urlPrefix}`;
+}
