@@ -14,10 +14,15 @@ use leptos_router::hooks::use_query_map;
 use leptos_router::path;
 
 use crate::components::notice::{Notice, NoticeRegion};
-use crate::pages::{connect::ConnectPage, group_types::GroupTypesPage, not_found::NotFoundPage};
+use crate::components::pending_deletes_bar::PendingDeletesBar;
+use crate::pages::{
+    connect::ConnectPage, group_types::GroupTypesPage, metric::MetricPage,
+    metric_form::MetricFormPage, metrics::MetricsPage, not_found::NotFoundPage,
+};
 use crate::state::config::ConfigResource;
 use crate::state::connection::Session;
-use crate::state::url::{href, router_base, Target};
+use crate::state::pending_deletes::PendingDeletes;
+use crate::state::url::{href, metrics_href, router_base, Target, PAGE_SIZES};
 
 /// The question asked before unsaved edits would be lost.
 pub const LEAVE_QUESTION: &str = "You have unsaved changes. Leave this page and lose them?";
@@ -28,11 +33,8 @@ pub fn App() -> impl IntoView {
     let session = Session::provide();
     Notice::provide();
     ConfigResource::provide();
-    browser::install_leave_guard(
-        session.unsaved.into(),
-        Signal::derive(|| false),
-        LEAVE_QUESTION,
-    );
+    let pending = PendingDeletes::provide();
+    browser::install_leave_guard(session.unsaved.into(), pending.any(), LEAVE_QUESTION);
     view! {
         <Router base=router_base(&browser::base_path())>
             // With a <base> element "#main" would resolve to another page: focus by hand.
@@ -42,10 +44,15 @@ pub fn App() -> impl IntoView {
             }>"Skip to content"</a>
             <Header />
             <NoticeRegion />
+            <PendingDeletesBar />
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=ConnectPage />
                     <Route path=path!("/group-types") view=GroupTypesPage />
+                    <Route path=path!("/group-types/:index/metrics") view=MetricsPage />
+                    <Route path=path!("/group-types/:index/metrics/new") view=MetricFormPage />
+                    <Route path=path!("/group-types/:index/metrics/:id") view=MetricPage />
+                    <Route path=path!("/group-types/:index/metrics/:id/edit") view=MetricFormPage />
                 </Routes>
             </main>
         </Router>
@@ -67,7 +74,8 @@ fn Header() -> impl IntoView {
             <span class="brand">"Groups console"</span>
             <nav aria-label="Main">
                 <A href=move || browser::app_link(&href("/", &target())) exact=true>"Connection"</A>
-                <A href=move || browser::app_link(&href("/group-types", &target()))>"Group types"</A>
+                <A href=move || browser::app_link(&href("/group-types", &target())) exact=true>"Group types"</A>
+                <A href=move || browser::app_link(&metrics_href(0, &target(), PAGE_SIZES[0], 0))>"Usage metrics"</A>
             </nav>
         </header>
     }

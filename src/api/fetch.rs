@@ -143,7 +143,7 @@ pub async fn load_config() -> Result<crate::state::config::AppConfig, String> {
 
 /// Sends `req` with `keepalive`, so the browser finishes it after the page is gone. Used for
 /// deletes still waiting for their undo period when the page is hidden or closed.
-pub fn send_keepalive(conn: &Connection, req: &Request) {
+pub async fn send_keepalive(conn: &Connection, req: &Request) {
     let init = web_sys::RequestInit::new();
     init.set_method(req.method.as_str());
     // `keepalive` is not in web-sys's stable RequestInit API: set the field directly.
@@ -163,7 +163,8 @@ pub fn send_keepalive(conn: &Connection, req: &Request) {
         web_sys::window(),
         web_sys::Request::new_with_str_and_init(&url, &init),
     ) {
-        // Fire and forget: the promise is dropped, the browser still completes the request.
-        let _ = window.fetch_with_request(&request);
+        // If the page goes away this future is simply never finished; the browser still
+        // completes the request.
+        let _ = wasm_bindgen_futures::JsFuture::from(window.fetch_with_request(&request)).await;
     }
 }

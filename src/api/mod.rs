@@ -129,8 +129,8 @@ pub async fn all_metrics(conn: &Connection, index: u32) -> Result<Vec<Metric>, A
     }
 }
 
-/// Endpoint 7 sent so that it completes even if the page is closing (`keepalive`); the
-/// answer is not awaited.
-pub fn delete_metric_keepalive(conn: &Connection, index: u32, id: &str) {
-    fetch::send_keepalive(conn, &request::delete_metric(&conn.project, index, id));
+/// Endpoint 7 sent so that it completes even if the page is closing (`keepalive`); resolves
+/// when the request has ended, whatever its answer.
+pub async fn delete_metric_keepalive(conn: &Connection, index: u32, id: &str) {
+    fetch::send_keepalive(conn, &request::delete_metric(&conn.project, index, id)).await;
 }

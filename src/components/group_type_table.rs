@@ -3,8 +3,12 @@
 use leptos::prelude::*;
 use posthog_groups::GroupType;
 
+use leptos_router::components::A;
+
+use crate::browser;
 use crate::state::rename::{field_changed, Edits, NameEdit, NameErrors, NameField};
 use crate::state::rename_session::input_id;
+use crate::state::url::{metrics_href, Target, PAGE_SIZES};
 
 /// One row per group type: index, key, the two names as inputs (placeholders show the
 /// default PostHog uses when a name is empty), created date, extra settings, delete.
@@ -24,6 +28,9 @@ pub fn GroupTypeTable(
     /// Disables the inputs (while saving).
     #[prop(into, optional)]
     disabled: Signal<bool>,
+    /// Host and project for links to each group type's metrics; no links when absent.
+    #[prop(default = None)]
+    target: Option<Target>,
 ) -> impl IntoView {
     let edits = edits.unwrap_or_else(|| RwSignal::new(Edits::new()));
     let has_details = group_types
@@ -40,6 +47,7 @@ pub fn GroupTypeTable(
                     <th scope="col">"Plural name"</th>
                     <th scope="col">"Created"</th>
                     {has_details.then(|| view! { <th scope="col">"Settings"</th> })}
+                    {target.is_some().then(|| view! { <th scope="col">"Usage metrics"</th> })}
                     {on_delete.map(|_| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
                 </tr>
             </thead>
@@ -63,6 +71,12 @@ pub fn GroupTypeTable(
                             <td>{name_input(&g, NameField::Plural, edits, errors, disabled)}</td>
                             <td>{g.created_at.as_deref().map(date_part).unwrap_or("—").to_owned()}</td>
                             {has_details.then(|| view! { <td>{details(&g)}</td> })}
+                            {target.clone().map(|t| {
+                                let link = browser::app_link(&metrics_href(g.group_type_index, &t, PAGE_SIZES[0], 0));
+                                view! {
+                                    <td><A href=link attr:aria-label=format!("Usage metrics of {}", g.group_type)>"Metrics"</A></td>
+                                }
+                            })}
                             {on_delete.map(|cb| {
                                 let g = g.clone();
                                 let label = format!("Delete {}", g.group_type);

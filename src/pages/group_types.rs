@@ -16,7 +16,7 @@ use crate::components::rename_refused::RenameRefused;
 use crate::state::capabilities::Access;
 use crate::state::connection::{use_connection, Connection, Session};
 use crate::state::rename_session::RenameSession;
-use crate::state::url::posthog_group_settings;
+use crate::state::url::{posthog_group_settings, Target};
 
 /// The route: resolves the connection from the URL and the key held, or says how to connect.
 #[component]
@@ -70,6 +70,14 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
         })
     });
     let current = Memo::new(move |_| loaded.get().and_then(Result::ok).unwrap_or_default());
+    // Other screens (metric tabs) read the names from here instead of asking again.
+    Effect::new(move |_| {
+        if let Some(Ok(list)) = loaded.get() {
+            session
+                .known_group_types
+                .set(Some((conn.get_value(), list)));
+        }
+    });
 
     let rename = RenameSession::new(conn, current, move |count, list| {
         if let Some(list) = list {
@@ -152,6 +160,7 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
                         edits=rename.edits
                         errors=rename.name_errors()
                         disabled=rename.saving()
+                        target=Some(conn.with_value(|c| Target::of(&c.host, &c.project)))
                         on_delete=can_delete().then_some(Callback::new(move |g: GroupType| delete_target.set(Some(g))))
                     />
                 }.into_any(),

@@ -2,4 +2,7 @@
 
 pub mod connect;
 pub mod group_types;
+pub mod metric;
+pub mod metric_form;
+pub mod metrics;
 pub mod not_found;

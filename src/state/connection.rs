@@ -71,6 +71,8 @@ pub struct Session {
     pub prefetched: RwSignal<Option<(Connection, Vec<GroupType>)>>,
     /// True while a screen holds edits that are not saved.
     pub unsaved: RwSignal<bool>,
+    /// The last group type list seen, for screens that only need names and indexes.
+    pub known_group_types: RwSignal<Option<(Connection, Vec<GroupType>)>>,
 }
 
 impl Session {
@@ -86,6 +88,7 @@ impl Session {
             capabilities: RwSignal::new(None),
             prefetched: RwSignal::new(None),
             unsaved: RwSignal::new(false),
+            known_group_types: RwSignal::new(None),
         };
         provide_context(session);
         session
@@ -133,6 +136,25 @@ impl Session {
             }
         }
         self.key.set(Some((host, key)));
+    }
+
+    /// The group types of `conn`: the list seen last if it is for this connection, else
+    /// fetched (and remembered).
+    pub async fn group_types(
+        &self,
+        conn: &Connection,
+    ) -> Result<Vec<GroupType>, posthog_groups::ApiError> {
+        let known = self
+            .known_group_types
+            .get_untracked()
+            .filter(|(c, _)| c == conn);
+        if let Some((_, list)) = known {
+            return Ok(list);
+        }
+        let list = crate::api::list_group_types(conn).await?;
+        self.known_group_types
+            .set(Some((conn.clone(), list.clone())));
+        Ok(list)
     }
 
     /// Forgets the key everywhere: memory, this tab and this device.

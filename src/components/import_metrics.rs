@@ -1,0 +1,244 @@
+//! Importing metrics from a JSON file into a group type: a preview first (nothing is created
+//! until the user presses Import), then one create request per metric, in order, so one
+//! failure is reported and the rest still go through.
+
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api;
+use crate::browser;
+use crate::components::dialog::Modal;
+use crate::components::error_panel::ErrorPanel;
+use crate::state::connection::{Connection, Session};
+use crate::state::names::group_type_label;
+use crate::state::pending_deletes::PendingDeletes;
+use crate::state::transfer::{preview, ImportItem, ImportPreview};
+
+/// Progress and outcome of one import.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Run {
+    total: usize,
+    done: usize,
+    created: usize,
+    /// Name and message of each metric the server refused.
+    failures: Vec<(String, String)>,
+    finished: bool,
+}
+
+/// The import dialog.
+#[component]
+pub fn ImportMetricsDialog(
+    /// Where the metrics go.
+    connection: Connection,
+    /// The group type selected when the dialog opens.
+    default_index: u32,
+    /// Called on Close or Escape (refused while an import runs).
+    #[prop(into)]
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let session = Session::expect();
+    let settled = PendingDeletes::expect().settled;
+    let conn = StoredValue::new(connection);
+    let group_types =
+        LocalResource::new(move || async move { session.group_types(&conn.get_value()).await });
+    let target = RwSignal::new(default_index);
+    // The select shows the first group type when the page's own index is not in the list:
+    // keep the target in step with what the user sees.
+    Effect::new(move |_| {
+        if let Some(Ok(list)) = group_types.get() {
+            if !list
+                .iter()
+                .any(|g| g.group_type_index == target.get_untracked())
+            {
+                list.first().inspect(|g| target.set(g.group_type_index));
+            }
+        }
+    });
+    let input = NodeRef::<html::Input>::new();
+    // The chosen file's text, with a generation so a preview of an earlier file is never used.
+    let file = RwSignal::new((0_u64, None::<String>));
+    let read_error = RwSignal::new(None::<String>);
+    let malformed =
+        Memo::new(move |_| file.with(|(_, t)| t.as_deref().and_then(|t| preview(t, []).err())));
+    let file_problem = move || read_error.get().or_else(|| malformed.get());
+    let on_file = move |_| {
+        spawn_local(async move {
+            let Some(el) = input.get_untracked() else {
+                return;
+            };
+            let (text, problem) = match browser::read_chosen_file(&el).await {
+                Ok((_, text)) => (Some(text), None),
+                Err(e) => (None, Some(e)),
+            };
+            read_error.try_set(problem);
+            file.try_update(|f| *f = (f.0 + 1, text));
+        });
+    };
+    // Reads only (the target's names); nothing is created here.
+    let previewed = LocalResource::new(move || {
+        let ((generation, text), index) = (file.get(), target.get());
+        async move {
+            let text = text.filter(|t| preview(t, []).is_ok())?;
+            // The text was checked above, so only the names can make this fail.
+            let result = api::all_metrics(&conn.get_value(), index)
+                .await
+                .map(|list| {
+                    preview(&text, list.iter().map(|m| m.name.as_str())).unwrap_or_default()
+                });
+            Some((generation, index, result))
+        }
+    });
+    let current = Memo::new(move |_| match previewed.get().flatten() {
+        Some((g, i, result)) if g == file.with(|f| f.0) && i == target.get() => Some(result),
+        _ => None,
+    });
+    let ready = Memo::new(move |_| current.get().and_then(Result::ok));
+    let run = RwSignal::new(None::<Run>);
+    let running = move || run.with(|r| r.as_ref().is_some_and(|r| !r.finished));
+    let to_create = move || ready.with(|p| p.as_ref().map_or(0, |p| p.counts().0));
+    let on_import = move |_| {
+        let Some(drafts) = ready.get_untracked().map(|p| p.to_create()) else {
+            return;
+        };
+        if drafts.is_empty() || run.with_untracked(Option::is_some) {
+            return;
+        }
+        let (connection, index) = (conn.get_value(), target.get_untracked());
+        run.set(Some(Run {
+            total: drafts.len(),
+            ..Run::default()
+        }));
+        // Sequential on purpose: the server's duplicate check is not atomic, and a failure
+        // must not stop the rest. `try_` because the page may have gone meanwhile.
+        spawn_local(async move {
+            for draft in drafts {
+                let result = api::create_metric(&connection, index, &draft).await;
+                run.try_update(|r| {
+                    if let Some(r) = r {
+                        r.done += 1;
+                        match result {
+                            Ok(_) => r.created += 1,
+                            Err(e) => r.failures.push((draft.name.clone(), e.to_string())),
+                        }
+                    }
+                });
+            }
+            run.try_update(|r| r.iter_mut().for_each(|r| r.finished = true));
+            settled.try_update(|n| *n += 1);
+        });
+    };
+    let started = Memo::new(move |_| run.with(Option::is_some));
+    let close = move || {
+        if !running() {
+            on_close.run(());
+        }
+    };
+
+    view! {
+        <Modal title_id="import-metrics-title" title="Import metrics" on_close=Callback::new(move |_| close())>
+            <div class="field" class:has-error=move || file_problem().is_some()>
+                <label for="import-file">"Metrics file (JSON)"</label>
+                <input id="import-file" type="file" accept=".json,application/json" node_ref=input on:change=on_file
+                    disabled=started aria-describedby="import-file-error" />
+                <p class="field-error" id="import-file-error" role="alert">{file_problem}</p>
+            </div>
+            {move || match group_types.get() {
+                None => view! { <p role="status">"Loading group types…"</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorPanel error=e on_retry=move |_| group_types.refetch() /> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <div class="field">
+                        <label for="import-target">"Import into group type"</label>
+                        <select id="import-target" disabled=started
+                            on:change=move |ev| { if let Ok(i) = event_target_value(&ev).parse() { target.set(i) } }>
+                            {list.into_iter().map(|g| {
+                                let i = g.group_type_index;
+                                view! { <option value=i.to_string() selected=move || target.get() == i>{group_type_label(&g)}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                }.into_any(),
+            }}
+            {move || match (started.get(), current.get()) {
+                (true, _) => view! { <RunReport run=run /> }.into_any(),
+                (false, Some(Ok(p))) => view! { <PreviewLists preview=p /> }.into_any(),
+                (false, Some(Err(e))) => view! { <ErrorPanel error=e on_retry=move |_| previewed.refetch() /> }.into_any(),
+                (false, None) if file.with(|f| f.1.is_some()) && malformed.with(Option::is_none) =>
+                    view! { <p role="status">"Checking the names in that group type…"</p> }.into_any(),
+                (false, None) => ().into_any(),
+            }}
+            <div class="dialog-buttons">
+                {move || running().then_some(view! { <p class="hint" id="import-close-why">"Close is available when the import has ended."</p> })}
+                <button type="button" on:click=move |_| close() disabled=running aria-describedby="import-close-why">"Close"</button>
+                <Show when=move || !started.get()>
+                    <button type="button" class="primary" on:click=on_import disabled=move || to_create() == 0>
+                        {move || match to_create() { 1 => "Import 1 metric".to_owned(), n => format!("Import {n} metrics") }}
+                    </button>
+                </Show>
+            </div>
+        </Modal>
+    }
+}
+
+/// What the file will do: counts, then the three lists (each shown when it has entries).
+#[component]
+fn PreviewLists(preview: ImportPreview) -> impl IntoView {
+    let (c, s, i) = preview.counts();
+    let (mut create, mut skip, mut invalid) = (Vec::new(), Vec::new(), Vec::new());
+    for item in preview.items {
+        match item {
+            ImportItem::Create(d) => create.push(d.name),
+            ImportItem::Skip { name, reason } => skip.push(format!("{name} — {reason}")),
+            ImportItem::Invalid {
+                position,
+                name,
+                reason,
+            } => invalid.push(match name.filter(|n| !n.is_empty()) {
+                Some(n) => format!("Item {position} “{n}” — {reason}"),
+                None => format!("Item {position} — {reason}"),
+            }),
+        }
+    }
+    let section = |title: &'static str, lines: Vec<String>| {
+        (!lines.is_empty()).then(|| {
+            view! {
+                <h3>{title}</h3>
+                <ul>{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+            }
+        })
+    };
+    view! {
+        <div class="import-preview">
+            <p role="status"><strong>{format!("{c} to create, {s} skipped, {i} invalid")}</strong></p>
+            {section("Will be created", create)}
+            {section("Skipped", skip)}
+            {section("Invalid", invalid)}
+        </div>
+    }
+}
+
+/// The progress bar while the import runs, then the outcome with each failure's message.
+/// Reads the run reactively, so the live region stays in place and is announced.
+#[component]
+fn RunReport(run: RwSignal<Option<Run>>) -> impl IntoView {
+    let get = move || run.get().unwrap_or_default();
+    view! {
+        <div class="import-run">
+            <label for="import-progress">"Import progress"</label>
+            <progress id="import-progress" max=move || get().total value=move || get().done></progress>
+            <p role="status">
+                {move || {
+                    let r = get();
+                    if r.finished {
+                        format!("Created {}; failed {}", r.created, r.failures.len())
+                    } else {
+                        format!("Created {} of {}", r.done, r.total)
+                    }
+                }}
+            </p>
+            <ul class="import-failures">
+                {move || get().failures.into_iter().map(|(name, message)| view! { <li><strong>{name}</strong>": "{message}</li> }).collect_view()}
+            </ul>
+        </div>
+    }
+}

@@ -1,0 +1,95 @@
+//! The table of one page of metrics, sortable within the page.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use posthog_groups::{Metric, MetricDraft};
+
+use crate::browser;
+use crate::state::explain;
+use crate::state::metric_list::{Sort, SortKey};
+use crate::state::url::{metric_href, Target};
+
+/// One row per metric: name (a link to it), calculation, source, interval, format,
+/// display, the plain-language explanation, and its actions.
+#[component]
+pub fn MetricTable(
+    /// The metrics to show, already filtered and sorted.
+    metrics: Vec<Metric>,
+    /// The group type they belong to.
+    index: u32,
+    /// Host and project, kept in links.
+    target: Target,
+    /// The current sort; headers toggle it.
+    sort: RwSignal<Sort>,
+    /// Whether edit, copy and delete are offered.
+    can_write: bool,
+    /// Called to copy a metric to another group type.
+    #[prop(into)]
+    on_copy: Callback<Metric>,
+    /// Called to delete a metric (undoable).
+    #[prop(into)]
+    on_delete: Callback<Metric>,
+) -> impl IntoView {
+    let header = move |label: &'static str, key: SortKey| {
+        view! {
+            <th scope="col" aria-sort=move || sort.get().aria(key)>
+                <button type="button" class="sort" on:click=move |_| sort.update(|s| *s = s.toggled(key))>
+                    {label}
+                </button>
+            </th>
+        }
+    };
+    view! {
+        <table class="data-table metrics">
+            <caption class="visually-hidden">"Usage metrics of this group type"</caption>
+            <thead>
+                <tr>
+                    {header("Name", SortKey::Name)}
+                    {header("Calculation", SortKey::Calculation)}
+                    <th scope="col">"Source"</th>
+                    {header("Interval", SortKey::Interval)}
+                    <th scope="col">"Format"</th>
+                    <th scope="col">"Display"</th>
+                    <th scope="col">"What it shows"</th>
+                    {can_write.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
+                </tr>
+            </thead>
+            <tbody>
+                {metrics.into_iter().map(|m| {
+                    let view_href = browser::app_link(&metric_href(index, &m.id, &target, false));
+                    let edit_href = browser::app_link(&metric_href(index, &m.id, &target, true));
+                    let sentence = explain::sentence(&MetricDraft::from(&m));
+                    let (copy_metric, delete_metric) = (m.clone(), m.clone());
+                    let name = m.name.clone();
+                    view! {
+                        <tr>
+                            <th scope="row"><A href=view_href>{m.name.clone()}</A></th>
+                            <td>{explain::calculation(&m.math, m.math_property.as_deref())}</td>
+                            <td>{explain::source(&m.filters)}</td>
+                            <td>{days(m.interval)}</td>
+                            <td>{m.format.to_string()}</td>
+                            <td>{m.display.to_string()}</td>
+                            <td class="sentence">{sentence}</td>
+                            {can_write.then(|| view! {
+                                <td class="row-actions">
+                                    <A href=edit_href attr:aria-label=format!("Edit {name}")>"Edit"</A>
+                                    <button type="button" class="link" aria-label=format!("Copy {name}") on:click=move |_| on_copy.run(copy_metric.clone())>"Copy"</button>
+                                    <button type="button" class="danger-link" aria-label=format!("Delete {name}") on:click=move |_| on_delete.run(delete_metric.clone())>"Delete"</button>
+                                </td>
+                            })}
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// "7 days", "1 day".
+pub fn days(n: i64) -> String {
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
+    }
+}

@@ -1,0 +1,231 @@
+//! Creating a metric, or editing one (only changed fields are sent, as a PATCH).
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use posthog_groups::{ApiError, Metric, MetricDraft, MetricPatch};
+
+use crate::api;
+use crate::browser;
+use crate::components::error_panel::ErrorPanel;
+use crate::components::metric_fields::{FormSignals, MetricFields};
+use crate::components::not_connected::NotConnected;
+use crate::components::notice::Notice;
+use crate::state::connection::{use_connection, Connection, Session};
+use crate::state::metric_form::FormValues;
+use crate::state::pending_deletes::PendingDeletes;
+use crate::state::url::{metric_href, metrics_href, Target};
+
+/// The fields a server `attr` can name, as the form shows them.
+const FIELDS: [&str; 7] = [
+    "name",
+    "interval",
+    "format",
+    "display",
+    "math",
+    "math_property",
+    "filters",
+];
+
+/// The DOM id of the control to focus for a field's error.
+fn control_of(field: &str) -> &'static str {
+    match field {
+        "interval" => "metric-interval",
+        "format" => "metric-format",
+        "display" => "metric-display",
+        "math_property" => "metric-property",
+        "filters" => "filters-source-events",
+        _ => "metric-name",
+    }
+}
+
+/// The routes `/group-types/:index/metrics/new` and `…/:id/edit`.
+#[component]
+pub fn MetricFormPage() -> impl IntoView {
+    let (target, connection) = use_connection();
+    let params = use_params_map();
+    let route = Memo::new(move |_| {
+        params.with(|p| {
+            (
+                p.get("index").and_then(|i| i.parse::<u32>().ok()),
+                p.get("id"),
+            )
+        })
+    });
+    move || {
+        match (connection.get(), route.get()) {
+        (None, _) => view! { <NotConnected target=target.get() /> }.into_any(),
+        (Some(conn), (Some(index), id)) => view! { <MetricFormLoader connection=conn index=index id=id target=target.get() /> }.into_any(),
+        (Some(_), (None, _)) => view! { <p class="error-panel" role="alert">"This address names no valid group type."</p> }.into_any(),
+    }
+    }
+}
+
+/// Loads what the form needs: the metric (when editing) and the names already taken.
+#[component]
+fn MetricFormLoader(
+    connection: Connection,
+    index: u32,
+    id: Option<String>,
+    target: Target,
+) -> impl IntoView {
+    let conn = StoredValue::new(connection);
+    let id = StoredValue::new(id);
+    let loaded = LocalResource::new(move || async move {
+        let conn = conn.get_value();
+        let original = match id.get_value() {
+            Some(id) => Some(api::get_metric(&conn, index, &id).await?),
+            None => None,
+        };
+        let names = api::all_metrics(&conn, index)
+            .await?
+            .into_iter()
+            .map(|m| m.name)
+            .collect::<Vec<_>>();
+        Ok::<_, ApiError>((original, names))
+    });
+    let back = browser::app_link(&metrics_href(index, &target, 25, 0));
+    view! {
+        <Suspense fallback=|| view! { <h1>"Usage metric"</h1><p class="loading" role="status">"Loading…"</p> }>
+            {move || loaded.get().map(|r| match r {
+                Ok((original, names)) => view! {
+                    <MetricForm connection=conn.get_value() index=index original=original taken=names target=target.clone() />
+                }.into_any(),
+                Err(ApiError::NotFound { .. }) => view! {
+                    <h1>"Metric not found"</h1>
+                    <p>"This metric does not exist; it may have been deleted. "<A href=back.clone()>"Back to the metrics"</A></p>
+                }.into_any(),
+                Err(e) => view! { <h1>"Usage metric"</h1><ErrorPanel error=e on_retry=move |_| loaded.refetch() /> }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+/// The form. Every field keeps what was typed whatever the server answers.
+#[component]
+fn MetricForm(
+    connection: Connection,
+    index: u32,
+    original: Option<Metric>,
+    taken: Vec<String>,
+    target: Target,
+) -> impl IntoView {
+    let session = Session::expect();
+    let notice = Notice::expect();
+    let settled = PendingDeletes::expect().settled;
+    let navigate = use_navigate();
+    let start = original.as_ref().map(MetricDraft::from).unwrap_or_default();
+    let form = FormSignals::new(FormValues::from_draft(&start));
+    let own_name = original.as_ref().map(|m| m.name.clone());
+    let taken: Vec<String> = taken
+        .into_iter()
+        .filter(|n| Some(n) != own_name.as_ref())
+        .collect();
+    let checked = Memo::new(move |_| form.values().to_draft(taken.iter().map(String::as_str)));
+    let submitted = RwSignal::new(false);
+    let server_error = RwSignal::new(None::<ApiError>);
+    let errors = Signal::derive(move || {
+        let mut e = if submitted.get() {
+            checked.with(|(_, e)| e.clone())
+        } else {
+            Default::default()
+        };
+        // A validation error from the server lands on the field its `attr` names.
+        if let Some(ApiError::Validation {
+            attr: Some(attr),
+            detail,
+            ..
+        }) = server_error.get()
+        {
+            if let Some(key) = FIELDS.into_iter().find(|k| *k == attr) {
+                e.entry(key).or_insert(detail);
+            }
+        }
+        e
+    });
+    // Any other failure is shown under the form; the fields stay as typed.
+    let unplaced = move || {
+        server_error.get().filter(|e| !matches!(e, ApiError::Validation { attr: Some(a), .. } if FIELDS.contains(&a.as_str())))
+    };
+    let start_draft = start.clone();
+    let dirty = Memo::new(move |_| checked.with(|(d, _)| *d != start_draft));
+    Effect::new(move |_| session.unsaved.set(dirty.get()));
+    on_cleanup(move || session.unsaved.set(false));
+
+    let original = StoredValue::new(original);
+    let conn = StoredValue::new(connection);
+    let save = Action::new_local(move |draft: &MetricDraft| {
+        let (conn, draft) = (conn.get_value(), draft.clone());
+        async move {
+            match original.get_value() {
+                None => api::create_metric(&conn, index, &draft).await,
+                Some(m) => {
+                    api::update_metric(&conn, index, &m.id, &MetricPatch::diff(&m, &draft)).await
+                }
+            }
+        }
+    });
+    let saving = save.pending();
+    let target_for_nav = target.clone();
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(saved)) => {
+            session.unsaved.set(false);
+            settled.update(|n| *n += 1);
+            let verb = if original.with_value(Option::is_some) {
+                "Saved"
+            } else {
+                "Created"
+            };
+            notice.show(format!("{verb} “{}”.", saved.name));
+            navigate(
+                &metric_href(index, &saved.id, &target_for_nav, false),
+                Default::default(),
+            );
+        }
+        Some(Err(e)) => server_error.set(Some(e)),
+        None => {}
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if saving.get_untracked() {
+            return; // no double submit
+        }
+        submitted.set(true);
+        server_error.set(None);
+        let (draft, errs) = checked.get_untracked();
+        if let Some(first) = errs.keys().next() {
+            browser::focus_id_after_render(control_of(first));
+            return;
+        }
+        let unchanged = original.with_value(|o| {
+            o.as_ref()
+                .is_some_and(|m| MetricPatch::diff(m, &draft).is_empty())
+        });
+        if unchanged {
+            notice.show("Nothing to save: no field changed.");
+            return;
+        }
+        save.dispatch(draft);
+    };
+    let title = original.with_value(|o| match o {
+        Some(m) => format!("Edit “{}”", m.name),
+        None => "New usage metric".to_string(),
+    });
+    let cancel = original.with_value(|o| match o {
+        Some(m) => browser::app_link(&metric_href(index, &m.id, &target, false)),
+        None => browser::app_link(&metrics_href(index, &target, 25, 0)),
+    });
+    view! {
+        <h1 id="metric-form-title" tabindex="-1">{title}</h1>
+        <form class="metric-form" on:submit=on_submit novalidate aria-labelledby="metric-form-title">
+            <MetricFields form=form errors=errors />
+            {move || unplaced().map(|e| view! { <ErrorPanel error=e /> })}
+            <div class="form-buttons">
+                <button type="submit" class="primary" disabled=saving>
+                    {move || if saving.get() { "Saving…" } else { "Save metric" }}
+                </button>
+                <A href=cancel attr:class="button-link">"Cancel"</A>
+            </div>
+        </form>
+    }
+}

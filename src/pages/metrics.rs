@@ -1,0 +1,146 @@
+//! A group type's usage metrics: one server page at a time, with the page in the URL.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use posthog_groups::model::page_window;
+use posthog_groups::Metric;
+
+use crate::api;
+use crate::browser;
+use crate::components::error_panel::ErrorPanel;
+use crate::components::group_type_tabs::GroupTypeTabs;
+use crate::components::metric_table::MetricTable;
+use crate::components::metric_tools::MetricTools;
+use crate::components::not_connected::NotConnected;
+use crate::components::pager::Pager;
+use crate::state::capabilities::Access;
+use crate::state::connection::{use_connection, Connection, Session};
+use crate::state::metric_list::{visible, Sort};
+use crate::state::pending_deletes::PendingDeletes;
+use crate::state::url::{href, metrics_href, page_params, Target};
+
+/// The route `/group-types/:index/metrics`.
+#[component]
+pub fn MetricsPage() -> impl IntoView {
+    let (target, connection) = use_connection();
+    let params = use_params_map();
+    let index =
+        Memo::new(move |_| params.with(|p| p.get("index").and_then(|i| i.parse::<u32>().ok())));
+    view! {
+        <section aria-labelledby="metrics-title">
+            <h1 id="metrics-title" tabindex="-1">"Usage metrics"</h1>
+            {move || match (connection.get(), index.get()) {
+                (None, _) => view! { <NotConnected target=target.get() /> }.into_any(),
+                (Some(_), None) => view! {
+                    <p class="error-panel" role="alert">"This address names no valid group type. "
+                        <A href=browser::app_link(&href("/group-types", &target.get()))>"Back to the group types"</A></p>
+                }.into_any(),
+                (Some(conn), Some(i)) => view! { <MetricsScreen connection=conn index=i target=target.get() /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// The list for one connection and group type; paging changes only the URL's query.
+#[component]
+fn MetricsScreen(connection: Connection, index: u32, target: Target) -> impl IntoView {
+    let session = Session::expect();
+    let pending = PendingDeletes::expect();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let page = Memo::new(move |_| {
+        query.with(|q| page_params(q.get("limit").as_deref(), q.get("offset").as_deref()))
+    });
+    let conn = StoredValue::new(connection);
+    let group_types =
+        LocalResource::new(move || async move { session.group_types(&conn.get_value()).await });
+    let loaded = LocalResource::new(move || {
+        let (limit, offset) = page.get();
+        // A delete reaching the server changes counts and pages: load again.
+        pending.settled.track();
+        async move { api::list_metrics(&conn.get_value(), index, limit, offset).await }
+    });
+    let sort = RwSignal::new(Sort::default());
+    let filter = RwSignal::new(String::new());
+    let can_write = Memo::new(move |_| {
+        session.capabilities.with(|c| {
+            c.as_ref()
+                .filter(|(c, _)| *c == conn.get_value())
+                .is_none_or(|(_, caps)| !matches!(caps.write_metrics, Access::MissingScope(_)))
+        })
+    });
+    let copying = RwSignal::new(None::<Metric>);
+    let refreshing = RwSignal::new(false);
+    let link = {
+        let target = target.clone();
+        move |limit: u64, offset: u64| {
+            browser::app_link(&metrics_href(index, &target, limit, offset))
+        }
+    };
+    let on_limit = {
+        let target = target.clone();
+        move |limit: u64| navigate(&metrics_href(index, &target, limit, 0), Default::default())
+    };
+
+    view! {
+        {
+            let target = target.clone();
+            move || group_types.get().and_then(Result::ok).map(|list| {
+                let name = list.iter().find(|g| g.group_type_index == index).map(|g| g.shown_singular().to_owned());
+                view! {
+                    <GroupTypeTabs group_types=list current=index target=target.clone() limit=page.get().0 />
+                    {name.map(|n| view! { <p class="connection-line">"Shown on each "{n}" page in PostHog"</p> })}
+                }
+            })
+        }
+        <MetricTools connection=conn.get_value() index=index target=target.clone() can_write=can_write filter=filter copying=copying />
+        <Transition fallback=|| view! { <p class="loading" role="status">"Loading metrics…"</p> } set_pending=refreshing>
+            <p class="refreshing" role="status">{move || refreshing.get().then_some("Loading…")}</p>
+            {
+                let (target, link, on_limit) = (target.clone(), link.clone(), on_limit.clone());
+                move || loaded.get().map(|result| match result {
+                    Err(error) => view! { <ErrorPanel error=error on_retry=move |_| loaded.refetch() /> }.into_any(),
+                    Ok(p) => {
+                        let hidden = pending.hidden_ids(&conn.get_value(), index);
+                        let on_page: Vec<Metric> = p.results.iter().filter(|m| !hidden.contains(&m.id)).cloned().collect();
+                        let shown = visible(&on_page, &filter.get(), sort.get());
+                        let (limit, offset) = page.get();
+                        let follow = |l: &Option<String>| l.as_deref().and_then(page_window).map(|w| link(w.limit.unwrap_or(limit), w.offset));
+                        let empty = on_page.is_empty();
+                        let filtered_out = !empty && shown.is_empty();
+                        view! {
+                            {empty.then(|| view! {
+                                <div class="empty-state">
+                                    <p><strong>"No usage metrics on this page."</strong></p>
+                                    <p>"Usage metrics show per-group numbers such as paid bills or active seats on each group's page in PostHog. Create one with New metric, or import a file."</p>
+                                </div>
+                            })}
+                            {filtered_out.then(|| view! { <p>"No metric on this page matches the filter."</p> })}
+                            {(!shown.is_empty()).then(|| view! {
+                                <MetricTable
+                                    metrics=shown
+                                    index=index
+                                    target=target.clone()
+                                    sort=sort
+                                    can_write=can_write.get()
+                                    on_copy=move |m| copying.set(Some(m))
+                                    on_delete=move |m| pending.schedule(conn.get_value(), index, m)
+                                />
+                            })}
+                            <Pager
+                                offset=offset
+                                shown=p.results.len()
+                                count=p.count
+                                limit=limit
+                                previous=follow(&p.previous)
+                                next=follow(&p.next)
+                                on_limit=on_limit.clone()
+                            />
+                        }.into_any()
+                    }
+                })
+            }
+        </Transition>
+    }
+}
