@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use posthog_groups::{ApiError, FilterSource, Metric, MetricDraft};
 
 use crate::api;
@@ -10,7 +10,7 @@ use crate::browser;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::metric_table::days;
 use crate::components::not_connected::NotConnected;
-use crate::state::connection::{use_connection, Connection};
+use crate::state::connection::{use_connection, use_metric_route, Connection};
 use crate::state::explain;
 use crate::state::pending_deletes::PendingDeletes;
 use crate::state::url::{metric_href, metrics_href, Target};
@@ -19,15 +19,7 @@ use crate::state::url::{metric_href, metrics_href, Target};
 #[component]
 pub fn MetricPage() -> impl IntoView {
     let (target, connection) = use_connection();
-    let params = use_params_map();
-    let route = Memo::new(move |_| {
-        params.with(|p| {
-            (
-                p.get("index").and_then(|i| i.parse::<u32>().ok()),
-                p.get("id"),
-            )
-        })
-    });
+    let route = use_metric_route();
     move || {
         match (connection.get(), route.get()) {
         (None, _) => view! { <h1>"Usage metric"</h1><NotConnected target=target.get() /> }.into_any(),

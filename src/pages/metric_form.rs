@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use posthog_groups::{ApiError, Metric, MetricDraft, MetricPatch};
 
 use crate::api;
@@ -11,7 +11,7 @@ use crate::components::error_panel::ErrorPanel;
 use crate::components::metric_fields::{FormSignals, MetricFields};
 use crate::components::not_connected::NotConnected;
 use crate::components::notice::Notice;
-use crate::state::connection::{use_connection, Connection, Session};
+use crate::state::connection::{use_connection, use_metric_route, Connection, Session};
 use crate::state::metric_form::FormValues;
 use crate::state::pending_deletes::PendingDeletes;
 use crate::state::url::{metric_href, metrics_href, Target};
@@ -43,15 +43,7 @@ fn control_of(field: &str) -> &'static str {
 #[component]
 pub fn MetricFormPage() -> impl IntoView {
     let (target, connection) = use_connection();
-    let params = use_params_map();
-    let route = Memo::new(move |_| {
-        params.with(|p| {
-            (
-                p.get("index").and_then(|i| i.parse::<u32>().ok()),
-                p.get("id"),
-            )
-        })
-    });
+    let route = use_metric_route();
     move || {
         match (connection.get(), route.get()) {
         (None, _) => view! { <NotConnected target=target.get() /> }.into_any(),

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_query_map};
 use posthog_groups::model::page_window;
 use posthog_groups::Metric;
 
@@ -15,7 +15,7 @@ use crate::components::metric_tools::MetricTools;
 use crate::components::not_connected::NotConnected;
 use crate::components::pager::Pager;
 use crate::state::capabilities::Access;
-use crate::state::connection::{use_connection, Connection, Session};
+use crate::state::connection::{use_connection, use_metric_route, Connection, Session};
 use crate::state::metric_list::{visible, Sort};
 use crate::state::pending_deletes::PendingDeletes;
 use crate::state::url::{href, metrics_href, page_params, Target};
@@ -24,9 +24,8 @@ use crate::state::url::{href, metrics_href, page_params, Target};
 #[component]
 pub fn MetricsPage() -> impl IntoView {
     let (target, connection) = use_connection();
-    let params = use_params_map();
-    let index =
-        Memo::new(move |_| params.with(|p| p.get("index").and_then(|i| i.parse::<u32>().ok())));
+    let route = use_metric_route();
+    let index = Memo::new(move |_| route.get().0);
     view! {
         <section aria-labelledby="metrics-title">
             <h1 id="metrics-title" tabindex="-1">"Usage metrics"</h1>

@@ -190,6 +190,19 @@ pub fn use_connection() -> (Memo<Target>, Memo<Option<Connection>>) {
     (target, connection)
 }
 
+/// The route's group type index (`:index`, when it is a number) and metric id (`:id`).
+pub fn use_metric_route() -> Memo<(Option<u32>, Option<String>)> {
+    let params = leptos_router::hooks::use_params_map();
+    Memo::new(move |_| {
+        params.with(|p| {
+            (
+                p.get("index").and_then(|i| i.parse::<u32>().ok()),
+                p.get("id"),
+            )
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
