@@ -239,3 +239,129 @@ pub fn install_leave_guard(dirty: Signal<bool>, unload_only: Signal<bool>, quest
     click.forget();
     popstate.forget();
 }
+
+/// A query parameter of the page's current URL, read directly (the router's query map is
+/// not available outside routes).
+pub fn query_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+}
+
+/// Marks the document for the compact embedded layout (`:root[data-embed]` in the CSS).
+pub fn set_embedded_layout() {
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("data-embed", "");
+    }
+}
+
+/// Applies a theme: `data-theme` on `<html>` and the accent custom properties, set through
+/// the CSSOM (allowed under a CSP without 'unsafe-inline' styles).
+pub fn apply_theme(theme: &crate::state::theme::Theme) {
+    let Some(root) = document()
+        .document_element()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    match theme.mode.attribute() {
+        Some(mode) => {
+            let _ = root.set_attribute("data-theme", mode);
+        }
+        None => {
+            let _ = root.remove_attribute("data-theme");
+        }
+    }
+    let style = root.style();
+    match &theme.accent {
+        Some(a) => {
+            let _ = style.set_property("--gc-accent", &a.color);
+            let _ = style.set_property("--gc-focus", &a.color);
+            let _ = style.set_property("--gc-accent-text", a.text);
+        }
+        None => {
+            for p in ["--gc-accent", "--gc-focus", "--gc-accent-text"] {
+                let _ = style.remove_property(p);
+            }
+        }
+    }
+}
+
+/// True when the app runs inside a frame.
+pub fn in_frame() -> bool {
+    let Some(w) = web_sys::window() else {
+        return false;
+    };
+    match (w.parent(), w.top()) {
+        (Ok(Some(parent)), _) => parent != w,
+        _ => false,
+    }
+}
+
+/// The embedding page's origin: `location.ancestorOrigins[0]` where the browser has it,
+/// else the referrer's origin. Only ever compared against the configured allow-list.
+pub fn parent_origin() -> Option<String> {
+    let w = web_sys::window()?;
+    let from_ancestors = js_sys::Reflect::get(&w.location(), &"ancestorOrigins".into())
+        .ok()
+        .and_then(|list| js_sys::Reflect::get(&list, &0.into()).ok())
+        .and_then(|o| o.as_string());
+    from_ancestors.or_else(|| {
+        let referrer = document().referrer();
+        web_sys::Url::new(&referrer).ok().map(|u| u.origin())
+    })
+}
+
+/// Posts a JSON message to the parent page, to exactly `origin` (never `*`).
+pub fn post_to_parent(message: &serde_json::Value, origin: &str) {
+    use serde::Serialize;
+    let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) else {
+        return;
+    };
+    // JSON-compatible: plain objects, not Maps, so the parent reads `data.type`.
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    if let Ok(value) = message.serialize(&serializer) {
+        let _ = parent.post_message(&value, origin);
+    }
+}
+
+/// Calls `f(origin, data)` for every message the window receives.
+pub fn on_message(f: impl Fn(String, serde_json::Value) + 'static) {
+    let Some(w) = web_sys::window() else {
+        return;
+    };
+    let listener =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            // Anything that is not plain JSON data is ignored.
+            if let Ok(data) = serde_wasm_bindgen::from_value::<serde_json::Value>(ev.data()) {
+                f(ev.origin(), data);
+            }
+        });
+    let _ = w.add_event_listener_with_callback("message", listener.as_ref().unchecked_ref());
+    listener.forget();
+}
+
+/// Calls `f(height)` with the content's height in CSS pixels now and whenever it changes.
+pub fn observe_height(f: impl Fn(u32) + 'static) {
+    // The body's height is the content's; the root's never shrinks below the frame's.
+    let Some(root) = document().body() else {
+        return;
+    };
+    let last = std::rc::Rc::new(std::cell::Cell::new(0u32));
+    let measure = {
+        let root = root.clone();
+        move || {
+            let h = u32::try_from(root.scroll_height()).unwrap_or(0);
+            if h != last.replace(h) {
+                f(h);
+            }
+        }
+    };
+    measure();
+    let callback = Closure::<dyn Fn()>::new(measure);
+    if let Ok(observer) = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()) {
+        observer.observe(&root);
+    }
+    callback.forget();
+}

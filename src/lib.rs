@@ -13,6 +13,7 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_query_map;
 use leptos_router::path;
 
+use crate::components::embed_bridge::{Embed, EmbedBridge};
 use crate::components::notice::{Notice, NoticeRegion};
 use crate::components::pending_deletes_bar::PendingDeletesBar;
 use crate::pages::{
@@ -33,6 +34,7 @@ pub fn App() -> impl IntoView {
     let session = Session::provide();
     Notice::provide();
     ConfigResource::provide();
+    Embed::provide();
     let pending = PendingDeletes::provide();
     browser::install_leave_guard(session.unsaved.into(), pending.any(), LEAVE_QUESTION);
     view! {
@@ -43,6 +45,7 @@ pub fn App() -> impl IntoView {
                 browser::focus_id("main");
             }>"Skip to content"</a>
             <Header />
+            <EmbedBridge />
             <NoticeRegion />
             <PendingDeletesBar />
             <main id="main" tabindex="-1">

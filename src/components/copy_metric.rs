@@ -7,9 +7,11 @@ use posthog_groups::{ApiError, Metric, MetricDraft};
 
 use crate::api;
 use crate::components::dialog::Modal;
+use crate::components::embed_bridge::Embed;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::notice::Notice;
 use crate::state::connection::{Connection, Session};
+use crate::state::embed::Change;
 use crate::state::names::{free_name, group_type_label};
 use crate::state::pending_deletes::PendingDeletes;
 
@@ -26,6 +28,7 @@ pub fn CopyMetricDialog(
     #[prop(into)]
     on_close: Callback<()>,
 ) -> impl IntoView {
+    let embed = Embed::expect();
     let session = Session::expect();
     let (notice, settled) = (Notice::expect(), PendingDeletes::expect().settled);
     let conn = StoredValue::new(connection);
@@ -126,6 +129,11 @@ pub fn CopyMetricDialog(
     let pending = copy.pending();
     Effect::new(move |_| match copy.value().get() {
         Some(Ok((index, created))) => {
+            embed.emit(Change::MetricCreated {
+                index,
+                id: created.id.clone(),
+                name: created.name.clone(),
+            });
             let into = group_types
                 .get_untracked()
                 .and_then(Result::ok)

@@ -9,8 +9,10 @@ use leptos::task::spawn_local;
 use crate::api;
 use crate::browser;
 use crate::components::dialog::Modal;
+use crate::components::embed_bridge::Embed;
 use crate::components::error_panel::ErrorPanel;
 use crate::state::connection::{Connection, Session};
+use crate::state::embed::Change;
 use crate::state::names::group_type_label;
 use crate::state::pending_deletes::PendingDeletes;
 use crate::state::transfer::{preview, ImportItem, ImportPreview};
@@ -37,6 +39,8 @@ pub fn ImportMetricsDialog(
     #[prop(into)]
     on_close: Callback<()>,
 ) -> impl IntoView {
+    // Read here, in the component: contexts are not reachable from a click handler.
+    let embed = Embed::expect();
     let session = Session::expect();
     let settled = PendingDeletes::expect().settled;
     let conn = StoredValue::new(connection);
@@ -114,6 +118,13 @@ pub fn ImportMetricsDialog(
         spawn_local(async move {
             for draft in drafts {
                 let result = api::create_metric(&connection, index, &draft).await;
+                if let Ok(m) = &result {
+                    embed.emit(Change::MetricCreated {
+                        index,
+                        id: m.id.clone(),
+                        name: m.name.clone(),
+                    });
+                }
                 run.try_update(|r| {
                     if let Some(r) = r {
                         r.done += 1;

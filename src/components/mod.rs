@@ -4,6 +4,7 @@ pub mod capability_summary;
 pub mod copy_metric;
 pub mod delete_group_type;
 pub mod dialog;
+pub mod embed_bridge;
 pub mod error_panel;
 pub mod field;
 pub mod filters_editor;

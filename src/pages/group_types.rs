@@ -7,6 +7,7 @@ use crate::api;
 use crate::browser;
 use crate::components::capability_summary::CapabilitySummary;
 use crate::components::delete_group_type::DeleteGroupTypeDialog;
+use crate::components::embed_bridge::Embed;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::group_type_table::GroupTypeTable;
 use crate::components::not_connected::NotConnected;
@@ -15,6 +16,7 @@ use crate::components::rename_bar::{RenameBar, ReviewDialog};
 use crate::components::rename_refused::RenameRefused;
 use crate::state::capabilities::Access;
 use crate::state::connection::{use_connection, Connection, Session};
+use crate::state::embed::Change;
 use crate::state::rename_session::RenameSession;
 use crate::state::url::{posthog_group_settings, Target};
 
@@ -79,7 +81,10 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
         }
     });
 
-    let rename = RenameSession::new(conn, current, move |count, list| {
+    let embed = Embed::expect();
+    let rename = RenameSession::new(conn, current, move |indexes, list| {
+        let count = indexes.len();
+        embed.emit(Change::GroupTypesRenamed(indexes));
         if let Some(list) = list {
             session.prefetched.set(Some((conn.get_value(), list)));
         }
@@ -108,6 +113,7 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
             .collect();
         session.prefetched.set(Some((conn.get_value(), rest)));
         rename.drop_row(index);
+        embed.emit(Change::GroupTypeDeleted(index));
         delete_target.set(None);
         loaded.refetch();
         // The row (and its Delete button, where focus would return) is gone.

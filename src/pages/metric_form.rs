@@ -7,11 +7,13 @@ use posthog_groups::{ApiError, Metric, MetricDraft, MetricPatch};
 
 use crate::api;
 use crate::browser;
+use crate::components::embed_bridge::Embed;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::metric_fields::{FormSignals, MetricFields};
 use crate::components::not_connected::NotConnected;
 use crate::components::notice::Notice;
 use crate::state::connection::{use_connection, use_metric_route, Connection, Session};
+use crate::state::embed::Change;
 use crate::state::metric_form::FormValues;
 use crate::state::pending_deletes::PendingDeletes;
 use crate::state::url::{metric_href, metrics_href, Target};
@@ -106,6 +108,7 @@ fn MetricForm(
     let notice = Notice::expect();
     let settled = PendingDeletes::expect().settled;
     let navigate = use_navigate();
+    let embed = Embed::expect();
     let start = original.as_ref().map(MetricDraft::from).unwrap_or_default();
     let form = FormSignals::new(FormValues::from_draft(&start));
     let own_name = original.as_ref().map(|m| m.name.clone());
@@ -163,11 +166,14 @@ fn MetricForm(
         Some(Ok(saved)) => {
             session.unsaved.set(false);
             settled.update(|n| *n += 1);
-            let verb = if original.with_value(Option::is_some) {
-                "Saved"
+            let edited = original.with_value(Option::is_some);
+            let (id, name) = (saved.id.clone(), saved.name.clone());
+            embed.emit(if edited {
+                Change::MetricUpdated { index, id, name }
             } else {
-                "Created"
-            };
+                Change::MetricCreated { index, id, name }
+            });
+            let verb = if edited { "Saved" } else { "Created" };
             notice.show(format!("{verb} “{}”.", saved.name));
             navigate(
                 &metric_href(index, &saved.id, &target_for_nav, false),

@@ -4,6 +4,8 @@
 use posthog_groups::{Host, ProjectId};
 use serde::Deserialize;
 
+use crate::state::theme::{Accent, ThemeMode};
+
 /// How long the personal API key may be kept in this browser.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -29,6 +31,12 @@ pub struct AppConfig {
     pub default_project: Option<ProjectId>,
     /// The longest the key may be kept.
     pub key_storage: KeyStorage,
+    /// Parent page origins allowed to embed and drive the app (exact `scheme://host:port`).
+    pub embed_origins: Vec<String>,
+    /// Theme the app starts with.
+    pub theme: ThemeMode,
+    /// Accent colour the app starts with.
+    pub accent: Option<Accent>,
 }
 
 #[derive(Deserialize)]
@@ -38,6 +46,9 @@ struct RawConfig {
     allowed_hosts: Option<Vec<String>>,
     default_project: Option<serde_json::Value>,
     key_storage: KeyStorage,
+    embed_origins: Vec<String>,
+    theme: Option<String>,
+    accent: Option<String>,
 }
 
 impl Default for RawConfig {
@@ -47,6 +58,9 @@ impl Default for RawConfig {
             allowed_hosts: None,
             default_project: None,
             key_storage: KeyStorage::Device,
+            embed_origins: Vec::new(),
+            theme: None,
+            accent: None,
         }
     }
 }
@@ -82,11 +96,38 @@ impl AppConfig {
         }
         .map(|p| ProjectId::parse(&p).map_err(|e| format!("config.json default_project: {e}")))
         .transpose()?;
+        for origin in &raw.embed_origins {
+            // An origin is exactly scheme://host[:port]: Host's rules, minus the http limit.
+            let valid = origin.split_once("://").is_some_and(|(scheme, rest)| {
+                matches!(scheme, "https" | "http")
+                    && !rest.is_empty()
+                    && !rest.contains(['/', '?', '#', '@', '*'])
+            });
+            if !valid {
+                return Err(format!("config.json embed_origins \"{origin}\": use an exact origin such as https://portal.example.com"));
+            }
+        }
+        let theme = raw
+            .theme
+            .as_deref()
+            .map(ThemeMode::parse)
+            .transpose()
+            .map_err(|e| format!("config.json theme: {e}"))?
+            .unwrap_or_default();
+        let accent = raw
+            .accent
+            .as_deref()
+            .map(Accent::parse)
+            .transpose()
+            .map_err(|e| format!("config.json accent: {e}"))?;
         let config = AppConfig {
             default_host,
             allowed_hosts,
             default_project,
             key_storage: raw.key_storage,
+            embed_origins: raw.embed_origins,
+            theme,
+            accent,
         };
         if let (Some(d), false) = (
             &config.default_host,
@@ -155,6 +196,26 @@ mod tests {
         assert_eq!(c.key_storage, KeyStorage::Memory);
         assert!(c.allows(Host::parse("https://eu.posthog.com").ok().as_ref()));
         assert!(!c.allows(Host::parse("https://us.posthog.com").ok().as_ref()));
+    }
+
+    #[test]
+    fn embedding_and_theme_settings_are_validated() {
+        let c = AppConfig::parse(r##"{"embed_origins":["https://portal.example.com"],"theme":"dark","accent":"#ff6600"}"##)
+            .expect("valid");
+        assert_eq!(
+            c.embed_origins,
+            vec!["https://portal.example.com".to_string()]
+        );
+        assert_eq!(c.theme, ThemeMode::Dark);
+        assert_eq!(c.accent.map(|a| a.color), Some("#ff6600".into()));
+        for bad in [
+            r#"{"embed_origins":["*"]}"#,
+            r#"{"embed_origins":["https://p.example.com/"]}"#,
+            r#"{"theme":"neon"}"#,
+            r#"{"accent":"red"}"#,
+        ] {
+            assert!(AppConfig::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

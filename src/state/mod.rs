@@ -4,6 +4,7 @@
 pub mod capabilities;
 pub mod config;
 pub mod connection;
+pub mod embed;
 pub mod explain;
 pub mod filters_edit;
 pub mod host_choice;
@@ -13,5 +14,6 @@ pub mod names;
 pub mod pending_deletes;
 pub mod rename;
 pub mod rename_session;
+pub mod theme;
 pub mod transfer;
 pub mod url;

@@ -10,8 +10,10 @@ use uuid::Uuid;
 
 use crate::api;
 use crate::browser;
+use crate::components::embed_bridge::Embed;
 use crate::components::notice::Notice;
 use crate::state::connection::Connection;
+use crate::state::embed::Change;
 
 /// How long Undo is offered before the delete is sent.
 pub const UNDO_WINDOW: Duration = Duration::from_secs(6);
@@ -34,6 +36,9 @@ pub struct PendingDelete {
 #[derive(Clone, Copy)]
 pub struct PendingDeletes {
     list: RwSignal<Vec<PendingDelete>>,
+    embed: Embed,
+    // Captured at the root: a spawned task has no owner to look contexts up from.
+    notice: Notice,
     /// Bumped whenever a delete reached the server (or failed), so lists can refetch.
     pub settled: RwSignal<u64>,
 }
@@ -43,6 +48,8 @@ impl PendingDeletes {
     pub fn provide() -> PendingDeletes {
         let pending = PendingDeletes {
             list: RwSignal::new(Vec::new()),
+            embed: Embed::expect(),
+            notice: Notice::expect(),
             settled: RwSignal::new(0),
         };
         provide_context(pending);
@@ -115,15 +122,15 @@ impl PendingDeletes {
             let result = api::delete_metric(&p.connection, p.index, &p.metric.id).await;
             match result {
                 // Gone already is what the user wanted.
-                Ok(()) | Err(ApiError::NotFound { .. }) => {}
-                Err(e) => {
-                    if let Some(notice) = use_context::<Notice>() {
-                        notice.show(format!(
-                            "Could not delete “{}”: {e} It is shown again.",
-                            p.metric.name
-                        ));
-                    }
-                }
+                Ok(()) | Err(ApiError::NotFound { .. }) => this.embed.emit(Change::MetricDeleted {
+                    index: p.index,
+                    id: p.metric.id.clone(),
+                    name: p.metric.name.clone(),
+                }),
+                Err(e) => this.notice.show(format!(
+                    "Could not delete “{}”: {e} It is shown again.",
+                    p.metric.name
+                )),
             }
             this.settled.update(|n| *n += 1);
         });
@@ -132,10 +139,15 @@ impl PendingDeletes {
     /// Sends everything now with `keepalive`, because the page may be going away.
     pub fn flush_keepalive(&self) {
         let all = self.list.try_update(std::mem::take).unwrap_or_default();
-        let settled = self.settled;
+        let (settled, embed) = (self.settled, self.embed);
         for p in all {
             spawn_local(async move {
                 api::delete_metric_keepalive(&p.connection, p.index, &p.metric.id).await;
+                embed.emit(Change::MetricDeleted {
+                    index: p.index,
+                    id: p.metric.id.clone(),
+                    name: p.metric.name.clone(),
+                });
                 settled.update(|n| *n += 1);
             });
         }

@@ -11,7 +11,7 @@ use crate::state::rename::{
     changed_rows, names_text, plan, Edits, NameErrors, NameField, RenamePlan,
 };
 
-type SaveResult = (usize, Result<Option<Vec<GroupType>>, ApiError>);
+type SaveResult = (Vec<u32>, Result<Option<Vec<GroupType>>, ApiError>);
 
 /// Everything the rename UI reads and does; `Copy`, so closures can share it freely.
 #[derive(Clone, Copy)]
@@ -41,12 +41,12 @@ pub fn input_id(index: u32, field: NameField) -> String {
 }
 
 impl RenameSession {
-    /// Starts a session over `current` (the server's list); `on_saved` gets the number of
-    /// rows saved and the list the server returned, if it returned one.
+    /// Starts a session over `current` (the server's list); `on_saved` gets the indexes of
+    /// the rows saved and the list the server returned, if it returned one.
     pub fn new(
         connection: StoredValue<Connection>,
         current: Memo<Vec<GroupType>>,
-        on_saved: impl Fn(usize, Option<Vec<GroupType>>) + 'static,
+        on_saved: impl Fn(Vec<u32>, Option<Vec<GroupType>>) + 'static,
     ) -> RenameSession {
         let edits = RwSignal::new(Edits::new());
         let planned = Memo::new(move |_| current.with(|list| edits.with(|e| plan(list, e))));
@@ -54,7 +54,8 @@ impl RenameSession {
             Memo::new(move |_| current.with(|list| edits.with(|e| changed_rows(list, e).len())));
         let save = Action::new_local(move |rows: &Vec<GroupTypeNames>| {
             let (conn, rows) = (connection.get_value(), rows.clone());
-            async move { (rows.len(), api::update_metadata(&conn, &rows).await) }
+            let indexes = rows.iter().map(|r| r.group_type_index).collect();
+            async move { (indexes, api::update_metadata(&conn, &rows).await) }
         });
         let session = RenameSession {
             edits,
@@ -66,13 +67,13 @@ impl RenameSession {
             save,
         };
         Effect::new(move |_| {
-            let Some((count, result)) = save.value().get() else {
+            let Some((indexes, result)) = save.value().get() else {
                 return;
             };
             match result {
                 Ok(list) => {
                     edits.set(Edits::new());
-                    on_saved(count, list);
+                    on_saved(indexes, list);
                 }
                 // Every failure keeps the edits; this one also explains where renaming works.
                 Err(ApiError::PersonalKeyNotAllowed) => {

@@ -1,6 +1,7 @@
 //! Start-up configuration and the runtime switches (failure injection and friends).
 
 use crate::api_error::ApiError;
+use crate::csp::CspSwitch;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::net::{IpAddr, Ipv4Addr};
@@ -52,6 +53,8 @@ pub struct Switches {
     pub rate_limit_per_minute: Option<u32>,
     /// Origins the API answers CORS for (exact `scheme://host[:port]`); `None` means any.
     pub cors_allowed_origins: Option<Vec<String>>,
+    /// Strict Content-Security-Policy sent with the app's `index.html`; `None` sends none.
+    pub csp: Option<CspSwitch>,
 }
 
 impl Switches {
@@ -108,6 +111,14 @@ impl Switches {
                                 .ok_or_else(|| bad(must))?,
                         ),
                         _ => return Err(bad(must)),
+                    }
+                }
+                "csp" => {
+                    next.csp = match value {
+                        Value::Null => None,
+                        v => Some(CspSwitch::from_json(v).map_err(|detail| {
+                            ApiError::validation("invalid", detail, Some(key))
+                        })?),
                     }
                 }
                 _ => {

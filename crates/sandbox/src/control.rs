@@ -1,12 +1,13 @@
 //! `/_sandbox/...`: the control API for tests and tools (no auth; the sandbox is a loopback
-//! tool). Lets a test read what the server stored and what the app sent, and flip switches.
+//! tool). Lets a test read what the server stored and what the app sent, flip switches, and
+//! read the CSP violations the browser reported.
 
 use crate::api_error::ApiError;
 use crate::routes::Shared;
 use crate::state::LoggedRequest;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::Value;
@@ -18,6 +19,12 @@ pub fn control_router() -> Router<Shared> {
         ("/_sandbox/reset", axum::routing::post(reset)),
         ("/_sandbox/switches", get(switches).post(set_switches)),
         ("/_sandbox/requests", get(requests).delete(clear_requests)),
+        (
+            crate::csp::REPORT_PATH,
+            get(csp_reports)
+                .post(add_csp_report)
+                .delete(clear_csp_reports),
+        ),
     ];
     let mut router = Router::new();
     for (path, methods) in routes {
@@ -63,6 +70,44 @@ async fn requests(State(state): State<Shared>) -> Json<Vec<LoggedRequest>> {
 
 async fn clear_requests(State(state): State<Shared>) -> StatusCode {
     state.clear_requests();
+    StatusCode::NO_CONTENT
+}
+
+async fn csp_reports(State(state): State<Shared>) -> Json<Vec<Value>> {
+    Json(state.csp_reports())
+}
+
+/// Store one violation report: browsers post `application/csp-report` (`report-uri`) or
+/// `application/reports+json` (Reporting API); tools may post plain JSON.
+async fn add_csp_report(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let json = matches!(
+        essence.as_str(),
+        "application/csp-report" | "application/reports+json" | "application/json"
+    ) || (essence.starts_with("application/") && essence.ends_with("+json"));
+    if !json {
+        return Err(ApiError::unsupported_media_type(content_type));
+    }
+    let report: Value = serde_json::from_slice(&body).map_err(ApiError::parse_error)?;
+    state.add_csp_report(report);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn clear_csp_reports(State(state): State<Shared>) -> StatusCode {
+    state.clear_csp_reports();
     StatusCode::NO_CONTENT
 }
 

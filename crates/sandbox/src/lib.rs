@@ -2,13 +2,15 @@
 //! `posthog-groups-api.md`, written on its own so that client and server cannot share a
 //! mistake. In memory, optionally persisted to a JSON file, seeded with a demo project, with
 //! switches for PostHog Cloud's refusal of personal keys, latency, failures, rate limits and
-//! restricted CORS origins, and a control API under `/_sandbox/` for end-to-end tests.
+//! restricted CORS origins and a strict Content-Security-Policy for the served app, and a
+//! control API under `/_sandbox/` for end-to-end tests.
 
 pub mod api_error;
 pub mod auth;
 pub mod config;
 pub mod control;
 pub mod cors;
+pub mod csp;
 pub mod error;
 pub mod gate;
 pub mod model;
@@ -140,9 +142,12 @@ fn app(state: Arc<AppState>, site: Option<StaticSite>) -> Router {
     let router = match site {
         Some(site) => {
             let site = Arc::new(site);
+            let state = state.clone();
             router.fallback(move |request: axum::extract::Request| {
                 let site = site.clone();
-                async move { site.serve(request).await }
+                // Read per request: the policy follows the switch at runtime.
+                let csp = state.switches().csp;
+                async move { site.serve(request, csp.as_ref()).await }
             })
         }
         None => router.fallback(no_site),

@@ -1,6 +1,7 @@
 //! `sandbox`: run the local PostHog-compatible API server from the command line.
 
 use clap::Parser;
+use sandbox::csp::CspSwitch;
 use sandbox::{serve, Config, Switches};
 use std::io::Write;
 use std::net::IpAddr;
@@ -44,6 +45,18 @@ struct Cli {
     /// Answer API CORS only for this exact origin (repeatable; absent: any origin).
     #[arg(long = "cors-allowed-origin", value_name = "ORIGIN")]
     cors_allowed_origins: Vec<String>,
+    /// Send a strict Content-Security-Policy with the app's index.html.
+    #[arg(long)]
+    csp: bool,
+    /// Extra source allowed in the policy's connect-src (repeatable; needs --csp).
+    #[arg(long = "csp-connect", value_name = "ORIGIN", requires = "csp")]
+    csp_connect: Vec<String>,
+    /// Source allowed in the policy's frame-ancestors (repeatable; absent: 'none'; needs --csp).
+    #[arg(long = "csp-frame-ancestor", value_name = "ORIGIN", requires = "csp")]
+    csp_frame_ancestors: Vec<String>,
+    /// Add `report-uri /_sandbox/csp-reports` to the policy (needs --csp).
+    #[arg(long, requires = "csp")]
+    csp_report: bool,
 }
 
 fn main() -> ExitCode {
@@ -76,6 +89,11 @@ async fn run(cli: Cli) -> ExitCode {
             rate_limit_per_minute: cli.rate_limit_per_minute.filter(|n| *n > 0),
             cors_allowed_origins: (!cli.cors_allowed_origins.is_empty())
                 .then_some(cli.cors_allowed_origins),
+            csp: cli.csp.then_some(CspSwitch {
+                connect: cli.csp_connect,
+                frame_ancestors: cli.csp_frame_ancestors,
+                report: cli.csp_report,
+            }),
         },
     };
     let server = match serve(config).await {

@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 /// How many API requests `/_sandbox/requests` remembers.
 pub const LOG_CAPACITY: usize = 500;
 
+/// How many CSP violation reports `/_sandbox/csp-reports` remembers.
+pub const CSP_REPORT_CAPACITY: usize = 200;
+
 /// One API request as the control API reports it; the key value is never kept.
 #[derive(Debug, Clone, Serialize)]
 pub struct LoggedRequest {
@@ -40,6 +43,7 @@ pub struct AppState {
     pub keys: Vec<ApiKey>,
     switches: Mutex<Switches>,
     log: Mutex<VecDeque<LoggedRequest>>,
+    csp_reports: Mutex<VecDeque<Value>>,
     windows: Mutex<HashMap<String, VecDeque<Instant>>>,
     persist: Option<PathBuf>,
     /// Where the server listens (for links when a request has no Host header).
@@ -67,6 +71,7 @@ impl AppState {
             keys,
             switches: Mutex::new(switches),
             log: Mutex::new(VecDeque::new()),
+            csp_reports: Mutex::new(VecDeque::new()),
             windows: Mutex::new(HashMap::new()),
             persist,
             local_addr,
@@ -142,6 +147,26 @@ impl AppState {
     /// Forget the remembered requests.
     pub fn clear_requests(&self) {
         lock(&self.log).clear();
+    }
+
+    /// Remember one CSP violation report as the browser sent it, dropping the oldest past
+    /// [`CSP_REPORT_CAPACITY`] (a test asserting "none" still sees that some came).
+    pub fn add_csp_report(&self, report: Value) {
+        let mut reports = lock(&self.csp_reports);
+        if reports.len() == CSP_REPORT_CAPACITY {
+            reports.pop_front();
+        }
+        reports.push_back(report);
+    }
+
+    /// The remembered CSP reports, oldest first.
+    pub fn csp_reports(&self) -> Vec<Value> {
+        lock(&self.csp_reports).iter().cloned().collect()
+    }
+
+    /// Forget the remembered CSP reports.
+    pub fn clear_csp_reports(&self) {
+        lock(&self.csp_reports).clear();
     }
 
     /// Count a request against `who`'s one-minute window; `Err(seconds)` when over `limit`.

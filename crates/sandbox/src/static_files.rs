@@ -1,6 +1,9 @@
 //! Serving the built single-page app beside the API, optionally under a sub-path, with the
-//! SPA fallback to `index.html` so deep links survive a reload.
+//! SPA fallback to `index.html` so deep links survive a reload, and the headers a hardened
+//! static host sends (including, when the `csp` switch is on, a strict Content-Security-Policy
+//! on the page).
 
+use crate::csp::CspSwitch;
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
@@ -21,8 +24,24 @@ pub struct StaticSite {
 const NO_CACHE: &[&str] = &["index.html", "config.json"];
 
 impl StaticSite {
-    /// Answer one non-API request.
-    pub async fn serve(&self, mut request: Request) -> Response {
+    /// Answer one non-API request; `csp` is the current `csp` switch.
+    pub async fn serve(&self, request: Request, csp: Option<&CspSwitch>) -> Response {
+        let mut response = self.serve_file(request, csp).await;
+        // On every static answer, errors and redirects included, as a hardened static host
+        // sends them: the browser tests then run with what a deploy would add.
+        let headers = response.headers_mut();
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        headers.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
+        response
+    }
+
+    async fn serve_file(&self, mut request: Request, csp: Option<&CspSwitch>) -> Response {
         let path = request.uri().path().to_string();
         let prefix = self.base.trim_end_matches('/');
         let inner = if prefix.is_empty() {
@@ -49,13 +68,26 @@ impl StaticSite {
         let last = inner.rsplit('/').next().unwrap_or_default();
         let rewrite = self.base != "/";
         // Anything without an extension may end up as index.html through the SPA fallback.
-        if rewrite && (!last.contains('.') || last == "index.html") {
-            // A HEAD answer has no body to rewrite and would keep the file's length; fetch it
-            // as GET: axum sets Content-Length from the rewritten body, then drops the body.
+        let maybe_page = !last.contains('.') || last == "index.html";
+        if maybe_page {
+            // The page's headers follow the csp switch while the file stays the same; a 304
+            // would keep the headers the browser stored with it, so the page is always whole.
+            for name in [
+                header::IF_MODIFIED_SINCE,
+                header::IF_NONE_MATCH,
+                header::IF_UNMODIFIED_SINCE,
+                header::IF_MATCH,
+            ] {
+                request.headers_mut().remove(name);
+            }
+        }
+        if maybe_page && (rewrite || csp.is_some()) {
+            // A HEAD answer has no body to rewrite or hash and would keep the file's length;
+            // fetch it as GET: axum sets Content-Length from the final body, then drops it.
             if request.method() == Method::HEAD {
                 *request.method_mut() = Method::GET;
             }
-            // A byte range of the file would not match the rewritten page.
+            // A byte range of the file would not match the rewritten page or its hashes.
             request.headers_mut().remove(header::RANGE);
             request.headers_mut().remove(header::IF_RANGE);
         }
@@ -86,8 +118,12 @@ impl StaticSite {
             }
             name = "index.html";
         }
-        if rewrite && name == "index.html" && response.status() == StatusCode::OK {
-            response = self.with_base_href(response).await;
+        if name == "index.html" && response.status() == StatusCode::OK {
+            // Without a validator the browser never asks conditionally (see above).
+            response.headers_mut().remove(header::LAST_MODIFIED);
+            if rewrite || csp.is_some() {
+                response = self.finish_page(response, csp).await;
+            }
         }
         if NO_CACHE.contains(&name) && response.status().is_success() {
             response
@@ -98,15 +134,34 @@ impl StaticSite {
         response
     }
 
-    /// The page with its `<base href="/">` pointing at the base path, as a deploy to a
-    /// sub-path edits it, so the app's relative asset and route URLs resolve under it.
-    async fn with_base_href(&self, response: Response) -> Response {
+    /// The page as deployed: its `<base href="/">` pointing at the base path, as a deploy to
+    /// a sub-path edits it (so the app's relative asset and route URLs resolve under it), and
+    /// with the policy for the scripts of that final text when `csp` is on.
+    async fn finish_page(&self, response: Response, csp: Option<&CspSwitch>) -> Response {
         let (mut parts, body) = response.into_parts();
         let html = match to_bytes(body, usize::MAX).await {
-            Ok(html) => html,
+            Ok(html) => html.to_vec(),
             Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
         };
-        let html = rewrite_base_href(&html, &self.base);
+        let html = if self.base == "/" {
+            html
+        } else {
+            rewrite_base_href(&html, &self.base)
+        };
+        if let Some(csp) = csp {
+            match HeaderValue::from_str(&csp.policy(&html)) {
+                Ok(policy) => {
+                    parts
+                        .headers
+                        .insert(header::CONTENT_SECURITY_POLICY, policy);
+                }
+                // Sources are checked to be visible ASCII when set, so this cannot happen;
+                // failing loudly beats serving the page without the policy the test expects.
+                Err(e) => {
+                    return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response()
+                }
+            }
+        }
         parts
             .headers
             .insert(header::CONTENT_LENGTH, HeaderValue::from(html.len()));

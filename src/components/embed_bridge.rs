@@ -1,0 +1,133 @@
+//! The app's side of the portal protocol (`state::embed`), and the theme in force. Mounted
+//! once in the shell; it does nothing unless the app is framed by an allowed parent.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use crate::browser;
+use crate::state::config::ConfigResource;
+use crate::state::connection::{KeyStorage, Session};
+use crate::state::embed::{self, Change, Incoming};
+use crate::state::theme::{Accent, Theme, ThemeMode};
+use crate::state::url::{href, metrics_href, Target, PAGE_SIZES};
+
+/// Reports changes to the embedding page; a no-op when the app is not embedded.
+#[derive(Clone, Copy)]
+pub struct Embed {
+    /// The parent's origin, once it is known to be allowed.
+    parent: RwSignal<Option<String>>,
+}
+
+impl Embed {
+    /// Provides the (not yet connected) bridge to the tree below; call once, at the root.
+    pub fn provide() -> Embed {
+        let embed = Embed {
+            parent: RwSignal::new(None),
+        };
+        provide_context(embed);
+        embed
+    }
+
+    /// The bridge provided at the root.
+    pub fn expect() -> Embed {
+        expect_context::<Embed>()
+    }
+
+    /// Tells the parent about a change, if there is an allowed parent.
+    pub fn emit(&self, change: Change) {
+        if let Some(origin) = self.parent.get_untracked() {
+            browser::post_to_parent(&embed::changed(&change), &origin);
+        }
+    }
+}
+
+/// The theme in force: from the query at start, else `config.json`, then the parent's.
+#[derive(Clone, Copy)]
+pub struct ThemeState(pub RwSignal<Theme>);
+
+/// Starts the bridge: theme, compact layout, handshake, messages and height reports.
+#[component]
+pub fn EmbedBridge() -> impl IntoView {
+    let session = Session::expect();
+    let config = ConfigResource::expect();
+    let navigate = use_navigate();
+    let embed = Embed::expect();
+
+    // Query settings win over config.json; the parent's messages win over both.
+    let query_mode = browser::query_param("theme").and_then(|t| ThemeMode::parse(&t).ok());
+    let query_accent = browser::query_param("accent").and_then(|a| Accent::parse(&a).ok());
+    let theme = ThemeState(RwSignal::new(Theme {
+        mode: query_mode.unwrap_or_default(),
+        accent: query_accent.clone(),
+    }));
+    provide_context(theme);
+    Effect::new(move |_| theme.0.with(browser::apply_theme));
+    if browser::query_param("embed").as_deref() == Some("1") {
+        browser::set_embedded_layout();
+    }
+
+    let started = StoredValue::new(false);
+    Effect::new(move |_| {
+        let Some(Ok(cfg)) = config.0.get() else {
+            return;
+        };
+        if started.get_value() {
+            return;
+        }
+        started.set_value(true);
+        theme.0.update(|t| {
+            if query_mode.is_none() {
+                t.mode = cfg.theme;
+            }
+            if query_accent.is_none() {
+                t.accent = cfg.accent.clone();
+            }
+        });
+        let allowed = cfg.embed_origins.clone();
+        let Some(parent) = browser::parent_origin()
+            .filter(|o| browser::in_frame() && embed::origin_allowed(o, &allowed))
+        else {
+            return;
+        };
+        let navigate = navigate.clone();
+        let cfg_hosts = cfg.clone();
+        browser::on_message(move |origin, data| {
+            // Only the parent we answer to may drive the app.
+            if origin != parent {
+                return;
+            }
+            match embed::parse_incoming(&origin, &allowed, &data, |h| cfg_hosts.allows(Some(h))) {
+                Some(Incoming::Connect { host, project, key }) => {
+                    // A key from the portal lives in memory only, never in storage.
+                    session.remember(host.clone(), key, KeyStorage::Memory);
+                    navigate(
+                        &href("/group-types", &Target::of(&host, &project)),
+                        Default::default(),
+                    );
+                }
+                Some(Incoming::Theme { mode, accent }) => theme.0.set(Theme { mode, accent }),
+                Some(Incoming::Navigate { metrics_of }) => {
+                    let target = current_target();
+                    let path = match metrics_of {
+                        None => href("/group-types", &target),
+                        Some(i) => metrics_href(i, &target, PAGE_SIZES[0], 0),
+                    };
+                    navigate(&path, Default::default());
+                }
+                None => {}
+            }
+        });
+        let origin = browser::parent_origin().unwrap_or_default();
+        embed.parent.set(Some(origin.clone()));
+        browser::post_to_parent(&embed::ready(), &origin);
+        browser::observe_height(move |h| browser::post_to_parent(&embed::height(h), &origin));
+    });
+}
+
+/// Host and project of the page's current URL.
+fn current_target() -> Target {
+    Target {
+        host: browser::query_param("host"),
+        project: browser::query_param("project"),
+    }
+}
