@@ -24,13 +24,17 @@ pub fn FiltersEditor(
     /// The message for the filters field from validation or the server, shown on top.
     #[prop(into)]
     error: Signal<Option<String>>,
+    /// Where the raw-JSON parse error is published, so the form refuses to save text that
+    /// does not parse (the last valid object would otherwise be sent silently).
+    #[prop(optional)]
+    raw_error: Option<RwSignal<Option<String>>>,
 ) -> impl IntoView {
     let mode = RwSignal::new(filters.with_untracked(EditMode::for_filters));
     // Remembers an explicit `"source": "events"` across a visit to data warehouse.
     let explicit = StoredValue::new(filters.with_untracked(says_events));
     // The raw text lives apart from `filters` so invalid text is never rewritten.
     let raw_text = RwSignal::new(filters.with_untracked(pretty));
-    let raw_error = RwSignal::new(None::<String>);
+    let raw_error = raw_error.unwrap_or_else(|| RwSignal::new(None));
 
     // A change from outside (a reset, a reload) replaces the raw text, but the user's own
     // valid typing parses to the object already held, so it is left exactly as typed.
@@ -52,6 +56,11 @@ pub fn FiltersEditor(
         }
         if from != EditMode::Warehouse {
             explicit.set_value(filters.with_untracked(says_events));
+        }
+        if from == EditMode::Raw {
+            // Leaving raw mode abandons unparsable text: the structured view shows the last
+            // valid object, which is what would be saved.
+            raw_error.set(None);
         }
         match to {
             EditMode::Raw => {

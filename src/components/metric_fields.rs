@@ -92,6 +92,8 @@ pub fn MetricFields(
     /// Messages by field (`name`, `interval`, `math_property`, `filters`, …).
     #[prop(into)]
     errors: Signal<FieldErrors>,
+    /// The raw-JSON parse error of the filters editor, read by the form before saving.
+    raw_error: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let err = move |key: &'static str| Signal::derive(move || errors.with(|e| e.get(key).cloned()));
     let is_preset = move || {
@@ -155,6 +157,6 @@ pub fn MetricFields(
                     autocomplete="off" />
             }}
         </Show>
-        <FiltersEditor filters=form.filters error=err("filters") />
+        <FiltersEditor filters=form.filters error=err("filters") raw_error=raw_error />
     }
 }

@@ -10,7 +10,7 @@ use crate::browser;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::metric_table::days;
 use crate::components::not_connected::NotConnected;
-use crate::state::connection::{use_connection, use_metric_route, Connection};
+use crate::state::connection::{use_connection, use_metric_route, Connection, Session};
 use crate::state::explain;
 use crate::state::pending_deletes::PendingDeletes;
 use crate::state::url::{metric_href, metrics_href, Target};
@@ -63,6 +63,7 @@ fn MetricDetails(
 ) -> impl IntoView {
     let pending = PendingDeletes::expect();
     let navigate = use_navigate();
+    let can_write = Session::expect().can_write_metrics(StoredValue::new(connection.clone()));
     let draft = MetricDraft::from(&metric);
     let edit = browser::app_link(&metric_href(index, &metric.id, &target, true));
     let back_path = metrics_href(index, &target, 25, 0);
@@ -106,8 +107,10 @@ fn MetricDetails(
             <pre>{filters_json}</pre>
         </details>
         <div class="form-buttons">
-            <A href=edit attr:class="button-link primary">"Edit"</A>
-            <button type="button" class="danger" on:click=on_delete>"Delete"</button>
+            <Show when=move || can_write.get()>
+                <A href=edit.clone() attr:class="button-link primary">"Edit"</A>
+                <button type="button" class="danger" on:click=on_delete.clone()>"Delete"</button>
+            </Show>
             <A href=back attr:class="button-link">"Back to the metrics"</A>
         </div>
     }

@@ -116,7 +116,17 @@ fn MetricForm(
         .into_iter()
         .filter(|n| Some(n) != own_name.as_ref())
         .collect();
-    let checked = Memo::new(move |_| form.values().to_draft(taken.iter().map(String::as_str)));
+    let raw_error = RwSignal::new(None::<String>);
+    let checked = Memo::new(move |_| {
+        let (draft, mut errors) = form.values().to_draft(taken.iter().map(String::as_str));
+        if raw_error.with(Option::is_some) {
+            errors.insert(
+                "filters",
+                "The filters JSON does not parse: fix it, or switch back to Events.".into(),
+            );
+        }
+        (draft, errors)
+    });
     let submitted = RwSignal::new(false);
     let server_error = RwSignal::new(None::<ApiError>);
     let errors = Signal::derive(move || {
@@ -191,7 +201,8 @@ fn MetricForm(
         submitted.set(true);
         server_error.set(None);
         let (draft, errs) = checked.get_untracked();
-        if let Some(first) = errs.keys().next() {
+        // Focus the first invalid field in the form's order, not the map's.
+        if let Some(first) = FIELDS.into_iter().find(|f| errs.contains_key(f)) {
             browser::focus_id_after_render(control_of(first));
             return;
         }
@@ -216,7 +227,7 @@ fn MetricForm(
     view! {
         <h1 id="metric-form-title" tabindex="-1">{title}</h1>
         <form class="metric-form" on:submit=on_submit novalidate aria-labelledby="metric-form-title">
-            <MetricFields form=form errors=errors />
+            <MetricFields form=form errors=errors raw_error=raw_error />
             {move || unplaced().map(|e| view! { <ErrorPanel error=e /> })}
             <div class="form-buttons">
                 <button type="submit" class="primary" disabled=saving>

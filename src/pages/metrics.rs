@@ -14,7 +14,6 @@ use crate::components::metric_table::MetricTable;
 use crate::components::metric_tools::MetricTools;
 use crate::components::not_connected::NotConnected;
 use crate::components::pager::Pager;
-use crate::state::capabilities::Access;
 use crate::state::connection::{use_connection, use_metric_route, Connection, Session};
 use crate::state::metric_list::{visible, Sort};
 use crate::state::pending_deletes::PendingDeletes;
@@ -58,17 +57,17 @@ fn MetricsScreen(connection: Connection, index: u32, target: Target) -> impl Int
         let (limit, offset) = page.get();
         // A delete reaching the server changes counts and pages: load again.
         pending.settled.track();
-        async move { api::list_metrics(&conn.get_value(), index, limit, offset).await }
+        // The window travels with its page: while the next loads, the pager still
+        // describes the rows on screen.
+        async move {
+            api::list_metrics(&conn.get_value(), index, limit, offset)
+                .await
+                .map(|p| (limit, offset, p))
+        }
     });
     let sort = RwSignal::new(Sort::default());
     let filter = RwSignal::new(String::new());
-    let can_write = Memo::new(move |_| {
-        session.capabilities.with(|c| {
-            c.as_ref()
-                .filter(|(c, _)| *c == conn.get_value())
-                .is_none_or(|(_, caps)| !matches!(caps.write_metrics, Access::MissingScope(_)))
-        })
-    });
+    let can_write = session.can_write_metrics(conn);
     let copying = RwSignal::new(None::<Metric>);
     let refreshing = RwSignal::new(false);
     let link = {
@@ -100,11 +99,10 @@ fn MetricsScreen(connection: Connection, index: u32, target: Target) -> impl Int
                 let (target, link, on_limit) = (target.clone(), link.clone(), on_limit.clone());
                 move || loaded.get().map(|result| match result {
                     Err(error) => view! { <ErrorPanel error=error on_retry=move |_| loaded.refetch() /> }.into_any(),
-                    Ok(p) => {
+                    Ok((limit, offset, p)) => {
                         let hidden = pending.hidden_ids(&conn.get_value(), index);
                         let on_page: Vec<Metric> = p.results.iter().filter(|m| !hidden.contains(&m.id)).cloned().collect();
                         let shown = visible(&on_page, &filter.get(), sort.get());
-                        let (limit, offset) = page.get();
                         let follow = |l: &Option<String>| l.as_deref().and_then(page_window).map(|w| link(w.limit.unwrap_or(limit), w.offset));
                         let empty = on_page.is_empty();
                         let filtered_out = !empty && shown.is_empty();

@@ -33,6 +33,12 @@ impl Access {
     pub fn allowed(&self) -> bool {
         matches!(self, Access::Allowed)
     }
+
+    /// True when it is known not to work with a personal key here. An inconclusive probe
+    /// is not a refusal: the server still decides, and says why.
+    pub fn refused(&self) -> bool {
+        matches!(self, Access::MissingScope(_) | Access::OnlyInPostHog)
+    }
 }
 
 /// The capability summary shown after connecting.

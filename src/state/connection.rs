@@ -157,6 +157,42 @@ impl Session {
         Ok(list)
     }
 
+    /// What the key can do with `conn`: known since connecting, or checked now (after a
+    /// reload or a deep link) and remembered.
+    pub async fn capabilities_for(&self, conn: &Connection) -> Capabilities {
+        let known = self.capabilities.get_untracked().filter(|(c, _)| c == conn);
+        if let Some((_, caps)) = known {
+            return caps;
+        }
+        let (list, caps) = crate::api::check_connection(conn).await;
+        if let Ok(list) = list {
+            self.known_group_types.set(Some((conn.clone(), list)));
+        }
+        self.capabilities.set(Some((conn.clone(), caps.clone())));
+        caps
+    }
+
+    /// Whether metric writes are offered: false until the capabilities are known, so a
+    /// read-only key never sees controls that would only fail.
+    pub fn can_write_metrics(&self, conn: StoredValue<Connection>) -> Memo<bool> {
+        let this = *self;
+        // Starts the check when nothing is known for this connection yet.
+        let checked =
+            LocalResource::new(
+                move || async move { this.capabilities_for(&conn.get_value()).await },
+            );
+        Memo::new(move |_| {
+            let known = this.capabilities.with(|c| {
+                c.as_ref()
+                    .filter(|(c, _)| *c == conn.get_value())
+                    .map(|(_, caps)| !caps.write_metrics.refused())
+            });
+            known
+                .or_else(|| checked.get().map(|caps| !caps.write_metrics.refused()))
+                .unwrap_or(false)
+        })
+    }
+
     /// Forgets the key everywhere: memory, this tab and this device.
     pub fn forget(&self) {
         self.forget_stored();

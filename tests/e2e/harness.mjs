@@ -246,3 +246,57 @@ export function statusLogged(status, urlPrefix) {
   const reasons = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' };
   return `status of ${status} (${reasons[status]}) (${urlPrefix}`;
 }
+
+// ---- Helpers added for metrics.test.mjs and metrics-transfer.test.mjs ----
+
+/** The app URL of a group type's metrics list at a page (the app's own link format). */
+export function metricsUrl(sandbox, index, { project = 1, limit = 25, offset = 0 } = {}) {
+  return `${sandbox.url}/group-types/${index}/metrics?host=${encodeURIComponent(sandbox.url)}&project=${project}&limit=${limit}&offset=${offset}`;
+}
+
+/** The app URL of one metric's page, or of its form with `edit`, or of the new-metric form with id `new`. */
+export function metricUrl(sandbox, index, id, { project = 1, edit = false } = {}) {
+  return `${sandbox.url}/group-types/${index}/metrics/${id}${edit ? '/edit' : ''}?host=${encodeURIComponent(sandbox.url)}&project=${project}`;
+}
+
+/** The metrics the sandbox holds for a project's group type, in stored order. */
+export async function sandboxMetrics(sandbox, project, index) {
+  const p = await sandboxProject(sandbox, project);
+  return p?.metrics?.[String(index)] ?? [];
+}
+
+/**
+ * The sandbox's API request log, without the capability probes (a one-item metric page of
+ * group type 0, a PATCH of the nil metric, a DELETE of group type 99, an empty
+ * update_metadata), which a full load of the app repeats to learn what the key may do.
+ */
+export async function apiRequests(sandbox) {
+  const log = await sandbox.control('requests');
+  return log.filter((r) => !(
+    r.path.includes('/metrics/00000000-0000-0000-0000-000000000000')
+    || (r.method === 'GET' && /\/groups_types\/0\/metrics\/?$/.test(r.path) && r.query === 'limit=1&offset=0')
+    || /\/groups_types\/99\/?$/.test(r.path)
+    || (r.path.endsWith('/update_metadata/') && Array.isArray(r.body) && r.body.length === 0)
+  ));
+}
+
+/** The metrics table of the list screen. */
+export function metricTable(page) {
+  return page.getByRole('table', { name: 'Usage metrics of this group type' });
+}
+
+/** The names in the metrics table's row headers, top to bottom. */
+export function rowNames(page) {
+  return metricTable(page).locator('tbody th[scope=row]').allTextContents();
+}
+
+/** Calls the sandbox's PostHog API directly (as another user would), with the full-access demo key. */
+export async function sandboxApi(sandbox, method, path, body, key = DEMO_KEY) {
+  const res = await fetch(`${sandbox.url}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
