@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use gloo_net::http::{Method as HttpMethod, RequestBuilder};
 use leptos::prelude::{on_cleanup, set_timeout_with_handle};
+use posthog_groups::error::classify;
+use posthog_groups::retry::RetryPolicy;
 use posthog_groups::{ApiError, Method, Request};
 use send_wrapper::SendWrapper;
 use web_sys::{AbortController, RequestCredentials, RequestMode};
@@ -38,9 +40,32 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Sends `req` to the connection's host and returns the status and body text. Only
-/// transport failures are errors here; statuses are the decoder's business.
+/// Sends `req` and returns the status and body text. Reads (GET) are retried on network
+/// failures, timeouts, 5xx and 429 as [`RetryPolicy`] says; writes are sent once, because
+/// repeating a create blindly could make a second metric.
 pub async fn send(conn: &Connection, req: &Request) -> Result<(u16, String), ApiError> {
+    let policy = RetryPolicy::default();
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let result = send_once(conn, req).await;
+        if req.method != Method::Get {
+            return result;
+        }
+        let error = match &result {
+            Err(e) => e.clone(),
+            Ok((status, body)) if *status >= 500 || *status == 429 => classify(*status, body),
+            Ok(_) => return result,
+        };
+        match policy.delay(attempts, &error) {
+            Some(wait) => crate::browser::sleep(wait).await,
+            None => return result,
+        }
+    }
+}
+
+/// One attempt. Only transport failures are errors here; statuses are the decoder's business.
+async fn send_once(conn: &Connection, req: &Request) -> Result<(u16, String), ApiError> {
     let controller = AbortController::new().ok();
     let signal = controller.as_ref().map(AbortController::signal);
     if let Some(c) = controller.clone() {

@@ -7,6 +7,7 @@ pub mod error;
 pub mod host;
 pub mod model;
 pub mod request;
+pub mod retry;
 pub mod validate;
 
 pub use error::{ApiError, ErrorBody};
