@@ -16,6 +16,7 @@ use leptos_router::path;
 use crate::components::embed_bridge::{Embed, EmbedBridge};
 use crate::components::notice::{Notice, NoticeRegion};
 use crate::components::pending_deletes_bar::PendingDeletesBar;
+use crate::components::slow_notice::SlowNotice;
 use crate::pages::{
     connect::ConnectPage, group_types::GroupTypesPage, metric::MetricPage,
     metric_form::MetricFormPage, metrics::MetricsPage, not_found::NotFoundPage,
@@ -47,6 +48,7 @@ pub fn App() -> impl IntoView {
             <Header />
             <EmbedBridge />
             <NoticeRegion />
+            <SlowNotice />
             <PendingDeletesBar />
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFoundPage>

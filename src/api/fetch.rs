@@ -7,7 +7,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use gloo_net::http::{Method as HttpMethod, RequestBuilder};
-use leptos::prelude::{on_cleanup, set_timeout_with_handle};
+use leptos::prelude::{on_cleanup, set_timeout_with_handle, ArcRwSignal, Update};
 use posthog_groups::error::classify;
 use posthog_groups::retry::RetryPolicy;
 use posthog_groups::{ApiError, Method, Request};
@@ -18,6 +18,53 @@ use crate::state::connection::Connection;
 
 /// How long a request may take before the app gives up and says so.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// After this long, a request counts as slow and the shell says the app is waiting.
+pub const SLOW: Duration = Duration::from_secs(3);
+
+thread_local! {
+    // One counter for the whole app; transport code runs outside any reactive owner, so it
+    // cannot reach a context.
+    static SLOW_NOW: ArcRwSignal<usize> = ArcRwSignal::new(0);
+}
+
+/// How many requests are in flight for longer than [`SLOW`], for the shell's notice.
+pub fn slow_requests() -> ArcRwSignal<usize> {
+    SLOW_NOW.with(Clone::clone)
+}
+
+/// Counts a request as slow from [`SLOW`] after its start until it is dropped.
+struct SlowWatch {
+    counted: Rc<Cell<bool>>,
+    timer: Option<leptos::prelude::TimeoutHandle>,
+}
+
+impl SlowWatch {
+    fn start() -> SlowWatch {
+        let counted = Rc::new(Cell::new(false));
+        let flag = SendWrapper::new(counted.clone());
+        let timer = set_timeout_with_handle(
+            move || {
+                flag.set(true);
+                slow_requests().update(|n| *n += 1);
+            },
+            SLOW,
+        )
+        .ok();
+        SlowWatch { counted, timer }
+    }
+}
+
+impl Drop for SlowWatch {
+    fn drop(&mut self) {
+        if let Some(t) = self.timer.take() {
+            t.clear();
+        }
+        if self.counted.get() {
+            slow_requests().update(|n| *n = n.saturating_sub(1));
+        }
+    }
+}
 
 fn http_method(m: Method) -> HttpMethod {
     match m {
@@ -45,6 +92,7 @@ impl Drop for AbortOnDrop {
 /// repeating a create blindly could make a second metric.
 pub async fn send(conn: &Connection, req: &Request) -> Result<(u16, String), ApiError> {
     let policy = RetryPolicy::default();
+    let _slow = SlowWatch::start();
     let mut attempts = 0;
     loop {
         attempts += 1;

@@ -22,3 +22,4 @@ pub mod pager;
 pub mod pending_deletes_bar;
 pub mod rename_bar;
 pub mod rename_refused;
+pub mod slow_notice;

@@ -1,0 +1,74 @@
+// Slow and failing servers: the slow notice, reads retried on their own, writes sent once.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startSandbox, launchBrowser, openPage, connect, setSwitches, resetSandbox, apiRequests, statusLogged,
+} from './harness.mjs';
+
+let sandbox;
+let browser;
+
+before(async () => {
+  sandbox = await startSandbox();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+const table = (page) => page.getByRole('table', { name: 'Group types of this project' });
+
+test('a slow server gets a notice that goes away when the answer arrives', async () => {
+  await resetSandbox(sandbox);
+  const { page, assertClean } = await openPage(browser.context, sandbox.url);
+  await connect(page);
+  await table(page).waitFor();
+  await setSwitches(sandbox, { latency_ms: 4500 });
+  await page.reload();
+  const notice = page.getByRole('status').filter({ hasText: 'Still waiting for the server' });
+  await notice.waitFor({ timeout: 6000 });
+  await table(page).waitFor({ timeout: 20_000 });
+  await notice.waitFor({ state: 'detached', timeout: 6000 });
+  await setSwitches(sandbox, { latency_ms: 0 });
+  assertClean();
+});
+
+test('a read that fails with 5xx is retried without the user, and then shows the data', async () => {
+  await resetSandbox(sandbox);
+  const { page, assertClean } = await openPage(browser.context, sandbox.url);
+  await connect(page);
+  await table(page).waitFor();
+  await sandbox.control('requests', { method: 'DELETE' });
+  await setSwitches(sandbox, { failure_rate: 1 });
+  await page.getByRole('link', { name: 'Usage metrics', exact: true }).click();
+  // Let the first attempt fail, then let the server recover: the retry brings the data.
+  await new Promise((ok) => setTimeout(ok, 300));
+  await setSwitches(sandbox, { failure_rate: 0 });
+  await page.getByRole('table', { name: 'Usage metrics of this group type' }).waitFor({ timeout: 10_000 });
+  const gets = (await apiRequests(sandbox)).filter((r) => r.method === 'GET' && r.path === '/api/projects/1/groups_types/0/metrics/');
+  assert.ok(gets.length >= 2, `expected a failed attempt and a retry, saw ${gets.map((r) => r.status)}`);
+  assert.equal(gets[0].status, 500);
+  assert.equal(gets.at(-1).status, 200);
+  assertClean([statusLogged(500, `${sandbox.url}/api/`)]);
+});
+
+test('a write that fails is not repeated by the app', async () => {
+  await resetSandbox(sandbox);
+  const { page, assertClean } = await openPage(browser.context, sandbox.url);
+  await connect(page);
+  await table(page).waitFor();
+  await page.getByLabel('Singular name of company', { exact: true }).fill('Company');
+  await sandbox.control('requests', { method: 'DELETE' });
+  await setSwitches(sandbox, { failure_rate: 1 });
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('alert').filter({ hasText: 'The server answered 500' }).waitFor();
+  await new Promise((ok) => setTimeout(ok, 2500));
+  const patches = (await apiRequests(sandbox)).filter((r) => r.method === 'PATCH');
+  assert.equal(patches.length, 1, 'one PATCH, never repeated');
+  await setSwitches(sandbox, { failure_rate: 0 });
+  assert.equal(await page.getByLabel('Singular name of company', { exact: true }).inputValue(), 'Company');
+  assertClean([statusLogged(500, `${sandbox.url}/api/`)]);
+});
