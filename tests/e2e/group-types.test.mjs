@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import {
   startSandbox, launchBrowser, openPage, connect, assertAccessible, capabilityLines,
   resetSandbox, setSwitches, sandboxProject, statusLogged, DEMO_KEY,
+  assertNoCspReports,
 } from './harness.mjs';
 
 let sandbox;
@@ -15,13 +16,20 @@ let browser;
 const opened = [];
 
 before(async () => {
-  sandbox = await startSandbox();
+  // Under the strict policy a static host sends (README "Deploying to a static host"): any
+  // violation is a console error in the test that caused it, and is reported to the sandbox.
+  sandbox = await startSandbox(['--csp', '--csp-report']);
   browser = await launchBrowser();
 });
 
 after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
+  try {
+    // No test of this file made the browser report a violation of the policy.
+    if (sandbox) await assertNoCspReports(sandbox);
+  } finally {
+    await browser?.close();
+    await sandbox?.stop();
+  }
 });
 
 beforeEach(async () => {

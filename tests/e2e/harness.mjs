@@ -300,3 +300,73 @@ export async function sandboxApi(sandbox, method, path, body, key = DEMO_KEY) {
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
+
+// ---- Helpers added for embed.test.mjs, csp.test.mjs and theme.test.mjs ----
+
+/** The static pages of the portal tests (a parent page and a third-origin page). */
+export const PORTAL_DIR = join(root, 'tests', 'e2e', 'portal');
+
+/** Where tests write screenshots (gitignored); created on first use. */
+export async function artifactsDir() {
+  const { mkdirSync } = await import('node:fs');
+  const dir = join(root, 'tests', 'e2e', 'artifacts');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * Starts a sandbox serving `dir` instead of `dist/`: with PORTAL_DIR, a second (or third)
+ * loopback origin for portal pages. Its API and control routes work as in any sandbox.
+ */
+export async function startStaticSandbox(dir, extraArgs = []) {
+  const previous = process.env.DIST_DIR;
+  process.env.DIST_DIR = dir;
+  // startSandbox reads DIST_DIR before its first await.
+  const started = startSandbox(extraArgs);
+  if (previous === undefined) delete process.env.DIST_DIR;
+  else process.env.DIST_DIR = previous;
+  return started;
+}
+
+/** The CSP violation reports a sandbox received (`/_sandbox/csp-reports`), oldest first. */
+export function cspReports(sandbox) {
+  return sandbox.control('csp-reports');
+}
+
+/**
+ * Fails if the sandbox received any CSP violation report. Browsers send reports
+ * asynchronously, so it waits `settleMs` first.
+ */
+export async function assertNoCspReports(sandbox, settleMs = 500) {
+  await new Promise((ok) => setTimeout(ok, settleMs));
+  const reports = await cspReports(sandbox);
+  if (reports.length) throw new Error(`CSP violations were reported:\n${JSON.stringify(reports, null, 2)}`);
+}
+
+/**
+ * The `'sha256-…'` source of every inline `<script>` of an HTML text, as README
+ * "Deploying to a static host" computes them.
+ */
+export async function inlineScriptHashes(html) {
+  const { createHash } = await import('node:crypto');
+  return [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)]
+    .map((m) => `'sha256-${createHash('sha256').update(m[1], 'utf8').digest('base64')}'`);
+}
+
+/** The directives of a Content-Security-Policy header as { name: [sources…] }. */
+export function parsePolicy(header) {
+  return Object.fromEntries(header.split(';').map((d) => d.trim()).filter(Boolean).map((d) => {
+    const [name, ...sources] = d.split(/\s+/);
+    return [name.toLowerCase(), sources];
+  }));
+}
+
+/** Resolves once `predicate()` (async) is true; fails with `what` after `timeout` ms. */
+export async function eventually(predicate, what, timeout = 10_000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    if (await predicate()) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+}
