@@ -380,3 +380,37 @@ pub async fn sleep(duration: std::time::Duration) {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+thread_local! {
+    // URIs this page's CSP refused, as the browser reported them.
+    static BLOCKED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Starts recording the page's Content-Security-Policy refusals (call once, at start).
+pub fn watch_policy_violations() {
+    let listener = Closure::<dyn Fn(web_sys::SecurityPolicyViolationEvent)>::new(
+        |ev: web_sys::SecurityPolicyViolationEvent| {
+            let uri = ev.blocked_uri();
+            BLOCKED.with(|b| {
+                let mut b = b.borrow_mut();
+                if b.len() < 100 && !b.contains(&uri) {
+                    b.push(uri);
+                }
+            });
+        },
+    );
+    let _ = document().add_event_listener_with_callback(
+        "securitypolicyviolation",
+        listener.as_ref().unchecked_ref(),
+    );
+    listener.forget();
+}
+
+/// True when the page's policy refused a request to `origin` (or a URL under it).
+pub fn blocked_by_policy(origin: &str) -> bool {
+    BLOCKED.with(|b| {
+        b.borrow()
+            .iter()
+            .any(|uri| uri == origin || uri.starts_with(&format!("{origin}/")))
+    })
+}

@@ -37,6 +37,7 @@ pub fn App() -> impl IntoView {
     ConfigResource::provide();
     Embed::provide();
     let pending = PendingDeletes::provide();
+    browser::watch_policy_violations();
     browser::install_leave_guard(session.unsaved.into(), pending.any(), LEAVE_QUESTION);
     view! {
         <Router base=router_base(&browser::base_path())>

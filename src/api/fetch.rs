@@ -166,10 +166,18 @@ async fn send_once(conn: &Connection, req: &Request) -> Result<(u16, String), Ap
         }
         Err(_) if signal.as_ref().is_some_and(|s| s.aborted()) => return Err(ApiError::Aborted),
         Err(_) => {
+            let host = conn.host.to_string();
+            // The browser reports a CSP block as an event, queued after the failure: let it
+            // arrive, then tell a policy block (permanent) from a network one.
+            crate::browser::sleep(Duration::ZERO).await;
+            if crate::browser::blocked_by_policy(&host) {
+                return Err(ApiError::BlockedByPolicy { host });
+            }
+            let host_reachable = Some(probe(&host).await);
             return Err(ApiError::Network {
-                host: conn.host.to_string(),
-                host_reachable: Some(probe(&conn.host.to_string()).await),
-            })
+                host,
+                host_reachable,
+            });
         }
     };
     let status = response.status();

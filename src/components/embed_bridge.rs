@@ -54,15 +54,15 @@ pub fn EmbedBridge() -> impl IntoView {
     let embed = Embed::expect();
 
     // Query settings win over config.json; the parent's messages win over both.
-    let query_mode = browser::query_param("theme").and_then(|t| ThemeMode::parse(&t).ok());
-    let query_accent = browser::query_param("accent").and_then(|a| Accent::parse(&a).ok());
+    let query_mode = start_setting("theme").and_then(|t| ThemeMode::parse(&t).ok());
+    let query_accent = start_setting("accent").and_then(|a| Accent::parse(&a).ok());
     let theme = ThemeState(RwSignal::new(Theme {
         mode: query_mode.unwrap_or_default(),
         accent: query_accent.clone(),
     }));
     provide_context(theme);
     Effect::new(move |_| theme.0.with(browser::apply_theme));
-    if browser::query_param("embed").as_deref() == Some("1") {
+    if start_setting("embed").as_deref() == Some("1") {
         browser::set_embedded_layout();
     }
 
@@ -122,6 +122,19 @@ pub fn EmbedBridge() -> impl IntoView {
         browser::post_to_parent(&embed::ready(), &origin);
         browser::observe_height(move |h| browser::post_to_parent(&embed::height(h), &origin));
     });
+}
+
+/// A start-up setting from the query (`theme`, `accent`, `embed`). In-app links do not carry
+/// them, so they are kept for this tab and a reload of a deeper page keeps the look.
+fn start_setting(name: &str) -> Option<String> {
+    let stored = format!("groups-console.start.{name}");
+    match browser::query_param(name) {
+        Some(value) => {
+            browser::storage_set(browser::StorageArea::Session, &stored, &value);
+            Some(value)
+        }
+        None => browser::storage_get(browser::StorageArea::Session, &stored),
+    }
 }
 
 /// Host and project of the page's current URL.

@@ -151,12 +151,15 @@ test('the main flow under the strict policy: no console error, no violation', as
   await assertNoCspReports(strict);
 });
 
-test('a host outside connect-src is blocked: the key never leaves, the app says it could not reach it, a report names it', async () => {
+test('a host outside connect-src is blocked: the key never leaves, the app names the policy, a report names the host', async () => {
   const { page, console: logs, assertClean } = await open(strict.url);
   await connect(page, { host: 'self-hosted', selfHosted: other.url });
   const alert = page.getByRole('alert');
   await alert.waitFor();
-  assert.match(await alert.innerText(), new RegExp(`Could not reach ${other.url.replace(/\./g, '\\.')}\\.`));
+  const text = await alert.innerText();
+  assert.match(text, /Content-Security-Policy does not allow connecting to/);
+  assert.ok(text.includes(other.url), text);
+  assert.ok(!/CORS/.test(text), 'a policy block is not blamed on CORS');
 
   // The other host never saw a request: not the key, not even the reachability probe.
   assert.deepEqual(await other.control('requests'), []);
@@ -171,6 +174,9 @@ test('a host outside connect-src is blocked: the key never leaves, the app says 
     assert.ok(!JSON.stringify(b).includes(DEMO_KEY), 'no report carries the key');
   }
   assert.ok(bodies.some((b) => b['blocked-uri'].startsWith(`${other.url}/api/projects/1/`)), JSON.stringify(bodies));
+  // A policy block is permanent: it is not retried (one refusal per request the app made).
+  const refusedLists = logs.filter((l) => l.startsWith(`Connecting to '${other.url}/api/projects/1/groups_types/'`));
+  assert.equal(refusedLists.length, 1, logs.join('\n'));
   // Chromium logs each refused connection (the violation, then the failed fetch); those lines
   // are the policy working, and the only errors.
   const violation = `Connecting to '${other.url}/`;

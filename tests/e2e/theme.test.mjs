@@ -219,3 +219,23 @@ test('embedded: the parent\'s groups-console:theme message changes the theme and
   await waitForLook(frame, { body: DARK.surface, button: PURPLE }, 'the dark system scheme in the frame');
   assertClean();
 });
+
+test('the compact layout and the query theme survive in-app navigation and a reload', async () => {
+  const { page, assertClean } = await open(`${plain.url}/?embed=1&theme=dark`);
+  await page.getByRole('radio', { name: /Local sandbox/ }).check();
+  await page.getByLabel('Project id').fill('1');
+  await page.getByLabel('Personal API key').fill('phx_sandbox_demo_full_access');
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await page.getByRole('table', { name: 'Group types of this project' }).waitFor();
+  // The app's own links do not carry embed/theme; the tab remembers them.
+  assert.ok(!page.url().includes('embed=1'));
+  await page.reload();
+  await page.getByRole('table', { name: 'Group types of this project' }).waitFor();
+  const look = await page.evaluate(() => ({
+    embed: document.documentElement.hasAttribute('data-embed'),
+    theme: document.documentElement.getAttribute('data-theme'),
+    brand: getComputedStyle(document.querySelector('.brand')).display,
+  }));
+  assert.deepEqual(look, { embed: true, theme: 'dark', brand: 'none' });
+  assertClean();
+});

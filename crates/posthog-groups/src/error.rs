@@ -115,6 +115,12 @@ pub enum ApiError {
         /// True when the host answered a plain probe, which points at a CORS refusal.
         host_reachable: Option<bool>,
     },
+    /// This page's own Content-Security-Policy forbids connecting to the host: nothing was
+    /// sent, and retrying cannot help.
+    BlockedByPolicy {
+        /// The host that was called.
+        host: String,
+    },
     /// No answer within the time limit.
     Timeout {
         /// The limit, in seconds.
@@ -153,6 +159,7 @@ impl ApiError {
             ApiError::Unexpected { .. } => "Unexpected answer from the server",
             ApiError::Decode { .. } => "The server's answer could not be read",
             ApiError::Network { .. } => "Could not reach the host",
+            ApiError::BlockedByPolicy { .. } => "This page may not connect to that host",
             ApiError::Timeout { .. } => "The host took too long to answer",
             ApiError::Aborted => "Cancelled",
         }
@@ -222,6 +229,10 @@ impl std::fmt::Display for ApiError {
             ApiError::Network { host, .. } => write!(
                 f,
                 "Could not reach {host}. Check the address and your connection; if the host is up, it may refuse requests from this page's origin (CORS)."
+            ),
+            ApiError::BlockedByPolicy { host } => write!(
+                f,
+                "This page's Content-Security-Policy does not allow connecting to {host}, so nothing was sent. Ask whoever hosts this console to add {host} to connect-src (and to allowed_hosts in config.json)."
             ),
             ApiError::Timeout { seconds } => write!(
                 f,

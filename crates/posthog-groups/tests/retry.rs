@@ -92,6 +92,9 @@ fn answers_that_will_not_change_are_final() {
         },
         ApiError::Aborted,
         ApiError::PersonalKeyNotAllowed,
+        ApiError::BlockedByPolicy {
+            host: "https://ph.example.com".into(),
+        },
     ] {
         assert_eq!(p.delay(1, &e), None, "{e:?}");
     }
