@@ -102,6 +102,8 @@ test('the main flow under the strict policy: no console error, no violation', as
   // The theme and accent are applied through the CSSOM, which style-src 'self' allows.
   const { page, console: logs, assertClean } = await open(`${strict.url}/?theme=dark&accent=%23ff6600`);
   await page.getByRole('heading', { name: 'Connect to PostHog' }).waitFor();
+  // The form renders once config.json has loaded, after the heading.
+  await page.getByRole('button', { name: 'Connect' }).waitFor();
   assert.deepEqual(await page.evaluate(() => [
     document.documentElement.getAttribute('data-theme'),
     getComputedStyle(document.body).backgroundColor,
