@@ -33,8 +33,19 @@ pub fn MetricPage() -> impl IntoView {
 fn MetricView(connection: Connection, index: u32, id: String, target: Target) -> impl IntoView {
     let conn = StoredValue::new(connection);
     let id = StoredValue::new(id);
+    let session = Session::expect();
     let loaded = LocalResource::new(move || async move {
-        api::get_metric(&conn.get_value(), index, &id.get_value()).await
+        let (conn, id) = (conn.get_value(), id.get_value());
+        // The answer of a save just made is this metric as stored: no need to ask again.
+        let fresh = session
+            .fresh_metric
+            .get_untracked()
+            .filter(|(c, m)| *c == conn && m.id == id);
+        if let Some((_, metric)) = fresh {
+            session.fresh_metric.set(None);
+            return Ok(metric);
+        }
+        api::get_metric(&conn, index, &id).await
     });
     let back = browser::app_link(&metrics_href(index, &target, 25, 0));
     view! {

@@ -185,6 +185,9 @@ fn MetricForm(
             });
             let verb = if edited { "Saved" } else { "Created" };
             notice.show(format!("{verb} “{}”.", saved.name));
+            session
+                .fresh_metric
+                .set(Some((conn.get_value(), saved.clone())));
             navigate(
                 &metric_href(index, &saved.id, &target_for_nav, false),
                 Default::default(),

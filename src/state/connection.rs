@@ -1,7 +1,7 @@
 //! The connection the user chose: host, project and personal API key.
 
 use leptos::prelude::*;
-use posthog_groups::{GroupType, Host, ProjectId};
+use posthog_groups::{GroupType, Host, Metric, ProjectId};
 use serde::{Deserialize, Serialize};
 
 use crate::browser::{self, StorageArea};
@@ -73,6 +73,9 @@ pub struct Session {
     pub unsaved: RwSignal<bool>,
     /// The last group type list seen, for screens that only need names and indexes.
     pub known_group_types: RwSignal<Option<(Connection, Vec<GroupType>)>>,
+    /// A metric the server has just returned (from a save), shown by its page without
+    /// asking again; taken once.
+    pub fresh_metric: RwSignal<Option<(Connection, Metric)>>,
 }
 
 impl Session {
@@ -89,6 +92,7 @@ impl Session {
             prefetched: RwSignal::new(None),
             unsaved: RwSignal::new(false),
             known_group_types: RwSignal::new(None),
+            fresh_metric: RwSignal::new(None),
         };
         provide_context(session);
         session
