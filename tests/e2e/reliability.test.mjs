@@ -72,3 +72,25 @@ test('a write that fails is not repeated by the app', async () => {
   assert.equal(await page.getByLabel('Singular name of company', { exact: true }).inputValue(), 'Company');
   assertClean([statusLogged(500, `${sandbox.url}/api/`)]);
 });
+
+test('leaving a view aborts its requests in flight', async () => {
+  await resetSandbox(sandbox);
+  const { page, assertClean } = await openPage(browser.context, sandbox.url);
+  await connect(page);
+  await table(page).waitFor();
+  await setSwitches(sandbox, { latency_ms: 3000 });
+  const aborted = [];
+  page.on('requestfailed', (r) => aborted.push([r.url(), r.failure()?.errorText]));
+  await page.getByRole('link', { name: 'Usage metrics', exact: true }).click();
+  await page.getByText('Loading metrics…').waitFor();
+  // Leave before the slow answer arrives.
+  await page.getByRole('link', { name: 'Group types', exact: true }).click();
+  await table(page).waitFor();
+  await setSwitches(sandbox, { latency_ms: 0 });
+  const metricsUrl = `${sandbox.url}/api/projects/1/groups_types/0/metrics/?limit=25&offset=0`;
+  assert.ok(
+    aborted.some(([url, why]) => url === metricsUrl && why === 'net::ERR_ABORTED'),
+    `the metrics request was aborted: ${JSON.stringify(aborted)}`,
+  );
+  assertClean();
+});
