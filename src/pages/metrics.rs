@@ -62,7 +62,13 @@ fn MetricsScreen(connection: Connection, index: u32, target: Target) -> impl Int
         async move {
             api::list_metrics(&conn.get_value(), index, limit, offset)
                 .await
-                .map(|p| (limit, offset, p))
+                .map(|mut p| {
+                    // A server that ignores `limit` must not make the page render thousands
+                    // of rows: show what was asked for; the pager still says the count.
+                    p.results
+                        .truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+                    (limit, offset, p)
+                })
         }
     });
     let sort = RwSignal::new(Sort::default());

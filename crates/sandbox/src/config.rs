@@ -1,6 +1,7 @@
 //! Start-up configuration and the runtime switches (failure injection and friends).
 
 use crate::api_error::ApiError;
+use crate::corrupt::CorruptMode;
 use crate::csp::CspSwitch;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -55,6 +56,8 @@ pub struct Switches {
     pub cors_allowed_origins: Option<Vec<String>>,
     /// Strict Content-Security-Policy sent with the app's `index.html`; `None` sends none.
     pub csp: Option<CspSwitch>,
+    /// Malformed bodies for successful API GET answers; `None` answers them as they are.
+    pub corrupt: Option<CorruptMode>,
 }
 
 impl Switches {
@@ -119,6 +122,17 @@ impl Switches {
                         v => Some(CspSwitch::from_json(v).map_err(|detail| {
                             ApiError::validation("invalid", detail, Some(key))
                         })?),
+                    }
+                }
+                "corrupt" => {
+                    let must = format!("null or one of {}", CorruptMode::NAMES.join(", "));
+                    next.corrupt = match value {
+                        Value::Null => None,
+                        v => Some(
+                            v.as_str()
+                                .and_then(CorruptMode::parse)
+                                .ok_or_else(|| bad(&must))?,
+                        ),
                     }
                 }
                 _ => {

@@ -1,8 +1,9 @@
 //! What happens to every API request around its handler: the request log, the added latency,
-//! the per-key rate limit and injected failures. Control and static routes skip all of it.
+//! the per-key rate limit, injected failures and malformed answers (the `corrupt` switch). Control and static routes skip all of it.
 
 use crate::api_error::ApiError;
 use crate::auth::bearer;
+use crate::corrupt::CorruptMode;
 use crate::routes::Shared;
 use crate::state::LoggedRequest;
 use axum::body::{to_bytes, Body};
@@ -27,6 +28,8 @@ pub async fn gate(State(state): State<Shared>, request: Request, next: Next) -> 
         authorization: parts.headers.contains_key(header::AUTHORIZATION),
         status: 0,
     };
+    let corrupt = switches_corrupt(&state, &parts.method);
+    let path = parts.uri.path().to_string();
     let response = match to_bytes(body, MAX_BODY_BYTES).await {
         Err(_) => ApiError::too_large().into_response(),
         Ok(bytes) => {
@@ -47,9 +50,20 @@ pub async fn gate(State(state): State<Shared>, request: Request, next: Next) -> 
             }
         }
     };
+    let response = match corrupt {
+        Some(mode) => crate::corrupt::apply(mode, &path, response).await,
+        None => response,
+    };
     entry.status = response.status().as_u16();
     state.log_request(entry);
     response
+}
+
+/// The `corrupt` switch, for GET requests only.
+fn switches_corrupt(state: &Shared, method: &axum::http::Method) -> Option<CorruptMode> {
+    (method == axum::http::Method::GET)
+        .then(|| state.switches().corrupt)
+        .flatten()
 }
 
 /// Call the handler, unless this request is picked to fail (then nothing changes).

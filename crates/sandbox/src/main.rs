@@ -1,6 +1,7 @@
 //! `sandbox`: run the local PostHog-compatible API server from the command line.
 
 use clap::Parser;
+use sandbox::corrupt::CorruptMode;
 use sandbox::csp::CspSwitch;
 use sandbox::{serve, Config, Switches};
 use std::io::Write;
@@ -57,6 +58,9 @@ struct Cli {
     /// Add `report-uri /_sandbox/csp-reports` to the policy (needs --csp).
     #[arg(long, requires = "csp")]
     csp_report: bool,
+    /// Replace the body of successful API GET answers with a malformed one.
+    #[arg(long, value_name = "MODE", value_parser = clap::builder::PossibleValuesParser::new(CorruptMode::NAMES))]
+    corrupt: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -94,6 +98,7 @@ async fn run(cli: Cli) -> ExitCode {
                 frame_ancestors: cli.csp_frame_ancestors,
                 report: cli.csp_report,
             }),
+            corrupt: cli.corrupt.as_deref().and_then(CorruptMode::parse),
         },
     };
     let server = match serve(config).await {

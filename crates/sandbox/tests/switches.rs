@@ -16,7 +16,8 @@ async fn switches_read_and_partial_update() {
     assert_eq!(
         a.json,
         json!({"cloud_update_metadata": false, "latency_ms": 0, "failure_rate": 0.0,
-               "rate_limit_per_minute": null, "cors_allowed_origins": null, "csp": null})
+               "rate_limit_per_minute": null, "cors_allowed_origins": null, "csp": null,
+               "corrupt": null})
     );
     let a = sb.set_switches(json!({"latency_ms": 5})).await;
     assert_eq!(a.json["latency_ms"], 5);
