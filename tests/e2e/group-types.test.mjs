@@ -6,41 +6,15 @@
 import { test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSandbox, launchBrowser, openPage, connect, assertAccessible, capabilityLines,
-  resetSandbox, setSwitches, sandboxProject, statusLogged, DEMO_KEY,
-  assertNoCspReports,
+  openPage, connect, assertAccessible, capabilityLines,
+  setSwitches, sandboxProject, statusLogged, DEMO_KEY,
+  strictSuite,
 } from './harness.mjs';
 
 let sandbox;
 let browser;
-const opened = [];
-
-before(async () => {
-  // Under the strict policy a static host sends (README "Deploying to a static host"): any
-  // violation is a console error in the test that caused it, and is reported to the sandbox.
-  sandbox = await startSandbox(['--csp', '--csp-report']);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  try {
-    // No test of this file made the browser report a violation of the policy.
-    if (sandbox) await assertNoCspReports(sandbox);
-  } finally {
-    await browser?.close();
-    await sandbox?.stop();
-  }
-});
-
-beforeEach(async () => {
-  await resetSandbox(sandbox);
-});
-
-afterEach(async () => {
-  while (opened.length) {
-    const page = opened.pop();
-    if (!page.isClosed()) await page.close();
-  }
+const { opened } = strictSuite({ before, after, beforeEach, afterEach }, (suite) => {
+  ({ sandbox, browser } = suite);
 });
 
 /** Opens the app in a new tab and connects to project `project` of the sandbox. */

@@ -370,3 +370,39 @@ export async function eventually(predicate, what, timeout = 10_000) {
     await new Promise((ok) => setTimeout(ok, 100));
   }
 }
+
+/**
+ * Registers the hooks every strict-policy suite shares: one sandbox under `--csp
+ * --csp-report` and one browser for the file, the sandbox reset before each test, pages in
+ * `opened` closed after each, and no CSP violation reported by the end. `ready(suite)` is
+ * called with the handles once they exist.
+ */
+export function strictSuite({ before, after, beforeEach, afterEach }, ready = () => {}) {
+  const suite = { sandbox: undefined, browser: undefined, opened: [] };
+  before(async () => {
+    // Under the strict policy a static host sends (README "Deploying to a static host"): any
+    // violation is a console error in the test that caused it, and is reported to the sandbox.
+    suite.sandbox = await startSandbox(['--csp', '--csp-report']);
+    suite.browser = await launchBrowser();
+    ready(suite);
+  });
+  after(async () => {
+    try {
+      // No test of the file made the browser report a violation of the policy.
+      if (suite.sandbox) await assertNoCspReports(suite.sandbox);
+    } finally {
+      await suite.browser?.close();
+      await suite.sandbox?.stop();
+    }
+  });
+  beforeEach(async () => {
+    await resetSandbox(suite.sandbox);
+  });
+  afterEach(async () => {
+    while (suite.opened.length) {
+      const page = suite.opened.pop();
+      if (!page.isClosed()) await page.close();
+    }
+  });
+  return suite;
+}
