@@ -1,13 +1,17 @@
 //! Sends a core [`Request`] with gloo-net: Bearer key, JSON, `credentials: omit`, a timeout,
 //! and an abort when the reactive scope that started it is cleaned up (the view was left or
-//! its inputs changed).
+//! its inputs changed). Identical reads in flight at once are sent once, and read answers
+//! are kept for 30 seconds so that a view seen just before can show at once.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::Duration;
 
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use gloo_net::http::{Method as HttpMethod, RequestBuilder};
 use leptos::prelude::{on_cleanup, set_timeout_with_handle, ArcRwSignal, Update};
+use posthog_groups::cache::{self, Entry, ReadCache};
 use posthog_groups::error::classify;
 use posthog_groups::retry::RetryPolicy;
 use posthog_groups::{ApiError, Method, Request};
@@ -76,30 +80,168 @@ fn http_method(m: Method) -> HttpMethod {
     }
 }
 
-/// Aborts the fetch when dropped, so a future dropped mid-flight does not leave it running.
-struct AbortOnDrop(Option<AbortController>);
+/// Stops one request: its attempt in flight and any later retry.
+#[derive(Default)]
+struct Cancel {
+    cancelled: Cell<bool>,
+    current: RefCell<Option<AbortController>>,
+}
 
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        if let Some(c) = self.0.take() {
+impl Cancel {
+    fn abort(&self) {
+        self.cancelled.set(true);
+        if let Some(c) = self.current.borrow_mut().take() {
             c.abort();
         }
     }
 }
 
+/// A request's answer: status and body text, or why there is none.
+type Answer = Result<(u16, String), ApiError>;
+
+/// A read in flight, shared by everyone who asks for the same thing meanwhile.
+#[derive(Clone)]
+struct Flight {
+    answer: Shared<LocalBoxFuture<'static, Answer>>,
+    cancel: Rc<Cancel>,
+    waiters: Rc<Cell<usize>>,
+}
+
+thread_local! {
+    static FLIGHTS: RefCell<HashMap<String, Flight>> = RefCell::new(HashMap::new());
+    static READS: RefCell<ReadCache> = RefCell::new(ReadCache::default());
+}
+
+/// One caller waiting for a request. When the caller's view is left (its reactive owner is
+/// cleaned up) or its future is dropped, it stops waiting; when nobody waits any more, the
+/// request is aborted.
+struct Waiter {
+    released: Rc<Cell<bool>>,
+    release: Rc<dyn Fn()>,
+}
+
+impl Waiter {
+    fn join(key: Option<String>, cancel: Rc<Cancel>, waiters: Rc<Cell<usize>>) -> Waiter {
+        waiters.set(waiters.get() + 1);
+        let released = Rc::new(Cell::new(false));
+        let flag = released.clone();
+        let release: Rc<dyn Fn()> = Rc::new(move || {
+            if flag.replace(true) {
+                return;
+            }
+            waiters.set(waiters.get().saturating_sub(1));
+            if waiters.get() == 0 {
+                cancel.abort();
+                if let Some(key) = &key {
+                    FLIGHTS.with(|f| {
+                        let mut f = f.borrow_mut();
+                        if f.get(key).is_some_and(|fl| Rc::ptr_eq(&fl.cancel, &cancel)) {
+                            f.remove(key);
+                        }
+                    });
+                }
+            }
+        });
+        let on_leave = SendWrapper::new(release.clone());
+        on_cleanup(move || (on_leave.as_ref())());
+        Waiter { released, release }
+    }
+
+    /// The answer arrived: nothing to abort any more.
+    fn done(self) {
+        self.released.set(true);
+    }
+}
+
+impl Drop for Waiter {
+    fn drop(&mut self) {
+        (self.release)();
+    }
+}
+
+fn cache_key(conn: &Connection, req: &Request) -> String {
+    cache::key(conn.key.fingerprint(), &conn.host.to_string(), req)
+}
+
+/// The answer to the read `req` kept from the last 30 seconds, if any (see [`cache`]).
+pub fn cached(conn: &Connection, req: &Request) -> Option<(u16, String)> {
+    let key = cache_key(conn, req);
+    READS.with(|r| {
+        r.borrow()
+            .get(&key, js_sys::Date::now())
+            .map(|e| (e.status, e.body.clone()))
+    })
+}
+
 /// Sends `req` and returns the status and body text. Reads (GET) are retried on network
-/// failures, timeouts, 5xx and 429 as [`RetryPolicy`] says; writes are sent once, because
-/// repeating a create blindly could make a second metric.
-pub async fn send(conn: &Connection, req: &Request) -> Result<(u16, String), ApiError> {
+/// failures, timeouts, 5xx and 429 as [`RetryPolicy`] says, shared with anyone asking for
+/// the same read at the same time, and kept for [`cached`]; writes are sent once, because
+/// repeating a create blindly could make a second metric, and drop what was kept.
+pub async fn send(conn: &Connection, req: &Request) -> Answer {
+    if req.method != Method::Get {
+        let cancel = Rc::new(Cancel::default());
+        let waiter = Waiter::join(None, cancel.clone(), Rc::new(Cell::new(0)));
+        let _slow = SlowWatch::start();
+        let answer = send_once(conn, req, &cancel).await;
+        waiter.done();
+        let status = answer.as_ref().ok().map(|(s, _)| *s);
+        if cache::invalidates(req, status) {
+            READS.with(|r| r.borrow_mut().clear());
+        }
+        return answer;
+    }
+    let key = cache_key(conn, req);
+    let flight = FLIGHTS
+        .with(|f| f.borrow().get(&key).cloned())
+        .unwrap_or_else(|| start_read(conn, req, key.clone()));
+    let waiter = Waiter::join(Some(key), flight.cancel.clone(), flight.waiters.clone());
+    let answer = flight.answer.await;
+    waiter.done();
+    answer
+}
+
+/// Starts a read nobody else is waiting for, and registers it so that others can join.
+fn start_read(conn: &Connection, req: &Request, key: String) -> Flight {
+    let cancel = Rc::new(Cancel::default());
+    let (conn, req, stop) = (conn.clone(), req.clone(), cancel.clone());
+    let done_key = key.clone();
+    let answer = async move {
+        let answer = read_with_retries(&conn, &req, &stop).await;
+        FLIGHTS.with(|f| {
+            let mut f = f.borrow_mut();
+            if f.get(&done_key)
+                .is_some_and(|fl| Rc::ptr_eq(&fl.cancel, &stop))
+            {
+                f.remove(&done_key);
+            }
+        });
+        if let Ok((status, body)) = &answer {
+            let entry = Entry {
+                status: *status,
+                body: body.clone(),
+            };
+            READS.with(|r| r.borrow_mut().put(done_key, js_sys::Date::now(), entry));
+        }
+        answer
+    }
+    .boxed_local()
+    .shared();
+    let flight = Flight {
+        answer,
+        cancel,
+        waiters: Rc::new(Cell::new(0)),
+    };
+    FLIGHTS.with(|f| f.borrow_mut().insert(key, flight.clone()));
+    flight
+}
+
+async fn read_with_retries(conn: &Connection, req: &Request, cancel: &Cancel) -> Answer {
     let policy = RetryPolicy::default();
     let _slow = SlowWatch::start();
     let mut attempts = 0;
     loop {
         attempts += 1;
-        let result = send_once(conn, req).await;
-        if req.method != Method::Get {
-            return result;
-        }
+        let result = send_once(conn, req, cancel).await;
         let error = match &result {
             Err(e) => e.clone(),
             Ok((status, body)) if *status >= 500 || *status == 429 => classify(*status, body),
@@ -109,19 +251,20 @@ pub async fn send(conn: &Connection, req: &Request) -> Result<(u16, String), Api
             Some(wait) => crate::browser::sleep(wait).await,
             None => return result,
         }
+        if cancel.cancelled.get() {
+            return Err(ApiError::Aborted);
+        }
     }
 }
 
 /// One attempt. Only transport failures are errors here; statuses are the decoder's business.
-async fn send_once(conn: &Connection, req: &Request) -> Result<(u16, String), ApiError> {
+async fn send_once(conn: &Connection, req: &Request, cancel: &Cancel) -> Answer {
+    if cancel.cancelled.get() {
+        return Err(ApiError::Aborted);
+    }
     let controller = AbortController::new().ok();
     let signal = controller.as_ref().map(AbortController::signal);
-    if let Some(c) = controller.clone() {
-        // Leaving the view (or a refetch) cleans up the owner: stop the request with it.
-        let c = SendWrapper::new(c);
-        on_cleanup(move || c.abort());
-    }
-    let _abort_guard = AbortOnDrop(controller.clone());
+    cancel.current.replace(controller.clone());
 
     let timed_out = Rc::new(Cell::new(false));
     let timer = controller.clone().and_then(|c| {

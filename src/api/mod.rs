@@ -3,6 +3,7 @@
 //! the core's decoder for that endpoint.
 
 pub mod fetch;
+pub mod fresh;
 
 use posthog_groups::{
     decode, request, ApiError, GroupType, GroupTypeNames, Metric, MetricDraft, MetricPatch, Page,
@@ -15,6 +16,16 @@ use crate::state::connection::Connection;
 pub async fn list_group_types(conn: &Connection) -> Result<Vec<GroupType>, ApiError> {
     let (status, body) = fetch::send(conn, &request::list_group_types(&conn.project)).await?;
     decode::group_types(status, &body)
+}
+
+/// Endpoint 1, shown at once when seen in the last 30 s; `then` gets a different answer
+/// from the server (see [`fresh::read`]).
+pub async fn list_group_types_fresh(
+    conn: &Connection,
+    then: impl FnOnce(Result<Vec<GroupType>, ApiError>) + 'static,
+) -> Result<Vec<GroupType>, ApiError> {
+    let req = request::list_group_types(&conn.project);
+    fresh::read(conn, req, decode::group_types, then).await
 }
 
 /// Endpoint 2: deletes a group type's mapping.
@@ -36,6 +47,17 @@ pub async fn list_metrics(
     decode::metric_page(status, &body)
 }
 
+/// Endpoint 3, shown at once when seen in the last 30 s (see [`fresh::read`]).
+pub async fn list_metrics_fresh(
+    conn: &Connection,
+    index: u32,
+    (limit, offset): (u64, u64),
+    then: impl FnOnce(Result<Page<Metric>, ApiError>) + 'static,
+) -> Result<Page<Metric>, ApiError> {
+    let req = request::list_metrics(&conn.project, index, limit, offset);
+    fresh::read(conn, req, decode::metric_page, then).await
+}
+
 /// Endpoint 4: creates a metric.
 pub async fn create_metric(
     conn: &Connection,
@@ -51,6 +73,17 @@ pub async fn create_metric(
 pub async fn get_metric(conn: &Connection, index: u32, id: &str) -> Result<Metric, ApiError> {
     let (status, body) = fetch::send(conn, &request::get_metric(&conn.project, index, id)).await?;
     decode::metric(status, &body)
+}
+
+/// Endpoint 5, shown at once when seen in the last 30 s (see [`fresh::read`]).
+pub async fn get_metric_fresh(
+    conn: &Connection,
+    index: u32,
+    id: &str,
+    then: impl FnOnce(Result<Metric, ApiError>) + 'static,
+) -> Result<Metric, ApiError> {
+    let req = request::get_metric(&conn.project, index, id);
+    fresh::read(conn, req, decode::metric, then).await
 }
 
 /// Endpoint 6: changes only the fields in `patch`.

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use posthog_groups::GroupType;
 
 use crate::api;
+use crate::api::fresh::fresh_resource;
 use crate::browser;
 use crate::components::capability_summary::CapabilitySummary;
 use crate::components::delete_group_type::DeleteGroupTypeDialog;
@@ -41,7 +42,7 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
     let session = Session::expect();
     let notice = Notice::expect();
     let conn = StoredValue::new(connection);
-    let loaded = LocalResource::new(move || {
+    let loaded = fresh_resource(move |fresh| {
         let conn = conn.get_value();
         async move {
             // A list received moments ago (on connect, or as a save's answer) is current.
@@ -57,7 +58,7 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
                 .capabilities
                 .with_untracked(|c| c.as_ref().is_some_and(|(c, _)| *c == conn))
             {
-                return api::list_group_types(&conn).await;
+                return api::list_group_types_fresh(&conn, move |r| fresh.replace(r)).await;
             }
             let (list, caps) = api::check_connection(&conn).await;
             session.capabilities.set(Some((conn, caps)));

@@ -6,6 +6,7 @@ use leptos_router::hooks::use_navigate;
 use posthog_groups::{ApiError, FilterSource, Metric, MetricDraft};
 
 use crate::api;
+use crate::api::fresh::fresh_resource;
 use crate::browser;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::metric_table::days;
@@ -34,7 +35,7 @@ fn MetricView(connection: Connection, index: u32, id: String, target: Target) ->
     let conn = StoredValue::new(connection);
     let id = StoredValue::new(id);
     let session = Session::expect();
-    let loaded = LocalResource::new(move || async move {
+    let loaded = fresh_resource(move |check| async move {
         let (conn, id) = (conn.get_value(), id.get_value());
         // The answer of a save just made is this metric as stored: no need to ask again.
         let fresh = session
@@ -45,7 +46,7 @@ fn MetricView(connection: Connection, index: u32, id: String, target: Target) ->
             session.fresh_metric.set(None);
             return Ok(metric);
         }
-        api::get_metric(&conn, index, &id).await
+        api::get_metric_fresh(&conn, index, &id, move |r| check.replace(r)).await
     });
     let back = browser::app_link(&metrics_href(index, &target, 25, 0));
     view! {

@@ -4,9 +4,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use posthog_groups::model::page_window;
-use posthog_groups::Metric;
+use posthog_groups::{Metric, Page};
 
 use crate::api;
+use crate::api::fresh::fresh_resource;
 use crate::browser;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::group_type_tabs::GroupTypeTabs;
@@ -53,22 +54,24 @@ fn MetricsScreen(connection: Connection, index: u32, target: Target) -> impl Int
     let conn = StoredValue::new(connection);
     let group_types =
         LocalResource::new(move || async move { session.group_types(&conn.get_value()).await });
-    let loaded = LocalResource::new(move || {
+    let loaded = fresh_resource(move |fresh| {
         let (limit, offset) = page.get();
         // A delete reaching the server changes counts and pages: load again.
         pending.settled.track();
         // The window travels with its page: while the next loads, the pager still
         // describes the rows on screen.
+        let shape = move |mut p: Page<Metric>| {
+            // A server that ignores `limit` must not make the page render thousands of
+            // rows: show what was asked for; the pager still says the count.
+            p.results
+                .truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            (limit, offset, p)
+        };
         async move {
-            api::list_metrics(&conn.get_value(), index, limit, offset)
+            let then = move |r: Result<Page<Metric>, _>| fresh.replace(r.map(shape));
+            api::list_metrics_fresh(&conn.get_value(), index, (limit, offset), then)
                 .await
-                .map(|mut p| {
-                    // A server that ignores `limit` must not make the page render thousands
-                    // of rows: show what was asked for; the pager still says the count.
-                    p.results
-                        .truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-                    (limit, offset, p)
-                })
+                .map(shape)
         }
     });
     let sort = RwSignal::new(Sort::default());

@@ -2,6 +2,7 @@
 //! per endpoint, typed errors and client-side validation. Sans-IO: no HTTP client here, so
 //! every behaviour is tested natively against the contract's literal JSON.
 
+pub mod cache;
 pub mod decode;
 pub mod error;
 pub mod host;
