@@ -414,3 +414,8 @@ pub fn blocked_by_policy(origin: &str) -> bool {
             .any(|uri| uri == origin || uri.starts_with(&format!("{origin}/")))
     })
 }
+
+/// Whether the browser says it has a network (`navigator.onLine`); true when it cannot tell.
+pub fn is_online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}

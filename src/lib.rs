@@ -15,6 +15,7 @@ use leptos_router::path;
 
 use crate::components::embed_bridge::{Embed, EmbedBridge};
 use crate::components::notice::{Notice, NoticeRegion};
+use crate::components::offline_notice::OfflineNotice;
 use crate::components::pending_deletes_bar::PendingDeletesBar;
 use crate::components::slow_notice::SlowNotice;
 use crate::pages::{
@@ -50,6 +51,7 @@ pub fn App() -> impl IntoView {
             <EmbedBridge />
             <NoticeRegion />
             <SlowNotice />
+            <OfflineNotice />
             <PendingDeletesBar />
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFoundPage>

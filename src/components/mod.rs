@@ -18,6 +18,7 @@ pub mod metric_table;
 pub mod metric_tools;
 pub mod not_connected;
 pub mod notice;
+pub mod offline_notice;
 pub mod pager;
 pub mod pending_deletes_bar;
 pub mod rename_bar;

@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startSandbox, launchBrowser, openPage, connect, setSwitches, resetSandbox, apiRequests, statusLogged,
+  metricTable, assertAccessible,
 } from './harness.mjs';
 
 let sandbox;
@@ -93,4 +94,49 @@ test('leaving a view aborts its requests in flight', async () => {
     `the metrics request was aborted: ${JSON.stringify(aborted)}`,
   );
   assertClean();
+});
+
+test('a server that is down gets a clear state, and the view comes back by itself once it is up', async () => {
+  await resetSandbox(sandbox);
+  const { page, assertClean } = await openPage(browser.context, sandbox.url);
+  await connect(page);
+  await table(page).waitFor();
+  await setSwitches(sandbox, { failure_rate: 1 });
+  await page.getByRole('link', { name: 'Usage metrics', exact: true }).click();
+  // The reads' own retries come first (about 3 s), then the panel says what is going on.
+  const panel = page.getByRole('alert').filter({ hasText: 'The server had a problem' });
+  await panel.waitFor({ timeout: 15_000 });
+  await panel.getByText('tries again every 10 seconds').waitFor();
+  await assertAccessible(page, 'server down');
+  await setSwitches(sandbox, { failure_rate: 0 });
+  // Nobody clicks: the panel's own retry brings the list.
+  await metricTable(page).waitFor({ timeout: 15_000 });
+  await panel.waitFor({ state: 'detached' });
+  // And the app is usable: a metric opens.
+  await metricTable(page).getByRole('link').first().click();
+  await page.getByRole('link', { name: 'Edit' }).waitFor();
+  assertClean([statusLogged(500, `${sandbox.url}/api/`)]);
+});
+
+test('offline: the app says so, and loads again by itself when the network is back', async () => {
+  await resetSandbox(sandbox);
+  const { page, assertClean } = await openPage(browser.context, sandbox.url);
+  await connect(page);
+  await table(page).waitFor();
+  await browser.context.setOffline(true);
+  try {
+    const banner = page.getByRole('status').filter({ hasText: 'You are offline' });
+    await banner.waitFor();
+    await page.getByRole('link', { name: 'Usage metrics', exact: true }).click();
+    const panel = page.getByRole('alert').filter({ hasText: 'Could not reach the host' });
+    await panel.waitFor({ timeout: 15_000 });
+    await assertAccessible(page, 'offline');
+    await browser.context.setOffline(false);
+    await banner.waitFor({ state: 'detached' });
+    // The 'online' event retries at once: well before the 10-second timer would.
+    await metricTable(page).waitFor({ timeout: 5_000 });
+  } finally {
+    await browser.context.setOffline(false);
+  }
+  assertClean(['net::ERR_INTERNET_DISCONNECTED']);
 });
