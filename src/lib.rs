@@ -2,6 +2,8 @@
 //! their usage metrics. The API contract lives in the `posthog-groups` crate; this crate is
 //! the transport (`api`), the browser wrappers (`browser`), state, pages and components.
 
+#[cfg(feature = "alloc-stats")]
+pub mod alloc_stats;
 pub mod api;
 pub mod browser;
 pub mod components;

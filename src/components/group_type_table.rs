@@ -3,8 +3,6 @@
 use leptos::prelude::*;
 use posthog_groups::GroupType;
 
-use leptos_router::components::A;
-
 use crate::browser;
 use crate::state::rename::{field_changed, Edits, NameEdit, NameErrors, NameField};
 use crate::state::rename_session::input_id;
@@ -74,7 +72,7 @@ pub fn GroupTypeTable(
                             {target.clone().map(|t| {
                                 let link = browser::app_link(&metrics_href(g.group_type_index, &t, PAGE_SIZES[0], 0));
                                 view! {
-                                    <td><A href=link attr:aria-label=format!("Usage metrics of {}", g.group_type)>"Metrics"</A></td>
+                                    <td><a href=link aria-label=format!("Usage metrics of {}", g.group_type)>"Metrics"</a></td>
                                 }
                             })}
                             {on_delete.map(|cb| {

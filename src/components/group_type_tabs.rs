@@ -1,7 +1,6 @@
 //! Links to each group type's metrics, the current one marked for screen readers.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use posthog_groups::GroupType;
 
 use crate::browser;
@@ -25,9 +24,9 @@ pub fn GroupTypeTabs(
                 let here = g.group_type_index == current;
                 let href = browser::app_link(&metrics_href(g.group_type_index, &target, limit, 0));
                 view! {
-                    <A href=href attr:class=if here { "tab current" } else { "tab" } attr:aria-current=here.then_some("page")>
+                    <a href=href class=if here { "tab current" } else { "tab" } aria-current=here.then_some("page")>
                         {g.shown_plural()}
-                    </A>
+                    </a>
                 }
             }).collect_view()}
         </nav>

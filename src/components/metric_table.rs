@@ -1,7 +1,6 @@
 //! The table of one page of metrics, sortable within the page.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use posthog_groups::{Metric, MetricDraft};
 
 use crate::browser;
@@ -63,7 +62,7 @@ pub fn MetricTable(
                     let name = m.name.clone();
                     view! {
                         <tr>
-                            <th scope="row"><A href=view_href>{m.name.clone()}</A></th>
+                            <th scope="row"><a href=view_href>{m.name.clone()}</a></th>
                             <td>{explain::calculation(&m.math, m.math_property.as_deref())}</td>
                             <td>{explain::source(&m.filters)}</td>
                             <td>{days(m.interval)}</td>
@@ -72,7 +71,7 @@ pub fn MetricTable(
                             <td class="sentence">{sentence}</td>
                             {can_write.then(|| view! {
                                 <td class="row-actions">
-                                    <A href=edit_href attr:aria-label=format!("Edit {name}")>"Edit"</A>
+                                    <a href=edit_href aria-label=format!("Edit {name}")>"Edit"</a>
                                     <button type="button" class="link" aria-label=format!("Copy {name}") on:click=move |_| on_copy.run(copy_metric.clone())>"Copy"</button>
                                     <button type="button" class="danger-link" aria-label=format!("Delete {name}") on:click=move |_| on_delete.run(delete_metric.clone())>"Delete"</button>
                                 </td>

@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 use posthog_groups::Metric;
 
 use crate::api;
@@ -68,7 +67,7 @@ pub fn MetricTools(
                 <input type="search" bind:value=filter placeholder="Name contains…" />
             </label>
             <Show when=move || can_write.get()>
-                <A href=new_href.clone() attr:class="button-link primary">"New metric"</A>
+                <a href=new_href.clone() class="button-link primary">"New metric"</a>
             </Show>
             <button type="button" on:click=on_export disabled=exporting>
                 {move || if exporting.get() { "Exporting…" } else { "Export" }}

@@ -1,7 +1,6 @@
 //! What a screen shows when its URL names a project but no key is held for that host.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::browser;
 use crate::state::url::{href, Target};
@@ -15,7 +14,7 @@ pub fn NotConnected(
     view! {
         <div class="empty-state">
             <p><strong>"Not connected."</strong></p>
-            <p>"Enter your personal API key to open this project. "<A href=browser::app_link(&href("/", &target))>"Go to the connection screen"</A></p>
+            <p>"Enter your personal API key to open this project. "<a href=browser::app_link(&href("/", &target))>"Go to the connection screen"</a></p>
         </div>
     }
 }

@@ -2,7 +2,6 @@
 //! and a page-size choice. Page state lives in the URL.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::state::metric_list::range_text;
 use crate::state::url::PAGE_SIZES;
@@ -35,16 +34,18 @@ pub fn Pager(
         <nav class="pager" aria-label="Pages">
             <p class="range" aria-live="polite">{range_text(offset, shown, count)}</p>
             {match previous {
-                Some(href) => view! { <A href=href attr:class="button-link" attr:rel="prev">"Previous"</A> }.into_any(),
+                Some(href) => view! { <a href=href class="button-link" rel="prev">"Previous"</a> }.into_any(),
                 None => view! { <span class="button-link disabled" aria-disabled="true">"Previous"</span> }.into_any(),
             }}
             {match next {
-                Some(href) => view! { <A href=href attr:class="button-link" attr:rel="next">"Next"</A> }.into_any(),
+                Some(href) => view! { <a href=href class="button-link" rel="next">"Next"</a> }.into_any(),
                 None => view! { <span class="button-link disabled" aria-disabled="true">"Next"</span> }.into_any(),
             }}
             <label class="page-size">
                 "Per page "
-                <select on:change=move |ev| {
+                // The property, not only each option's attribute: once the user has picked a
+                // size, browsers ignore `selected` attributes written later.
+                <select prop:value=limit.to_string() on:change=move |ev| {
                     if let Ok(n) = event_target_value(&ev).parse::<u64>() {
                         on_limit.run(n);
                     }

@@ -1,7 +1,6 @@
 //! One metric, loaded with the retrieve endpoint so a deep link works cold.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use posthog_groups::{ApiError, FilterSource, Metric, MetricDraft};
 
@@ -57,7 +56,7 @@ fn MetricView(connection: Connection, index: u32, id: String, target: Target) ->
                     <h1>"Metric not found"</h1>
                     <div class="empty-state" role="alert">
                         <p>"This metric does not exist; it may have been deleted."</p>
-                        <p><A href=back.clone()>"Back to the metrics of this group type"</A></p>
+                        <p><a href=back.clone()>"Back to the metrics of this group type"</a></p>
                     </div>
                 }.into_any(),
                 Err(e) => view! { <h1>"Usage metric"</h1><ErrorPanel error=e on_retry=move |_| loaded.refetch() /> }.into_any(),
@@ -120,10 +119,10 @@ fn MetricDetails(
         </details>
         <div class="form-buttons">
             <Show when=move || can_write.get()>
-                <A href=edit.clone() attr:class="button-link primary">"Edit"</A>
+                <a href=edit.clone() class="button-link primary">"Edit"</a>
                 <button type="button" class="danger" on:click=on_delete.clone()>"Delete"</button>
             </Show>
-            <A href=back attr:class="button-link">"Back to the metrics"</A>
+            <a href=back class="button-link">"Back to the metrics"</a>
         </div>
     }
 }

@@ -1,7 +1,6 @@
 //! Creating a metric, or editing one (only changed fields are sent, as a PATCH).
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use posthog_groups::{ApiError, Metric, MetricDraft, MetricPatch};
 
@@ -87,7 +86,7 @@ fn MetricFormLoader(
                 }.into_any(),
                 Err(ApiError::NotFound { .. }) => view! {
                     <h1>"Metric not found"</h1>
-                    <p>"This metric does not exist; it may have been deleted. "<A href=back.clone()>"Back to the metrics"</A></p>
+                    <p>"This metric does not exist; it may have been deleted. "<a href=back.clone()>"Back to the metrics"</a></p>
                 }.into_any(),
                 Err(e) => view! { <h1>"Usage metric"</h1><ErrorPanel error=e on_retry=move |_| loaded.refetch() /> }.into_any(),
             })}
@@ -236,7 +235,7 @@ fn MetricForm(
                 <button type="submit" class="primary" disabled=saving>
                     {move || if saving.get() { "Saving…" } else { "Save metric" }}
                 </button>
-                <A href=cancel attr:class="button-link">"Cancel"</A>
+                <a href=cancel class="button-link">"Cancel"</a>
             </div>
         </form>
     }

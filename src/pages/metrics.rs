@@ -1,7 +1,6 @@
 //! A group type's usage metrics: one server page at a time, with the page in the URL.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use posthog_groups::model::page_window;
 use posthog_groups::{Metric, Page};
@@ -33,7 +32,7 @@ pub fn MetricsPage() -> impl IntoView {
                 (None, _) => view! { <NotConnected target=target.get() /> }.into_any(),
                 (Some(_), None) => view! {
                     <p class="error-panel" role="alert">"This address names no valid group type. "
-                        <A href=browser::app_link(&href("/group-types", &target.get()))>"Back to the group types"</A></p>
+                        <a href=browser::app_link(&href("/group-types", &target.get()))>"Back to the group types"</a></p>
                 }.into_any(),
                 (Some(conn), Some(i)) => view! { <MetricsScreen connection=conn index=i target=target.get() /> }.into_any(),
             }}

@@ -1,7 +1,6 @@
 //! The fallback route.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::browser;
 
@@ -11,7 +10,7 @@ pub fn NotFoundPage() -> impl IntoView {
     view! {
         <section aria-labelledby="nf-title">
             <h1 id="nf-title">"Page not found"</h1>
-            <p>"This address does not match any screen. "<A href=browser::app_link("/")>"Go to the connection screen"</A>"."</p>
+            <p>"This address does not match any screen. "<a href=browser::app_link("/")>"Go to the connection screen"</a>"."</p>
         </section>
     }
 }

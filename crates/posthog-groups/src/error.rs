@@ -202,6 +202,9 @@ impl std::fmt::Display for ApiError {
             ),
             ApiError::Validation { attr: Some(attr), detail, .. } => write!(f, "{attr}: {detail}"),
             ApiError::Validation { attr: None, detail, .. } => f.write_str(detail),
+            ApiError::Throttled { retry_after: Some(1) } => {
+                f.write_str("PostHog is rate limiting this key. Try again in a second.")
+            }
             ApiError::Throttled { retry_after: Some(s) } => {
                 write!(f, "PostHog is rate limiting this key. Try again in {s} seconds.")
             }

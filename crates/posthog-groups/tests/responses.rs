@@ -282,6 +282,14 @@ fn throttled_reads_seconds_from_the_detail() {
 }
 
 #[test]
+fn throttled_messages_say_how_long_in_plain_words() {
+    let say = |retry_after| ApiError::Throttled { retry_after }.to_string();
+    assert!(say(Some(12)).ends_with("Try again in 12 seconds."));
+    assert!(say(Some(1)).ends_with("Try again in a second."));
+    assert!(say(None).ends_with("Try again in a minute."));
+}
+
+#[test]
 fn server_and_unavailable_errors() {
     let body =
         r#"{"type":"server_error","code":"error","detail":"A server error occurred.","attr":null}"#;
