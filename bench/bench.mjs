@@ -31,6 +31,9 @@ const DIST = resolve(option('dist', join(root, 'dist')));
 const RUNS = Math.max(10, Number(option('runs', 15)));
 const NAVS = Math.max(2, Number(option('navs', 200)));
 const OUT = resolve(option('out', join(benchDir, 'results', 'latest.json')));
+// A build with the `alloc-stats` feature (a counting allocator): its live heap says what the
+// app still holds, where wasm linear memory only says how high it ever went.
+const STATS_DIST = option('stats-dist', null);
 const SANDBOX_BIN = process.env.SANDBOX_BIN ?? join(root, 'target', 'debug', 'sandbox');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const DEMO_KEY = 'phx_sandbox_demo_full_access';
@@ -85,13 +88,13 @@ function progress(text) {
 
 // ---- Sandbox (own instance, serving a temporary copy of the build plus the baseline) ----
 
-let sandboxChild = null;
+const sandboxChildren = [];
 let tempDir = null;
 let browser = null;
 
 async function startSandbox(staticDir) {
   const child = spawn(SANDBOX_BIN, ['--port', '0', '--static', staticDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  sandboxChild = child;
+  sandboxChildren.push(child);
   let err = '';
   child.stderr.on('data', (c) => { err += c; });
   const url = await new Promise((ok, fail) => {
@@ -116,11 +119,11 @@ async function startSandbox(staticDir) {
 async function cleanup() {
   try { await browser?.close(); } catch { /* already gone */ }
   browser = null;
-  if (sandboxChild && sandboxChild.exitCode === null) {
-    sandboxChild.kill('SIGTERM');
-    await new Promise((ok) => { sandboxChild.once('exit', ok); setTimeout(ok, 3000); });
+  for (const child of sandboxChildren.splice(0)) {
+    if (child.exitCode !== null) continue;
+    child.kill('SIGTERM');
+    await new Promise((ok) => { child.once('exit', ok); setTimeout(ok, 3000); });
   }
-  sandboxChild = null;
   if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   tempDir = null;
 }
@@ -455,6 +458,7 @@ async function measureMemory(sandbox) {
         jsHeapUsed: performance.memory ? performance.memory.usedJSHeapSize : null,
         jsHeapTotal: performance.memory ? performance.memory.totalJSHeapSize : null,
         wasmMemory: memory ? memory.buffer.byteLength : null,
+        liveHeap: w && typeof w.live_heap_bytes === 'function' ? w.live_heap_bytes() : null,
         domNodesInDocument: document.getElementsByTagName('*').length,
       };
     });
@@ -508,6 +512,8 @@ async function measureMemory(sandbox) {
       wasmMemoryGrowthPct: growth(warm.wasmMemory, last.wasmMemory),
       jsHeapBytesPerNavigation: round((last.jsHeapUsed - warm.jsHeapUsed) / (NAVS - warm.navigations), 0),
       wasmBytesPerNavigation: warm.wasmMemory === null ? null : round((last.wasmMemory - warm.wasmMemory) / (NAVS - warm.navigations), 0),
+      liveHeapGrowthPct: warm.liveHeap === null ? null : growth(warm.liveHeap, last.liveHeap),
+      liveHeapBytesPerNavigation: warm.liveHeap === null ? null : round((last.liveHeap - warm.liveHeap) / (NAVS - warm.navigations), 0),
     };
     const wasmGrowth = growth(first.wasmMemory, last.wasmMemory);
     const notes = [];
@@ -611,6 +617,15 @@ function report(r) {
     for (const n of r.memory.notes) out.push(`note: ${n}`);
     if (r.memory.pageErrors.length) out.push(`page errors: ${r.memory.pageErrors.join('; ')}`);
   }
+  if (r.liveHeap) {
+    if (r.liveHeap.error) out.push(`live heap NOT MEASURED: ${r.liveHeap.error}`);
+    else {
+      const samples = r.liveHeap.samples.map((x) => `${x.navigations}: ${x.liveHeap === null ? 'n/a' : `${(x.liveHeap / 1024).toFixed(0)} KiB`}`);
+      const st = r.liveHeap.afterFirstRoundTrip;
+      out.push(`live wasm heap (same app built with the alloc-stats feature) — ${samples.join(', ')}`);
+      out.push(`  from ${st.from} to ${NAVS} navigations: +${st.liveHeapGrowthPct}% (${st.liveHeapBytesPerNavigation} B/navigation), what the app still holds`);
+    }
+  }
 
   h('Summary');
   const sum = [['figure', 'value', 'budget', 'verdict']];
@@ -680,6 +695,16 @@ async function main() {
     await sandbox.control('reset', { method: 'POST' });
     result.memory = await measureMemory(sandbox);
   } catch (e) { result.memory = recordError('memory', e); }
+  if (STATS_DIST) {
+    try {
+      if (!existsSync(join(STATS_DIST, 'index.html'))) throw new Error(`no build in ${STATS_DIST}`);
+      const statsDir = mkdtempSync(join(tmpdir(), 'gc-bench-stats-'));
+      cpSync(STATS_DIST, statsDir, { recursive: true });
+      const statsSandbox = await startSandbox(statsDir);
+      result.liveHeap = await measureMemory(statsSandbox);
+      rmSync(statsDir, { recursive: true, force: true });
+    } catch (e) { result.liveHeap = recordError('live heap', e); }
+  }
 
   await cleanup();
   result.meta.loadAfter = loadavg().map((x) => round(x, 2));
