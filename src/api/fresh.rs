@@ -27,13 +27,14 @@ impl<T: 'static> Clone for Revalidate<T> {
 impl<T: 'static> Copy for Revalidate<T> {}
 
 impl<T: 'static> Revalidate<T> {
-    /// Shows `value` in place of what this run returned.
+    /// Shows `value` in place of what this run returned. Nothing happens once the view is
+    /// gone (the `try_` reads: a disposed value must not panic the app).
     pub fn replace(self, value: T) {
-        if self.runs.get_value() != self.this_run {
+        if self.runs.try_get_value() != Some(self.this_run) {
             return;
         }
-        if let Some(r) = self.resource.get_value() {
-            r.set(Some(value));
+        if let Some(Some(r)) = self.resource.try_get_value() {
+            let _ = r.try_set(Some(value));
         }
     }
 }
@@ -73,8 +74,9 @@ pub async fn read<T: 'static>(
     };
     let shown = decode(status, &body);
     let conn = conn.clone();
-    // Scoped: leaving the view aborts the check along with the view's other requests.
-    leptos::task::spawn_local_scoped(async move {
+    // Scoped, and cancelled with the view: leaving it drops the check (and so aborts its
+    // request unless another view still waits for the same read).
+    leptos::task::spawn_local_scoped_with_cancellation(async move {
         match fetch::send(&conn, &req).await {
             Ok((s, b)) if s == status && b == body => {}
             Ok((s, b)) => then(decode(s, &b)),
