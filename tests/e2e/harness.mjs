@@ -372,24 +372,21 @@ export async function eventually(predicate, what, timeout = 10_000) {
 }
 
 /**
- * Registers the hooks every strict-policy suite shares: one sandbox under `--csp
- * --csp-report` and one browser for the file, the sandbox reset before each test, pages in
- * `opened` closed after each, and no CSP violation reported by the end. `ready(suite)` is
- * called with the handles once they exist.
+ * Registers the hooks a suite of browser tests shares: one sandbox (started with
+ * `sandboxArgs`) and one browser for the file, the sandbox reset before each test, pages in
+ * `suite.opened` closed after each, and `atEnd(sandbox)` checked once all tests ran.
+ * `ready(suite)` is called with the handles once they exist.
  */
-export function strictSuite({ before, after, beforeEach, afterEach }, ready = () => {}) {
+export function browserSuite({ before, after, beforeEach, afterEach }, { sandboxArgs = [], atEnd = async () => {}, ready = () => {} } = {}) {
   const suite = { sandbox: undefined, browser: undefined, opened: [] };
   before(async () => {
-    // Under the strict policy a static host sends (README "Deploying to a static host"): any
-    // violation is a console error in the test that caused it, and is reported to the sandbox.
-    suite.sandbox = await startSandbox(['--csp', '--csp-report']);
+    suite.sandbox = await startSandbox(sandboxArgs);
     suite.browser = await launchBrowser();
     ready(suite);
   });
   after(async () => {
     try {
-      // No test of the file made the browser report a violation of the policy.
-      if (suite.sandbox) await assertNoCspReports(suite.sandbox);
+      if (suite.sandbox) await atEnd(suite.sandbox);
     } finally {
       await suite.browser?.close();
       await suite.sandbox?.stop();
@@ -405,4 +402,13 @@ export function strictSuite({ before, after, beforeEach, afterEach }, ready = ()
     }
   });
   return suite;
+}
+
+/**
+ * A browser suite under the strict policy a static host sends (README "Deploying to a static
+ * host", `--csp --csp-report`): any violation is a console error in the test that caused it,
+ * and the file fails at the end if the browser reported one to the sandbox.
+ */
+export function strictSuite(hooks, ready = () => {}) {
+  return browserSuite(hooks, { sandboxArgs: ['--csp', '--csp-report'], atEnd: assertNoCspReports, ready });
 }

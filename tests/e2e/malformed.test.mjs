@@ -3,24 +3,17 @@
 // bigger than asked for. The app must show the data or a clear message — never a blank page,
 // never a panic (a WASM panic shows as a page error or "RuntimeError: unreachable").
 
-import { test, before, after, afterEach } from 'node:test';
+import {
+  test, before, after, beforeEach, afterEach,
+} from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSandbox, launchBrowser, openPage, connect, setSwitches, resetSandbox,
+  browserSuite, openPage, connect, setSwitches, resetSandbox,
 } from './harness.mjs';
 
 let sandbox;
 let browser;
-
-before(async () => {
-  sandbox = await startSandbox();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
-});
+browserSuite({ before, after, beforeEach, afterEach }, { ready: (suite) => ({ sandbox, browser } = suite) });
 
 // resetSandbox's DEFAULT_SWITCHES does not know this switch: turn it off after every test.
 afterEach(async () => {

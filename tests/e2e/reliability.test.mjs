@@ -1,24 +1,17 @@
 // Slow and failing servers: the slow notice, reads retried on their own, writes sent once.
 
-import { test, before, after } from 'node:test';
+import {
+  test, before, after, beforeEach, afterEach,
+} from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSandbox, launchBrowser, openPage, connect, setSwitches, resetSandbox, apiRequests, statusLogged,
+  browserSuite, openPage, connect, setSwitches, resetSandbox, apiRequests, statusLogged,
   metricTable, assertAccessible,
 } from './harness.mjs';
 
 let sandbox;
 let browser;
-
-before(async () => {
-  sandbox = await startSandbox();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
-});
+browserSuite({ before, after, beforeEach, afterEach }, { ready: (suite) => ({ sandbox, browser } = suite) });
 
 const table = (page) => page.getByRole('table', { name: 'Group types of this project' });
 

@@ -1,29 +1,18 @@
 // Request discipline: a view seen in the last 30 s comes back at once and is checked with one
 // request; identical reads in flight at once are sent once; writes drop what was kept.
 
-import { test, before, after, afterEach } from 'node:test';
+import {
+  test, before, after, beforeEach, afterEach,
+} from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSandbox, launchBrowser, openPage, connect, resetSandbox, sandboxApi, metricTable,
-  metricsUrl, recordRequests,
+  browserSuite, openPage, connect, sandboxApi, metricTable, metricsUrl, recordRequests,
 } from './harness.mjs';
 
 let sandbox;
 let browser;
-const opened = [];
-
-before(async () => {
-  sandbox = await startSandbox();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
-});
-
-afterEach(async () => {
-  while (opened.length) await opened.pop().close();
+const { opened } = browserSuite({ before, after, beforeEach, afterEach }, {
+  ready: (suite) => ({ sandbox, browser } = suite),
 });
 
 const table = (page) => page.getByRole('table', { name: 'Group types of this project' });
@@ -32,7 +21,6 @@ const LIST = '/api/projects/1/groups_types/';
 const METRICS_0 = '/api/projects/1/groups_types/0/metrics/';
 
 async function start() {
-  await resetSandbox(sandbox);
   const { page, assertClean } = await openPage(browser.context, sandbox.url);
   opened.push(page);
   return { page, assertClean };
