@@ -173,6 +173,11 @@ pub fn cached(conn: &Connection, req: &Request) -> Option<(u16, String)> {
     })
 }
 
+/// Forgets every kept answer (the key was forgotten: nothing it read stays in memory).
+pub fn forget_reads() {
+    READS.with(|r| r.borrow_mut().clear());
+}
+
 /// Sends `req` and returns the status and body text. Reads (GET) are retried on network
 /// failures, timeouts, 5xx and 429 as [`RetryPolicy`] says, shared with anyone asking for
 /// the same read at the same time, and kept for [`cached`]; writes are sent once, because

@@ -209,6 +209,7 @@ impl Session {
     /// Forgets the key everywhere: memory, this tab and this device.
     pub fn forget(&self) {
         self.forget_stored();
+        crate::api::fetch::forget_reads();
         self.key.set(None);
         self.capabilities.set(None);
         self.prefetched.set(None);
