@@ -1,5 +1,7 @@
 //! The table of one page of metrics, sortable within the page.
 
+use std::rc::Rc;
+
 use leptos::prelude::*;
 use posthog_groups::{Metric, MetricDraft};
 
@@ -29,6 +31,7 @@ pub fn MetricTable(
     #[prop(into)]
     on_delete: Callback<Metric>,
 ) -> impl IntoView {
+    let base = browser::app_link("");
     let header = move |label: &'static str, key: SortKey| {
         view! {
             <th scope="col" aria-sort=move || sort.get().aria(key)>
@@ -55,11 +58,15 @@ pub fn MetricTable(
             </thead>
             <tbody>
                 {metrics.into_iter().map(|m| {
-                    let view_href = browser::app_link(&metric_href(index, &m.id, &target, false));
-                    let edit_href = browser::app_link(&metric_href(index, &m.id, &target, true));
-                    let sentence = explain::sentence(&MetricDraft::from(&m));
-                    let (copy_metric, delete_metric) = (m.clone(), m.clone());
+                    // One shared copy for the row and both buttons; a click clones it for
+                    // the callback.
+                    let m = Rc::new(m);
+                    // The base is read from the document once per table, not twice per row.
+                    let view_href = format!("{base}{}", metric_href(index, &m.id, &target, false));
+                    let edit_href = format!("{base}{}", metric_href(index, &m.id, &target, true));
+                    let sentence = explain::sentence(&MetricDraft::from(&*m));
                     let name = m.name.clone();
+                    let (copy_metric, delete_metric) = (m.clone(), m.clone());
                     view! {
                         <tr>
                             <th scope="row"><a href=view_href>{m.name.clone()}</a></th>
@@ -72,8 +79,8 @@ pub fn MetricTable(
                             {can_write.then(|| view! {
                                 <td class="row-actions">
                                     <a href=edit_href aria-label=format!("Edit {name}")>"Edit"</a>
-                                    <button type="button" class="link" aria-label=format!("Copy {name}") on:click=move |_| on_copy.run(copy_metric.clone())>"Copy"</button>
-                                    <button type="button" class="danger-link" aria-label=format!("Delete {name}") on:click=move |_| on_delete.run(delete_metric.clone())>"Delete"</button>
+                                    <button type="button" class="link" aria-label=format!("Copy {name}") on:click=move |_| on_copy.run(Metric::clone(&copy_metric))>"Copy"</button>
+                                    <button type="button" class="danger-link" aria-label=format!("Delete {name}") on:click=move |_| on_delete.run(Metric::clone(&delete_metric))>"Delete"</button>
                                 </td>
                             })}
                         </tr>

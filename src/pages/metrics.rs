@@ -109,10 +109,9 @@ fn MetricsScreen(connection: Connection, index: u32, target: Target) -> impl Int
                     Err(error) => view! { <ErrorPanel error=error on_retry=move |_| loaded.refetch() /> }.into_any(),
                     Ok((limit, offset, p)) => {
                         let hidden = pending.hidden_ids(&conn.get_value(), index);
-                        let on_page: Vec<Metric> = p.results.iter().filter(|m| !hidden.contains(&m.id)).cloned().collect();
-                        let shown = visible(&on_page, &filter.get(), sort.get());
+                        let shown = visible(&p.results, &hidden, &filter.get(), sort.get());
                         let follow = |l: &Option<String>| l.as_deref().and_then(page_window).map(|w| link(w.limit.unwrap_or(limit), w.offset));
-                        let empty = on_page.is_empty();
+                        let empty = p.results.iter().all(|m| hidden.contains(&m.id));
                         let filtered_out = !empty && shown.is_empty();
                         view! {
                             {empty.then(|| view! {

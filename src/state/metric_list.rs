@@ -62,11 +62,13 @@ impl Sort {
     }
 }
 
-/// The metrics whose name contains `filter` (case-insensitive), in `sort` order.
-pub fn visible(metrics: &[Metric], filter: &str, sort: Sort) -> Vec<Metric> {
+/// The metrics not `hidden` (deletes waiting for their undo) whose name contains `filter`
+/// (case-insensitive), in `sort` order.
+pub fn visible(metrics: &[Metric], hidden: &[String], filter: &str, sort: Sort) -> Vec<Metric> {
     let needle = filter.trim().to_lowercase();
     let mut list: Vec<Metric> = metrics
         .iter()
+        .filter(|m| !hidden.contains(&m.id))
         .filter(|m| needle.is_empty() || m.name.to_lowercase().contains(&needle))
         .cloned()
         .collect();
@@ -114,25 +116,34 @@ mod tests {
             m("Bills overdue", 7, None),
         ];
         assert_eq!(
-            names(&visible(&list, " BILLS", Sort::default())),
+            names(&visible(&list, &[], " BILLS", Sort::default())),
             ["Paid bills", "Bills overdue"]
         );
-        assert_eq!(names(&visible(&list, "", Sort::default())).len(), 3);
+        assert_eq!(names(&visible(&list, &[], "", Sort::default())).len(), 3);
+        // Metrics whose delete waits for its undo period are left out.
+        let hidden = [list[0].id.clone()];
+        assert_eq!(
+            names(&visible(&list, &hidden, "", Sort::default())).len(),
+            2
+        );
     }
 
     #[test]
     fn sorting_toggles_direction() {
         let list = [m("b", 30, None), m("A", 7, None), m("c", 90, Some("x"))];
         let by_name = Sort::default().toggled(SortKey::Name);
-        assert_eq!(names(&visible(&list, "", by_name)), ["A", "b", "c"]);
+        assert_eq!(names(&visible(&list, &[], "", by_name)), ["A", "b", "c"]);
         assert_eq!(
-            names(&visible(&list, "", by_name.toggled(SortKey::Name))),
+            names(&visible(&list, &[], "", by_name.toggled(SortKey::Name))),
             ["c", "b", "A"]
         );
         assert_eq!(by_name.aria(SortKey::Name), "ascending");
         assert_eq!(by_name.aria(SortKey::Interval), "none");
         let by_interval = by_name.toggled(SortKey::Interval);
-        assert_eq!(names(&visible(&list, "", by_interval)), ["A", "b", "c"]);
+        assert_eq!(
+            names(&visible(&list, &[], "", by_interval)),
+            ["A", "b", "c"]
+        );
         assert!(!by_interval.descending);
     }
 
