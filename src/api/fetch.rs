@@ -110,6 +110,18 @@ struct Flight {
 thread_local! {
     static FLIGHTS: RefCell<HashMap<String, Flight>> = RefCell::new(HashMap::new());
     static READS: RefCell<ReadCache> = RefCell::new(ReadCache::default());
+    // Bumped whenever kept answers are dropped: a read that started before may not keep its
+    // (possibly older) answer.
+    static GENERATION: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Drops every kept answer, and lets no read already in flight keep or share its answer: a
+/// write may have changed what they return.
+fn invalidate_reads() {
+    READS.with(|r| r.borrow_mut().clear());
+    GENERATION.with(|g| g.set(g.get() + 1));
+    // Reads already in flight still answer whoever waits for them, but nobody new joins.
+    FLIGHTS.with(|f| f.borrow_mut().clear());
 }
 
 /// One caller waiting for a request. When the caller's view is left (its reactive owner is
@@ -175,7 +187,7 @@ pub fn cached(conn: &Connection, req: &Request) -> Option<(u16, String)> {
 
 /// Forgets every kept answer (the key was forgotten: nothing it read stays in memory).
 pub fn forget_reads() {
-    READS.with(|r| r.borrow_mut().clear());
+    invalidate_reads();
 }
 
 /// Sends `req` and returns the status and body text. Reads (GET) are retried on network
@@ -191,7 +203,7 @@ pub async fn send(conn: &Connection, req: &Request) -> Answer {
         waiter.done();
         let status = answer.as_ref().ok().map(|(s, _)| *s);
         if cache::invalidates(req, status) {
-            READS.with(|r| r.borrow_mut().clear());
+            invalidate_reads();
         }
         return answer;
     }
@@ -210,6 +222,7 @@ fn start_read(conn: &Connection, req: &Request, key: String) -> Flight {
     let cancel = Rc::new(Cancel::default());
     let (conn, req, stop) = (conn.clone(), req.clone(), cancel.clone());
     let done_key = key.clone();
+    let generation = GENERATION.with(Cell::get);
     let answer = async move {
         let answer = read_with_retries(&conn, &req, &stop).await;
         FLIGHTS.with(|f| {
@@ -220,7 +233,8 @@ fn start_read(conn: &Connection, req: &Request, key: String) -> Flight {
                 f.remove(&done_key);
             }
         });
-        if let Ok((status, body)) = &answer {
+        let current = GENERATION.with(Cell::get) == generation;
+        if let (Ok((status, body)), true) = (&answer, current) {
             let entry = Entry {
                 status: *status,
                 body: body.clone(),
