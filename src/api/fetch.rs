@@ -116,8 +116,9 @@ thread_local! {
 }
 
 /// Drops every kept answer, and lets no read already in flight keep or share its answer: a
-/// write may have changed what they return.
-fn invalidate_reads() {
+/// write may have changed what they return, or the key was forgotten (nothing it read stays
+/// in memory).
+pub fn forget_reads() {
     READS.with(|r| r.borrow_mut().clear());
     GENERATION.with(|g| g.set(g.get() + 1));
     // Reads already in flight still answer whoever waits for them, but nobody new joins.
@@ -185,11 +186,6 @@ pub fn cached(conn: &Connection, req: &Request) -> Option<(u16, String)> {
     })
 }
 
-/// Forgets every kept answer (the key was forgotten: nothing it read stays in memory).
-pub fn forget_reads() {
-    invalidate_reads();
-}
-
 /// Sends `req` and returns the status and body text. Reads (GET) are retried on network
 /// failures, timeouts, 5xx and 429 as [`RetryPolicy`] says, shared with anyone asking for
 /// the same read at the same time, and kept for [`cached`]; writes are sent once, because
@@ -203,7 +199,7 @@ pub async fn send(conn: &Connection, req: &Request) -> Answer {
         waiter.done();
         let status = answer.as_ref().ok().map(|(s, _)| *s);
         if cache::invalidates(req, status) {
-            invalidate_reads();
+            forget_reads();
         }
         return answer;
     }

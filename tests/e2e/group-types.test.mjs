@@ -42,6 +42,20 @@ const clearLog = () => sandbox.control('requests', { method: 'DELETE' });
 const patches = async () => (await sandbox.control('requests')).filter((r) => r.method === 'PATCH');
 const UPDATE_METADATA = '/api/projects/1/groups_types/update_metadata/';
 
+/**
+ * Records every dialog the page opens and answers it as `answer.with` says at that moment
+ * ('dismiss' until a test changes it).
+ */
+function answerDialogs(page) {
+  const dialogs = [];
+  const answer = { with: 'dismiss' };
+  page.on('dialog', async (d) => {
+    dialogs.push({ type: d.type(), message: d.message() });
+    if (answer.with === 'accept') await d.accept(); else await d.dismiss();
+  });
+  return { dialogs, answer };
+}
+
 async function groupTypes() {
   return Object.fromEntries((await sandboxProject(sandbox, 1)).group_types
     .map((g) => [g.group_type, [g.name_singular, g.name_plural]]));
@@ -280,12 +294,7 @@ test('a failing save shows an error and keeps the edits for a retry', async () =
 
 test('unsaved edits are guarded: in-app links ask first, and so does closing the tab', async () => {
   const { page, assertClean } = await openConnected();
-  const dialogs = [];
-  let answer = 'dismiss';
-  page.on('dialog', async (d) => {
-    dialogs.push({ type: d.type(), message: d.message() });
-    if (answer === 'accept') await d.accept(); else await d.dismiss();
-  });
+  const { dialogs, answer } = answerDialogs(page);
   const connectionLink = page.getByRole('link', { name: 'Connection', exact: true });
   const groupTypesLink = page.getByRole('link', { name: 'Group types', exact: true });
   const connectHeading = page.getByRole('heading', { name: 'Connect to PostHog' });
@@ -306,7 +315,7 @@ test('unsaved edits are guarded: in-app links ask first, and so does closing the
   await unsaved(page).waitFor();
 
   // Accepting leaves.
-  answer = 'accept';
+  answer.with = 'accept';
   await connectionLink.click();
   await connectHeading.waitFor();
   assert.equal(dialogs.length, 2);
@@ -328,7 +337,7 @@ test('unsaved edits are guarded: in-app links ask first, and so does closing the
   await table(page).waitFor();
   await plural(page, 'company').click();
   await plural(page, 'company').fill('Companies');
-  answer = 'dismiss';
+  answer.with = 'dismiss';
   const asked = new Promise((ok) => page.once('dialog', (d) => ok(d.type())));
   await page.close({ runBeforeUnload: true });
   assert.equal(await asked, 'beforeunload');
@@ -336,7 +345,7 @@ test('unsaved edits are guarded: in-app links ask first, and so does closing the
   assert.equal(await plural(page, 'company').inputValue(), 'Companies');
   assertClean();
 
-  answer = 'accept';
+  answer.with = 'accept';
   const closed = new Promise((ok) => page.once('close', ok));
   const askedAgain = new Promise((ok) => page.once('dialog', (d) => ok(d.type())));
   await page.close({ runBeforeUnload: true });
@@ -348,12 +357,7 @@ test('unsaved edits are guarded: in-app links ask first, and so does closing the
 
 test('going Back with unsaved edits asks first too', async () => {
   const { page, assertClean } = await openConnected();
-  const dialogs = [];
-  let answer = 'dismiss';
-  page.on('dialog', async (d) => {
-    dialogs.push({ type: d.type(), message: d.message() });
-    if (answer === 'accept') await d.accept(); else await d.dismiss();
-  });
+  const { dialogs, answer } = answerDialogs(page);
   await singular(page, 'company').fill('Company');
 
   // Refusing to leave keeps the screen, its URL and the edit.
@@ -371,7 +375,7 @@ test('going Back with unsaved edits asks first too', async () => {
   await unsaved(page).getByText('1 unsaved change', { exact: true }).waitFor();
 
   // Accepting goes back to the connection screen.
-  answer = 'accept';
+  answer.with = 'accept';
   await page.goBack({ waitUntil: 'commit' });
   await page.getByRole('heading', { name: 'Connect to PostHog' }).waitFor();
   assert.equal(dialogs.length, 2);

@@ -7,10 +7,12 @@
 // SOAK_OPS sets the number of operations (default 120 in the test run; the full soak is
 // `SOAK_OPS=300 npm run soak`), SOAK_SEED the random seed (printed, so a run can be replayed).
 
-import { test, before, after } from 'node:test';
+import {
+  test, before, after, beforeEach, afterEach,
+} from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSandbox, launchBrowser, openPage, connect, resetSandbox, setSwitches, sandboxProject,
+  browserSuite, openPage, connect, setSwitches, sandboxProject,
   sandboxMetrics, metricTable, artifactsDir,
 } from './harness.mjs';
 import { join } from 'node:path';
@@ -27,16 +29,7 @@ const BROWSE = 0;
 
 let sandbox;
 let browser;
-
-before(async () => {
-  sandbox = await startSandbox();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await sandbox?.stop();
-});
+browserSuite({ before, after, beforeEach, afterEach }, { ready: (suite) => ({ sandbox, browser } = suite) });
 
 /** A small seeded generator (mulberry32), so a failing run can be replayed with its seed. */
 function random(seed) {
@@ -55,7 +48,6 @@ const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 test(`soak: ${OPS} operations with latency, 20% failures and a rate limit lose and duplicate nothing`, { timeout: 60 * 60_000 }, async () => {
   const rand = random(SEED);
   const pick = (list) => list[Math.floor(rand() * list.length)];
-  await resetSandbox(sandbox);
   const { page, assertClean } = await openPage(browser.context, sandbox.url);
   // Every notice the app shows, in order, whether or not the script was looking at it then.
   await page.addInitScript(() => {
@@ -267,12 +259,13 @@ test(`soak: ${OPS} operations with latency, 20% failures and a rate limit lose a
   /** Undoes deletes the script did not ask for (a click that landed on a neighbour's row). */
   async function undoStrays(also = null) {
     const meant = new Set([...pendingDeletes.map((d) => d.name), also]);
-    for (const undo of await deleted.getByRole('button').all()) {
-      const name = (await undo.getAttribute('aria-label')).replace(/^Undo delete of /, '');
-      if (!meant.has(name)) {
-        await undo.click();
-        figures.strays_undone += 1;
-      }
+    // Read the lines at once: a line can go at any moment (its delete is being sent).
+    const labels = await deleted.getByRole('button').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+    for (const label of labels) {
+      if (meant.has(label.replace(/^Undo delete of /, ''))) continue;
+      const undo = deleted.getByRole('button', { name: label, exact: true });
+      // Too late once its line is gone: then it was sent, and settles as any delete.
+      if (await undo.click({ timeout: 2000 }).then(() => true, () => false)) figures.strays_undone += 1;
     }
   }
 
