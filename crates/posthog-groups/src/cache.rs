@@ -1,10 +1,12 @@
-//! Which answers a client may keep and for how long: a view seen in the last
-//! [`FRESH_MS`] is shown again at once from its last answer (then checked with the server),
-//! and any write that may have changed something drops what is kept. Time is passed in, so
-//! the rules are tested without a clock.
+//! Which answers a client may keep and for how long. A view seen in the last [`FRESH_MS`] is
+//! shown again at once from its last answer (then checked with the server), and any write
+//! that may have changed something drops those answers. What a key may do (its own record and
+//! the rename probe's answer) is kept for the tab ([`Keep::Tab`]): no write changes it, and a
+//! reload need not ask again. Time is passed in, so the rules are tested without a clock.
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::request::{Method, Request};
@@ -15,59 +17,144 @@ pub const FRESH_MS: f64 = 30_000.0;
 /// At most this many answers are kept; the oldest goes first.
 pub const CAPACITY: usize = 64;
 
-/// A successful read's answer as received.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The path of the key's own record.
+pub const CURRENT_KEY_PATH: &str = "/api/personal_api_keys/@current/";
+
+/// A kept answer as received.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
-    /// HTTP status (always 2xx: nothing else is kept).
+    /// HTTP status.
     pub status: u16,
     /// Body text, decoded again when used.
     pub body: String,
 }
 
-/// Answers to reads, by a key naming who asked what (see [`key`]).
+/// How long an answer is kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// [`FRESH_MS`], and dropped by any write that may have changed data.
+    Fresh,
+    /// Until the key is forgotten or the tab closes: what the key may do here.
+    Tab,
+}
+
+/// Whether `req` is the contract's harmless rename probe (`update_metadata` with `[]`).
+pub fn is_rename_probe(req: &Request) -> bool {
+    req.method == Method::Patch
+        && req.path.ends_with("/groups_types/update_metadata/")
+        && matches!(&req.body, Some(Value::Array(rows)) if rows.is_empty())
+}
+
+/// How long the answer to `req` may be kept; `None` for requests whose answer is never kept
+/// (writes).
+pub fn keep(req: &Request) -> Option<Keep> {
+    if is_rename_probe(req) || (req.method == Method::Get && req.path == CURRENT_KEY_PATH) {
+        Some(Keep::Tab)
+    } else if req.method == Method::Get {
+        Some(Keep::Fresh)
+    } else {
+        None
+    }
+}
+
+/// Whether an answer with `status` is worth keeping. A fresh read keeps only successes; what
+/// the key may do is also told by a refusal (403: a missing scope, or an instance that
+/// refuses personal keys; 400: no admin access) or a missing route (404: an older instance
+/// without `@current`). A bad key (401), throttling (429) and server trouble are never kept.
+pub fn keeps_status(keep: Keep, status: u16) -> bool {
+    match keep {
+        Keep::Fresh => (200..300).contains(&status),
+        Keep::Tab => (200..300).contains(&status) || matches!(status, 400 | 403 | 404),
+    }
+}
+
+/// Kept answers, by a key naming who asked what (see [`key`]).
 #[derive(Debug, Default)]
 pub struct ReadCache {
-    entries: HashMap<String, (f64, Entry)>,
+    entries: HashMap<String, (f64, Keep, Entry)>,
 }
 
 /// The cache key of `req` sent to `origin` by the key whose fingerprint is `who`: two keys
-/// never share answers, and a request's exact path and query tell views apart.
+/// never share answers, and a request's exact path, query and body tell views apart.
 pub fn key(who: u64, origin: &str, req: &Request) -> String {
-    format!("{who:016x} {origin}{}", req.path_and_query())
+    let body = req.body.as_ref().map(Value::to_string).unwrap_or_default();
+    format!(
+        "{who:016x} {} {origin}{} {body}",
+        req.method.as_str(),
+        req.path_and_query()
+    )
 }
 
 impl ReadCache {
-    /// The answer kept for `key` if it is younger than [`FRESH_MS`] at `now` (ms).
+    /// The answer kept for `key`: a tab-long one, or a fresh one younger than [`FRESH_MS`]
+    /// at `now` (ms).
     pub fn get(&self, key: &str, now: f64) -> Option<&Entry> {
         self.entries
             .get(key)
-            .filter(|(at, _)| now - at < FRESH_MS && now >= *at)
-            .map(|(_, e)| e)
+            .filter(|(at, keep, _)| match keep {
+                Keep::Tab => true,
+                Keep::Fresh => now - at < FRESH_MS && now >= *at,
+            })
+            .map(|(_, _, e)| e)
     }
 
-    /// Keeps a read's answer received at `now`; anything but a 2xx answer is not kept.
-    pub fn put(&mut self, key: String, now: f64, entry: Entry) {
-        if !(200..300).contains(&entry.status) {
+    /// Keeps an answer received at `now`; an answer [`keeps_status`] rejects is not kept,
+    /// and drops the one kept before.
+    pub fn put(&mut self, key: String, keep: Keep, now: f64, entry: Entry) {
+        if !keeps_status(keep, entry.status) {
             self.entries.remove(&key);
             return;
         }
-        self.entries.retain(|_, (at, _)| now - *at < FRESH_MS);
+        self.entries
+            .retain(|_, (at, k, _)| *k == Keep::Tab || now - *at < FRESH_MS);
         if self.entries.len() >= CAPACITY && !self.entries.contains_key(&key) {
+            // Fresh answers go first: they are cheap to ask again.
             let oldest = self
                 .entries
                 .iter()
-                .min_by(|a, b| a.1 .0.total_cmp(&b.1 .0))
+                .min_by(|a, b| {
+                    let rank = |(at, k, _): &(f64, Keep, Entry)| (*k == Keep::Tab, *at);
+                    let (ra, rb) = (rank(a.1), rank(b.1));
+                    ra.0.cmp(&rb.0).then(ra.1.total_cmp(&rb.1))
+                })
                 .map(|(k, _)| k.clone());
             if let Some(k) = oldest {
                 self.entries.remove(&k);
             }
         }
-        self.entries.insert(key, (now, entry));
+        self.entries.insert(key, (now, keep, entry));
     }
 
-    /// Forgets every answer.
+    /// Drops the fresh answers (after a write that may have changed data); what the key may
+    /// do stays.
+    pub fn drop_fresh(&mut self) {
+        self.entries.retain(|_, (_, k, _)| *k == Keep::Tab);
+    }
+
+    /// Forgets every answer (the key was forgotten).
     pub fn clear(&mut self) {
         self.entries.clear();
+    }
+
+    /// The tab-long answers, to store for the tab.
+    pub fn tab_entries(&self) -> Vec<(String, Entry)> {
+        let mut out: Vec<(String, Entry)> = self
+            .entries
+            .iter()
+            .filter(|(_, (_, k, _))| *k == Keep::Tab)
+            .map(|(key, (_, _, e))| (key.clone(), e.clone()))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    /// Puts back tab-long answers stored earlier in this tab.
+    pub fn restore_tab(&mut self, entries: Vec<(String, Entry)>) {
+        for (key, entry) in entries {
+            if keeps_status(Keep::Tab, entry.status) {
+                self.entries.insert(key, (0.0, Keep::Tab, entry));
+            }
+        }
     }
 
     /// How many answers are kept (fresh or not yet swept).
@@ -82,7 +169,7 @@ impl ReadCache {
 }
 
 /// Whether sending `req` and getting `status` (`None`: no answer, outcome unknown) may have
-/// changed the server's data, so that kept answers must go. Reads never do; a 4xx means the
+/// changed the server's data, so that fresh answers must go. Reads never do; a 4xx means the
 /// server refused and changed nothing; renaming an empty list (the capability probe) is a
 /// no-op by the contract.
 pub fn invalidates(req: &Request, status: Option<u16>) -> bool {
@@ -92,7 +179,7 @@ pub fn invalidates(req: &Request, status: Option<u16>) -> bool {
     if status.is_some_and(|s| (400..500).contains(&s)) {
         return false;
     }
-    !matches!(&req.body, Some(Value::Array(rows)) if rows.is_empty())
+    !is_rename_probe(req)
 }
 
 #[cfg(test)]
@@ -116,7 +203,7 @@ mod tests {
     fn an_answer_is_shown_again_for_thirty_seconds_only() {
         let mut cache = ReadCache::default();
         let k = key(1, "http://h", &request::list_group_types(&project()));
-        cache.put(k.clone(), 1_000.0, ok("[]"));
+        cache.put(k.clone(), Keep::Fresh, 1_000.0, ok("[]"));
         assert_eq!(cache.get(&k, 1_000.0), Some(&ok("[]")));
         assert_eq!(cache.get(&k, 30_999.0), Some(&ok("[]")));
         assert_eq!(cache.get(&k, 31_000.0), None);
@@ -142,9 +229,10 @@ mod tests {
     #[test]
     fn only_successful_answers_are_kept_and_an_error_drops_the_old_one() {
         let mut cache = ReadCache::default();
-        cache.put("k".into(), 0.0, ok("[1]"));
+        cache.put("k".into(), Keep::Fresh, 0.0, ok("[1]"));
         cache.put(
             "k".into(),
+            Keep::Fresh,
             1.0,
             Entry {
                 status: 500,
@@ -159,13 +247,13 @@ mod tests {
     fn the_cache_stays_bounded_and_drops_the_oldest() {
         let mut cache = ReadCache::default();
         for i in 0..CAPACITY + 10 {
-            cache.put(format!("k{i}"), i as f64, ok("{}"));
+            cache.put(format!("k{i}"), Keep::Fresh, i as f64, ok("{}"));
         }
         assert_eq!(cache.len(), CAPACITY);
         assert!(cache.get("k0", 100.0).is_none());
         assert!(cache.get(&format!("k{}", CAPACITY + 9), 100.0).is_some());
         // Stale answers are swept when a new one arrives.
-        cache.put("late".into(), FRESH_MS + 1_000.0, ok("{}"));
+        cache.put("late".into(), Keep::Fresh, FRESH_MS + 1_000.0, ok("{}"));
         assert_eq!(cache.len(), 1);
     }
 
@@ -192,5 +280,53 @@ mod tests {
             &request::update_metadata(&p, &[row]),
             Some(200)
         ));
+    }
+
+    #[test]
+    fn what_a_key_may_do_is_kept_for_the_tab_and_survives_writes() {
+        let p = project();
+        let current = request::current_key();
+        let probe = request::update_metadata(&p, &[]);
+        assert_eq!(keep(&current), Some(Keep::Tab));
+        assert_eq!(keep(&probe), Some(Keep::Tab));
+        assert_eq!(keep(&request::list_group_types(&p)), Some(Keep::Fresh));
+        assert_eq!(keep(&request::delete_group_type(&p, 1)), None);
+
+        let mut cache = ReadCache::default();
+        let (kc, kp) = (key(1, "h", &current), key(1, "h", &probe));
+        assert_ne!(kc, kp);
+        cache.put(kc.clone(), Keep::Tab, 0.0, ok("{\"scopes\":[\"*\"]}"));
+        // A refusal says what the key may do, so it is kept too.
+        let refused = Entry {
+            status: 403,
+            body: "{}".into(),
+        };
+        cache.put(kp.clone(), Keep::Tab, 0.0, refused.clone());
+        cache.put("fresh".into(), Keep::Fresh, 0.0, ok("[]"));
+        // Long after 30 s, and after a write, both are still there; the fresh one is not.
+        assert!(cache.get(&kc, 10.0 * FRESH_MS).is_some());
+        cache.drop_fresh();
+        assert!(cache.get("fresh", 1.0).is_none());
+        assert_eq!(cache.get(&kp, 1.0), Some(&refused));
+
+        // Stored for the tab and put back after a reload.
+        let stored = cache.tab_entries();
+        assert_eq!(stored.len(), 2);
+        let mut reloaded = ReadCache::default();
+        reloaded.restore_tab(stored);
+        assert!(reloaded.get(&kc, 0.0).is_some());
+        cache.clear();
+        assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn a_bad_key_or_a_busy_server_is_never_kept_for_the_tab() {
+        for status in [401, 429, 500, 503] {
+            assert!(!keeps_status(Keep::Tab, status), "{status}");
+        }
+        for status in [200, 403, 404] {
+            assert!(keeps_status(Keep::Tab, status), "{status}");
+        }
+        assert!(!keeps_status(Keep::Fresh, 404));
     }
 }

@@ -4,7 +4,7 @@
 use serde::de::DeserializeOwned;
 
 use crate::error::{classify, ApiError};
-use crate::model::{GroupType, Metric, Page};
+use crate::model::{GroupType, KeyRecord, Metric, Page};
 
 fn is_success(status: u16) -> bool {
     (200..300).contains(&status)
@@ -81,4 +81,9 @@ pub fn update_metadata(status: u16, body: &str) -> Result<Option<Vec<GroupType>>
         return Ok(None);
     }
     group_types(status, body).map(Some)
+}
+
+/// `GET /api/personal_api_keys/@current/`: the key's own record.
+pub fn current_key(status: u16, body: &str) -> Result<KeyRecord, ApiError> {
+    decode_json(status, body)
 }

@@ -3,6 +3,8 @@
 //! every behaviour is tested natively against the contract's literal JSON.
 
 pub mod cache;
+pub mod capability;
+pub mod connection;
 pub mod decode;
 pub mod error;
 pub mod host;
@@ -11,10 +13,11 @@ pub mod request;
 pub mod retry;
 pub mod validate;
 
+pub use connection::{ApiKey, Connection};
 pub use error::{ApiError, ErrorBody};
 pub use host::Host;
 pub use model::{
-    FilterSource, Filters, GroupType, GroupTypeNames, Metric, MetricDisplay, MetricDraft,
-    MetricFormat, MetricMath, MetricPatch, Page,
+    FilterSource, Filters, GroupType, GroupTypeNames, KeyRecord, Metric, MetricDisplay,
+    MetricDraft, MetricFormat, MetricMath, MetricPatch, Page,
 };
 pub use request::{Method, ProjectId, Request};

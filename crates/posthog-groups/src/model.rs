@@ -393,3 +393,27 @@ pub fn page_window(link: &str) -> Option<PageWindow> {
     }
     Some(window)
 }
+
+/// A personal API key's own record, as `GET /api/personal_api_keys/@current/` returns it:
+/// what the key may do, without any request that could write. Only `scopes` is required;
+/// the rest is shown when present.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyRecord {
+    /// The key's id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The name the user gave the key in PostHog.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// The key with all but a few characters hidden (`phx_…Xy7Q`); never the key itself.
+    #[serde(default)]
+    pub mask_value: Option<String>,
+    /// Scopes such as `group:read`; `["*"]` for an all-access key.
+    pub scopes: Vec<String>,
+    /// Project ids the key is limited to; empty or null means every project.
+    #[serde(default)]
+    pub scoped_teams: Option<Vec<i64>>,
+    /// Organization ids (UUID strings) the key is limited to; empty or null means every one.
+    #[serde(default)]
+    pub scoped_organizations: Option<Vec<String>>,
+}

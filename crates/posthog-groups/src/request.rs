@@ -38,7 +38,7 @@ impl Method {
 pub struct Request {
     /// HTTP method.
     pub method: Method,
-    /// Absolute path starting with `/api/projects/`, ending with `/`.
+    /// Absolute path starting with `/api/`, ending with `/`.
     pub path: String,
     /// Query parameters, in order.
     pub query: Vec<(&'static str, String)>,
@@ -216,5 +216,16 @@ pub fn update_metadata(project: &ProjectId, rows: &[GroupTypeNames]) -> Request 
         path: groups_path(project, "update_metadata/"),
         query: vec![],
         body: json(&rows),
+    }
+}
+
+/// `GET /api/personal_api_keys/@current/`: the key's own record (scopes, projects), readable
+/// by any personal key without a scope. Not under a project.
+pub fn current_key() -> Request {
+    Request {
+        method: Method::Get,
+        path: "/api/personal_api_keys/@current/".into(),
+        query: vec![],
+        body: None,
     }
 }

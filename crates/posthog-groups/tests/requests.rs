@@ -176,3 +176,11 @@ fn project_ids_are_numbers_or_current() {
     assert!(ProjectId::parse("12a").is_err());
     assert!(ProjectId::parse("1/../2").is_err());
 }
+
+#[test]
+fn current_key_is_a_get_outside_any_project() {
+    let r = request::current_key();
+    assert_eq!(r.method, Method::Get);
+    assert_eq!(r.path_and_query(), "/api/personal_api_keys/@current/");
+    assert_eq!(r.body, None);
+}

@@ -355,3 +355,58 @@ fn messages_say_what_to_do() {
     };
     assert!(e.to_string().contains("CORS_ALLOWED_ORIGINS"));
 }
+
+/// The contract's `@current` example, whole.
+const CURRENT_KEY: &str = r#"{"id": "0190…", "label": "Groups console", "value": null, "mask_value": "phx_…Xy7Q",
+ "created_at": "2026-01-05T10:00:00Z", "last_used_at": "2026-11-28T09:12:00Z", "user_id": 17,
+ "scopes": ["group:read", "group:write", "usage_metric:read", "usage_metric:write"],
+ "scoped_teams": [12345], "scoped_organizations": [], "last_rolled_at": null}"#;
+
+#[test]
+fn current_key_decodes_scopes_and_limits() {
+    let k = decode::current_key(200, CURRENT_KEY).expect("record");
+    assert_eq!(k.label.as_deref(), Some("Groups console"));
+    assert_eq!(k.mask_value.as_deref(), Some("phx_…Xy7Q"));
+    assert_eq!(k.scopes.len(), 4);
+    assert_eq!(k.scoped_teams, Some(vec![12345]));
+    assert_eq!(k.scoped_organizations, Some(vec![]));
+    // Null limits and unknown fields are fine.
+    let k = decode::current_key(
+        200,
+        r#"{"scopes": ["*"], "scoped_teams": null, "scoped_organizations": null, "new_field": 1}"#,
+    )
+    .expect("record");
+    assert_eq!(k.scopes, vec!["*".to_string()]);
+    assert_eq!(k.scoped_teams, None);
+}
+
+#[test]
+fn a_malformed_key_record_is_a_decode_error_not_a_guess() {
+    for body in [
+        "",
+        "<html>Not found</html>",
+        r#"{"label": "no scopes"}"#,
+        r#"{"scopes": "*"}"#,
+        r#"{"scopes": ["*"], "scoped_teams": ["two"]}"#,
+    ] {
+        assert!(
+            matches!(decode::current_key(200, body), Err(ApiError::Decode { .. })),
+            "{body}"
+        );
+    }
+    // An older instance without the route, and a bad key.
+    assert!(matches!(
+        decode::current_key(
+            404,
+            r#"{"type":"invalid_request","code":"not_found","detail":"Not found.","attr":null}"#
+        ),
+        Err(ApiError::NotFound { .. })
+    ));
+    assert_eq!(
+        decode::current_key(
+            401,
+            r#"{"type":"authentication_error","code":"authentication_failed","detail":"Personal API key found in request Authorization header is invalid.","attr":null}"#
+        ),
+        Err(ApiError::InvalidKey)
+    );
+}

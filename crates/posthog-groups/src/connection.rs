@@ -1,0 +1,103 @@
+//! The connection the user chose: host, project and personal API key. Plain data, so the
+//! transport and the UI share it without either knowing where the other keeps it.
+
+use crate::host::Host;
+use crate::request::ProjectId;
+
+/// A personal API key. Its `Debug` never prints the key, so it cannot leak into a log line.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// Trims what the user pasted; an empty key is an error with a message for the field.
+    pub fn parse(input: &str) -> Result<ApiKey, String> {
+        let key = input.trim();
+        if key.is_empty() {
+            Err("Paste your personal API key (it starts with phx_).".into())
+        } else if key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            Err("The key must not contain spaces or line breaks.".into())
+        } else {
+            Ok(ApiKey(key.to_owned()))
+        }
+    }
+
+    /// The `Authorization` header value; with [`ApiKey::secret`], the only reads of the key.
+    pub fn bearer(&self) -> String {
+        format!("Bearer {}", self.0)
+    }
+
+    /// The key's text, for the key store alone (which keeps it where the user chose).
+    pub fn secret(&self) -> &str {
+        &self.0
+    }
+
+    /// A number that tells keys apart (for keeping each key's answers separate) without
+    /// keeping the key's text anywhere else. SipHash with fixed keys: the same number for
+    /// the same key in every page load of a build, so kept answers survive a reload.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        #[allow(deprecated)]
+        // SipHasher is deprecated for speed reasons only; stability is what matters here.
+        let mut h = std::hash::SipHasher::new();
+        self.0.hash(&mut h);
+        h.finish()
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiKey(<hidden>)")
+    }
+}
+
+/// Everything a request needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Connection {
+    /// Where requests go; the key is sent nowhere else.
+    pub host: Host,
+    /// The project whose group types are managed.
+    pub project: ProjectId,
+    /// The personal API key.
+    pub key: ApiKey,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_is_trimmed_and_required() {
+        assert_eq!(
+            ApiKey::parse("  phx_abc \n").map(|k| k.bearer()),
+            Ok("Bearer phx_abc".into())
+        );
+        assert!(ApiKey::parse("   ").is_err());
+        assert!(ApiKey::parse("phx_a b").is_err());
+    }
+
+    #[test]
+    fn debug_output_never_contains_the_key() {
+        let key = ApiKey::parse("phx_secret_value").expect("key");
+        assert!(!format!("{key:?}").contains("phx_secret_value"));
+        let conn = Connection {
+            host: Host::parse("https://eu.posthog.com").expect("host"),
+            project: ProjectId::parse("1").expect("project"),
+            key,
+        };
+        assert!(!format!("{conn:?}").contains("phx_secret_value"));
+    }
+
+    #[test]
+    fn fingerprints_are_stable_and_tell_keys_apart() {
+        let a = ApiKey::parse("phx_a").expect("key");
+        // Fixed: answers kept in the tab are found again after a reload.
+        assert_eq!(
+            a.fingerprint(),
+            ApiKey::parse("phx_a").expect("key").fingerprint()
+        );
+        assert_ne!(
+            a.fingerprint(),
+            ApiKey::parse("phx_b").expect("key").fingerprint()
+        );
+    }
+}
