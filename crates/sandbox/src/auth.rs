@@ -40,6 +40,24 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
+/// The seed key the request's bearer token names, answering failures with `status`. Like
+/// PostHog's `PersonalAPIKeyAuthentication`, a successful look-up counts as a use of the key
+/// (`last_used_at`) even when a later permission check refuses the request.
+pub fn authenticate<'a>(
+    state: &'a AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+) -> Result<&'a ApiKey, ApiError> {
+    let token = bearer(headers).ok_or_else(|| ApiError::not_authenticated(status))?;
+    let key = state
+        .keys
+        .iter()
+        .find(|k| k.value == token)
+        .ok_or_else(|| ApiError::authentication_failed(status))?;
+    state.touch_key(&key.id);
+    Ok(key)
+}
+
 /// Check the key and its rights for `project` (numeric or `@current`); returns the project id.
 pub fn authorize(
     state: &AppState,
@@ -48,12 +66,7 @@ pub fn authorize(
     family: Family,
     need: Need,
 ) -> Result<i64, ApiError> {
-    let token = bearer(headers).ok_or_else(|| ApiError::not_authenticated(family.auth_status()))?;
-    let key = state
-        .keys
-        .iter()
-        .find(|k| k.value == token)
-        .ok_or_else(|| ApiError::authentication_failed(family.auth_status()))?;
+    let key = authenticate(state, headers, family.auth_status())?;
     let project_id = resolve_project(state, key, project)?;
     match need {
         Need::Unscoped if state.switches().cloud_update_metadata => {

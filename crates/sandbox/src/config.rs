@@ -42,7 +42,7 @@ impl Default for Config {
 }
 
 /// Behaviour switches, settable by flags and at runtime through `/_sandbox/switches`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Switches {
     /// Refuse personal keys on `update_metadata`, as PostHog Cloud does.
     pub cloud_update_metadata: bool,
@@ -58,6 +58,23 @@ pub struct Switches {
     pub csp: Option<CspSwitch>,
     /// Malformed bodies for successful API GET answers; `None` answers them as they are.
     pub corrupt: Option<CorruptMode>,
+    /// Serve `/api/personal_api_keys/...`; off, it answers 404 as a PostHog too old to have it.
+    pub current_key_route: bool,
+}
+
+impl Default for Switches {
+    fn default() -> Self {
+        Switches {
+            cloud_update_metadata: false,
+            latency_ms: 0,
+            failure_rate: 0.0,
+            rate_limit_per_minute: None,
+            cors_allowed_origins: None,
+            csp: None,
+            corrupt: None,
+            current_key_route: true,
+        }
+    }
 }
 
 impl Switches {
@@ -74,6 +91,9 @@ impl Switches {
             match key.as_str() {
                 "cloud_update_metadata" => {
                     next.cloud_update_metadata = value.as_bool().ok_or_else(|| bad("a boolean"))?
+                }
+                "current_key_route" => {
+                    next.current_key_route = value.as_bool().ok_or_else(|| bad("a boolean"))?
                 }
                 "latency_ms" => {
                     next.latency_ms = value

@@ -26,6 +26,10 @@ pub async fn gate(State(state): State<Shared>, request: Request, next: Next) -> 
         query: parts.uri.query().map(str::to_string),
         body: Value::Null,
         authorization: parts.headers.contains_key(header::AUTHORIZATION),
+        origin: parts
+            .headers
+            .get(header::ORIGIN)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
         status: 0,
     };
     let corrupt = switches_corrupt(&state, &parts.method);

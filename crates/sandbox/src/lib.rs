@@ -2,11 +2,13 @@
 //! `posthog-groups-api.md`, written on its own so that client and server cannot share a
 //! mistake. In memory, optionally persisted to a JSON file, seeded with a demo project, with
 //! switches for PostHog Cloud's refusal of personal keys, latency, failures, rate limits and
-//! restricted CORS origins, malformed answers and a strict Content-Security-Policy for the
-//! served app, and a control API under `/_sandbox/` for end-to-end tests.
+//! restricted CORS origins, malformed answers, a missing key-introspection route
+//! (`/api/personal_api_keys/@current/`) and a strict Content-Security-Policy for the served
+//! app, and a control API under `/_sandbox/` for end-to-end tests.
 
 pub mod api_error;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod control;
 pub mod corrupt;

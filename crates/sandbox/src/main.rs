@@ -61,6 +61,9 @@ struct Cli {
     /// Replace the body of successful API GET answers with a malformed one.
     #[arg(long, value_name = "MODE", value_parser = clap::builder::PossibleValuesParser::new(CorruptMode::NAMES))]
     corrupt: Option<String>,
+    /// Answer /api/personal_api_keys/@current/ with 404, as an older self-hosted PostHog.
+    #[arg(long)]
+    no_current_key_route: bool,
 }
 
 fn main() -> ExitCode {
@@ -99,6 +102,7 @@ async fn run(cli: Cli) -> ExitCode {
                 report: cli.csp_report,
             }),
             corrupt: cli.corrupt.as_deref().and_then(CorruptMode::parse),
+            current_key_route: !cli.no_current_key_route,
         },
     };
     let server = match serve(config).await {

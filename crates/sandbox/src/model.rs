@@ -85,11 +85,20 @@ fn projects_as_list<S: serde::Serializer>(
     serializer.collect_seq(projects.values())
 }
 
+/// The user every seed key belongs to: the sandbox has one user, as a personal key has one.
+pub const SEED_USER_ID: i64 = 1;
+
 /// A personal API key the sandbox accepts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiKey {
+    /// The key's record id (PostHog's `PersonalAPIKey.id`; not secret, unlike `value`).
+    pub id: String,
+    /// Name the user gave the key (at most 40 characters, as PostHog's model allows).
+    pub label: String,
     /// The secret (`phx_...`); never logged.
     pub value: String,
+    /// ISO time the key was created.
+    pub created_at: String,
     /// Granted scopes (`*`, `group:read`, `usage_metric:write`, ...).
     pub scopes: Vec<String>,
     /// Projects the key is limited to; `None` means all.
@@ -97,6 +106,11 @@ pub struct ApiKey {
 }
 
 impl ApiKey {
+    /// The key as PostHog shows it once created: `phx_...abcd` (see [`mask_key_value`]).
+    pub fn mask_value(&self) -> String {
+        mask_key_value(&self.value)
+    }
+
     /// Whether the key grants `required` (`write` implies `read`, `*` grants all).
     pub fn has_scope(&self, required: &str) -> bool {
         let (object, action) = required.split_once(':').unwrap_or((required, ""));
@@ -108,13 +122,28 @@ impl ApiKey {
     }
 }
 
+/// PostHog's `mask_key_value` (posthog/models/utils.py): the first 4 and last 4 characters
+/// around `...`, or `********` for a value under 16 characters, which the edges would give away.
+pub fn mask_key_value(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() < 16 {
+        return "********".into();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}...{tail}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn key(scopes: &[&str]) -> ApiKey {
         ApiKey {
+            id: "id".into(),
+            label: "label".into(),
             value: "k".into(),
+            created_at: "2026-01-05T10:00:00Z".into(),
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
             projects: None,
         }
@@ -126,5 +155,12 @@ mod tests {
         assert!(!key(&["usage_metric:read"]).has_scope("usage_metric:write"));
         assert!(!key(&["group:write"]).has_scope("usage_metric:read"));
         assert!(key(&["*"]).has_scope("group:write"));
+    }
+
+    #[test]
+    fn masks_like_posthog() {
+        assert_eq!(mask_key_value("phx_sandbox_read_only"), "phx_...only");
+        assert_eq!(mask_key_value("phx_0123456789a"), "********");
+        assert_eq!(mask_key_value("phx_0123456789ab"), "phx_...89ab");
     }
 }

@@ -1,6 +1,7 @@
 //! Seed files: the keys and projects a sandbox starts with, validated with the same rules the
 //! API applies, so a seed can never hold data the API would refuse.
 
+use crate::clock::iso_utc;
 use crate::error::Error;
 use crate::model::{ApiKey, GroupType, Metric, Project, Store};
 use crate::validate::{validate_metric, Mode};
@@ -8,6 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
+use std::time::{Duration, UNIX_EPOCH};
 
 /// The built-in demo seed, used when no `--seed` is given.
 pub const DEMO_SEED: &str = include_str!("../seed/demo.json");
@@ -15,6 +17,12 @@ pub const DEMO_SEED: &str = include_str!("../seed/demo.json");
 pub const DEMO_SEED_NAME: &str = "<built-in demo seed>";
 /// PostHog allows at most this many group types per project.
 pub const MAX_GROUP_TYPES: usize = 5;
+/// PostHog's `PersonalAPIKey.label` is a `CharField(max_length=40)`.
+pub const MAX_LABEL_CHARS: usize = 40;
+/// PostHog's `PersonalAPIKey.id` is a `CharField(max_length=50)`.
+pub const MAX_KEY_ID_CHARS: usize = 50;
+/// `created_at` of the first seed key (2026-01-05T10:00:00Z); each next key is a day younger.
+const FIRST_KEY_CREATED_UNIX: u64 = 1_767_607_200;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -34,8 +42,12 @@ struct SeedKey {
     scopes: Vec<String>,
     #[serde(default)]
     projects: Option<Vec<i64>>,
-    #[serde(default, rename = "note")]
-    _note: Option<String>,
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -104,6 +116,7 @@ pub fn load_state(path: &Path) -> Result<Option<Store>, Error> {
 
 fn build_keys(raw: Vec<SeedKey>) -> Result<Vec<ApiKey>, String> {
     let mut seen = HashSet::new();
+    let mut ids = HashSet::new();
     let mut keys = Vec::new();
     for (i, k) in raw.into_iter().enumerate() {
         let at = format!("keys[{i}]");
@@ -134,13 +147,61 @@ fn build_keys(raw: Vec<SeedKey>) -> Result<Vec<ApiKey>, String> {
                 "{at}: projects must not be empty (leave it out for all projects)"
             ));
         }
+        let label = match k.label {
+            Some(label) => {
+                let chars = label.chars().count();
+                if label.trim().is_empty() || chars > MAX_LABEL_CHARS {
+                    return Err(format!(
+                        "{at}: label must be 1 to {MAX_LABEL_CHARS} characters, not blank"
+                    ));
+                }
+                label
+            }
+            None => default_label(i, k.note.as_deref()),
+        };
+        let id = match k.id {
+            Some(id) => {
+                let url_safe = id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                if id.is_empty() || id.len() > MAX_KEY_ID_CHARS || !url_safe {
+                    return Err(format!(
+                        "{at}: id must be 1 to {MAX_KEY_ID_CHARS} characters from A-Z, a-z, 0-9, - and _"
+                    ));
+                }
+                id
+            }
+            None => default_key_id(i),
+        };
+        if !ids.insert(id.clone()) {
+            return Err(format!("{at}: key id {id:?} is used twice"));
+        }
+        let created = FIRST_KEY_CREATED_UNIX + 86_400 * i as u64;
         keys.push(ApiKey {
+            id,
+            label,
             value: k.key,
+            created_at: iso_utc(UNIX_EPOCH + Duration::from_secs(created)),
             scopes: k.scopes,
             projects: k.projects,
         });
     }
     Ok(keys)
+}
+
+/// The label of a seed key without one: its note (cut to PostHog's 40 characters), else
+/// "Personal API key N" counting from 1.
+fn default_label(index: usize, note: Option<&str>) -> String {
+    match note.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(note) => note.chars().take(MAX_LABEL_CHARS).collect(),
+        None => format!("Personal API key {}", index + 1),
+    }
+}
+
+/// The id of a seed key without one: UUID-shaped and stable across restarts, so a test or a
+/// cached answer can name it (PostHog's own ids are random tokens; clients treat them as opaque).
+fn default_key_id(index: usize) -> String {
+    format!("5eed0000-0000-4000-8000-{:012}", index + 1)
 }
 
 fn build_store(raw: Vec<SeedProject>, file: &str) -> Result<Store, Error> {
@@ -302,12 +363,79 @@ mod tests {
                 r#"[{"key": "a", "scopes": ["*"], "projects": []}]"#,
                 "projects must not be empty",
             ),
+            (r#"[{"key": "a", "scopes": ["*"], "label": " "}]"#, "label"),
+            (
+                r#"[{"key": "a", "scopes": ["*"], "label": "12345678901234567890123456789012345678901"}]"#,
+                "label must be 1 to 40",
+            ),
+            (r#"[{"key": "a", "scopes": ["*"], "id": ""}]"#, "id must be"),
+            (
+                r#"[{"key": "a", "scopes": ["*"], "id": "a/b"}]"#,
+                "id must be",
+            ),
+            (
+                r#"[{"key": "a", "scopes": ["*"], "id": "@current"}]"#,
+                "id must be",
+            ),
+            (
+                r#"[{"key": "a", "scopes": ["*"], "id": "k"}, {"key": "b", "scopes": ["*"], "id": "k"}]"#,
+                "used twice",
+            ),
+            (
+                r#"[{"key": "a", "scopes": ["*"]}, {"key": "b", "scopes": ["*"], "id": "5eed0000-0000-4000-8000-000000000001"}]"#,
+                "used twice",
+            ),
+            (
+                r#"[{"key": "a", "scopes": ["*"], "lable": "x"}]"#,
+                "unknown field",
+            ),
         ] {
             let err = parse_seed(&text(keys), "s.json").unwrap_err().to_string();
             assert!(
-                err.starts_with("s.json: keys[") && err.contains(needle),
+                err.starts_with("s.json: keys[") || needle == "unknown field",
                 "{err}"
             );
+            assert!(err.contains(needle), "{err}");
         }
+    }
+
+    #[test]
+    fn key_labels_and_ids_default_stably() {
+        let seed = parse_seed(
+            r#"{"keys": [
+                {"key": "a", "scopes": ["*"]},
+                {"key": "b", "scopes": ["*"], "note": "  a note longer than forty characters, cut there  "},
+                {"key": "c", "scopes": ["*"], "label": "Mine", "id": "Abc_123-x", "note": "ignored"}
+            ]}"#,
+            "s.json",
+        )
+        .expect("seed loads");
+        let got: Vec<(&str, &str, &str)> = seed
+            .keys
+            .iter()
+            .map(|k| (k.label.as_str(), k.id.as_str(), k.created_at.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "Personal API key 1",
+                    "5eed0000-0000-4000-8000-000000000001",
+                    "2026-01-05T10:00:00Z"
+                ),
+                (
+                    "a note longer than forty characters, cut",
+                    "5eed0000-0000-4000-8000-000000000002",
+                    "2026-01-06T10:00:00Z"
+                ),
+                ("Mine", "Abc_123-x", "2026-01-07T10:00:00Z"),
+            ]
+        );
+        let demo = load_seed(None).expect("demo seed loads");
+        assert!(demo
+            .keys
+            .iter()
+            .all(|k| k.label.starts_with(char::is_uppercase)
+                && !k.label.starts_with("Personal API key")));
     }
 }

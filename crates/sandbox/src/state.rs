@@ -9,7 +9,7 @@ use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 /// How many API requests `/_sandbox/requests` remembers.
 pub const LOG_CAPACITY: usize = 500;
@@ -30,6 +30,9 @@ pub struct LoggedRequest {
     pub body: Value,
     /// Whether an `Authorization` header was sent.
     pub authorization: bool,
+    /// The `Origin` header as sent, or null: browsers send one with every non-GET request
+    /// and node's fetch never does, so a test can tell the app's writes from its own calls.
+    pub origin: Option<String>,
     /// Status the sandbox answered.
     pub status: u16,
 }
@@ -45,6 +48,7 @@ pub struct AppState {
     log: Mutex<VecDeque<LoggedRequest>>,
     csp_reports: Mutex<VecDeque<Value>>,
     windows: Mutex<HashMap<String, VecDeque<Instant>>>,
+    last_used: Mutex<HashMap<String, SystemTime>>,
     persist: Option<PathBuf>,
     /// Where the server listens (for links when a request has no Host header).
     pub local_addr: SocketAddr,
@@ -73,6 +77,7 @@ impl AppState {
             log: Mutex::new(VecDeque::new()),
             csp_reports: Mutex::new(VecDeque::new()),
             windows: Mutex::new(HashMap::new()),
+            last_used: Mutex::new(HashMap::new()),
             persist,
             local_addr,
         }
@@ -97,10 +102,27 @@ impl AppState {
         lock(&self.store).clone()
     }
 
-    /// Put the seed back and forget the rate windows.
+    /// Put the seed back and forget the rate windows and when keys were last used.
     pub fn reset(&self) {
         self.write(|store| *store = self.seed.clone());
         lock(&self.windows).clear();
+        lock(&self.last_used).clear();
+    }
+
+    /// Record that the key with record id `key_id` authenticated a request; returns its
+    /// `last_used_at`. PostHog only moves that time when the stored one is over an hour old
+    /// (it saves a write per request), so answers within the hour repeat the first time.
+    pub fn touch_key(&self, key_id: &str) -> SystemTime {
+        let now = SystemTime::now();
+        let mut last_used = lock(&self.last_used);
+        let at = last_used.entry(key_id.to_string()).or_insert(now);
+        let stale = now
+            .duration_since(*at)
+            .is_ok_and(|age| age > Duration::from_secs(3600));
+        if stale {
+            *at = now;
+        }
+        *at
     }
 
     /// Write the store to the persist file (temp file + rename, so a crash leaves a whole file).

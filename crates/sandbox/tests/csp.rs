@@ -10,9 +10,8 @@ use reqwest::Method;
 use sandbox::csp::CspSwitch;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 /// What Trunk injects: one module script that imports the bindings and starts the wasm.
 const BOOT: &str = "\nimport init, * as bindings from '/app-1a2b.js';\n\
@@ -402,10 +401,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_sandbox");
 #[tokio::test]
 async fn flags_set_the_switch() {
     let dir = site(&index());
-    let mut child = Command::new(BIN)
-        .args(["--port", "0", "--static"])
-        .arg(dir.path())
-        .args([
+    let mut args = vec![std::ffi::OsString::from("--static"), dir.path().into()];
+    args.extend(
+        [
             "--csp",
             "--csp-connect",
             "http://127.0.0.1:9000",
@@ -414,20 +412,10 @@ async fn flags_set_the_switch() {
             "--csp-frame-ancestor",
             "http://localhost:3000",
             "--csp-report",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim_end()
-        .strip_prefix("sandbox listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_string();
+        ]
+        .map(Into::into),
+    );
+    let (mut child, url) = spawn_binary(args);
     let client = reqwest::Client::new();
     let switches = answer(
         client

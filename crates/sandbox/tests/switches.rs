@@ -17,7 +17,7 @@ async fn switches_read_and_partial_update() {
         a.json,
         json!({"cloud_update_metadata": false, "latency_ms": 0, "failure_rate": 0.0,
                "rate_limit_per_minute": null, "cors_allowed_origins": null, "csp": null,
-               "corrupt": null})
+               "corrupt": null, "current_key_route": true})
     );
     let a = sb.set_switches(json!({"latency_ms": 5})).await;
     assert_eq!(a.json["latency_ms"], 5);
@@ -28,6 +28,7 @@ async fn switches_read_and_partial_update() {
         json!({"failure_rate": 1.5}),
         json!({"latency": 1}),
         json!({"cloud_update_metadata": "yes"}),
+        json!({"current_key_route": null}),
         json!({"cors_allowed_origins": "http://127.0.0.1:5000"}),
         json!({"cors_allowed_origins": ["http://127.0.0.1:5000/"]}),
         json!({"cors_allowed_origins": ["127.0.0.1:5000"]}),
@@ -201,9 +202,9 @@ async fn state_reset_and_request_log() {
         log,
         json!([
             {"method": "POST", "path": "/api/projects/1/groups_types/0/metrics/", "query": "x=1",
-             "body": metric("Logged"), "authorization": true, "status": 201},
+             "body": metric("Logged"), "authorization": true, "origin": null, "status": 201},
             {"method": "GET", "path": "/api/projects/1/groups_types/", "query": null,
-             "body": null, "authorization": false, "status": 403},
+             "body": null, "authorization": false, "origin": null, "status": 403},
         ])
     );
     assert_ne!(sb.state().await, seed_state);

@@ -1,8 +1,10 @@
-//! The PostHog API routes under `/api/projects/{project_id}/`, each with and without the
-//! trailing slash, and PostHog-shaped answers for unknown paths and methods.
+//! The PostHog API routes under `/api/projects/{project_id}/` and `/api/personal_api_keys/`,
+//! each with and without the trailing slash, and PostHog-shaped answers for unknown paths and
+//! methods.
 
 mod group_types;
 mod metrics;
+pub mod personal_api_keys;
 
 use crate::api_error::ApiError;
 use crate::state::AppState;
@@ -41,6 +43,16 @@ pub fn api_router() -> Router<Shared> {
             .put(metrics::update)
             .delete(metrics::remove),
     );
+    // Every method reaches these handlers: the viewset refuses a personal key's other actions
+    // with a 403 before DRF would answer 405.
+    const KEYS: &str = "/api/personal_api_keys";
+    r = both_any(r, KEYS, any(personal_api_keys::collection));
+    r = both_any(r, &format!("{KEYS}/{{id}}"), any(personal_api_keys::detail));
+    r = both_any(
+        r,
+        &format!("{KEYS}/{{id}}/roll"),
+        any(personal_api_keys::roll),
+    );
     r.route("/api", any(not_found))
         .route("/api/", any(not_found))
         .route("/api/{*rest}", any(not_found))
@@ -49,6 +61,13 @@ pub fn api_router() -> Router<Shared> {
 /// Route `path` and `path/`: PostHog accepts both.
 fn both(router: Router<Shared>, path: &str, methods: MethodRouter<Shared>) -> Router<Shared> {
     let methods = methods.fallback(method_not_allowed);
+    router
+        .route(path, methods.clone())
+        .route(&format!("{path}/"), methods)
+}
+
+/// Route `path` and `path/` to a handler that takes every method itself.
+fn both_any(router: Router<Shared>, path: &str, methods: MethodRouter<Shared>) -> Router<Shared> {
     router
         .route(path, methods.clone())
         .route(&format!("{path}/"), methods)
