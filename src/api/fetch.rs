@@ -1,7 +1,8 @@
 //! Sends a core [`Request`] with gloo-net: Bearer key, JSON, `credentials: omit`, a timeout,
 //! and an abort when the reactive scope that started it is cleaned up (the view was left or
-//! its inputs changed). Identical reads in flight at once are sent once, and read answers
-//! are kept for 30 seconds so that a view seen just before can show at once.
+//! its inputs changed). Identical reads in flight at once are sent once, read answers are
+//! kept for 30 seconds so that a view seen just before can show at once, and what the key may
+//! do is kept for the tab (see [`cache::keep`]).
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -11,14 +12,14 @@ use std::time::Duration;
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use gloo_net::http::{Method as HttpMethod, RequestBuilder};
 use leptos::prelude::{on_cleanup, set_timeout_with_handle, ArcRwSignal, Update};
-use posthog_groups::cache::{self, Entry, ReadCache};
+use posthog_groups::cache::{self, Entry, Keep, ReadCache};
 use posthog_groups::error::classify;
 use posthog_groups::retry::RetryPolicy;
-use posthog_groups::{ApiError, Method, Request};
+use posthog_groups::{ApiError, Connection, Method, Request};
 use send_wrapper::SendWrapper;
 use web_sys::{AbortController, RequestCredentials, RequestMode};
 
-use crate::state::connection::Connection;
+use crate::browser::{self, StorageArea};
 
 /// How long a request may take before the app gives up and says so.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
@@ -115,14 +116,68 @@ thread_local! {
     static GENERATION: Cell<u64> = const { Cell::new(0) };
 }
 
-/// Drops every kept answer, and lets no read already in flight keep or share its answer: a
-/// write may have changed what they return, or the key was forgotten (nothing it read stays
-/// in memory).
+/// Where the tab-long answers are stored, so that a reload need not ask again.
+const TAB_STORE: &str = "groups-console.learned";
+
+thread_local! {
+    // Whether tab-long answers go to sessionStorage: only while the key itself is stored
+    // beyond memory (a key kept in memory only leaves nothing behind).
+    static STORE_TAB: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Drops the fresh answers, and lets no read already in flight keep or share its answer: a
+/// write may have changed what they return. What the key may do is kept.
 pub fn forget_reads() {
-    READS.with(|r| r.borrow_mut().clear());
+    READS.with(|r| r.borrow_mut().drop_fresh());
     GENERATION.with(|g| g.set(g.get() + 1));
     // Reads already in flight still answer whoever waits for them, but nobody new joins.
     FLIGHTS.with(|f| f.borrow_mut().clear());
+}
+
+/// Drops every kept answer, in memory and in this tab's storage: the key was forgotten, and
+/// nothing it read stays.
+pub fn forget_everything() {
+    READS.with(|r| r.borrow_mut().clear());
+    forget_reads();
+    STORE_TAB.with(|s| s.set(false));
+    browser::storage_remove(StorageArea::Session, TAB_STORE);
+}
+
+/// Keeps what the key may do in this tab's storage from now on (`true`), or in memory only,
+/// and writes what is known now.
+pub fn store_for_tab(on: bool) {
+    STORE_TAB.with(|s| s.set(on));
+    if on {
+        save_tab();
+    } else {
+        browser::storage_remove(StorageArea::Session, TAB_STORE);
+    }
+}
+
+/// Puts back what an earlier page load of this tab learned (at start-up, with the key).
+pub fn restore_tab() {
+    let stored = browser::storage_get(StorageArea::Session, TAB_STORE)
+        .and_then(|text| serde_json::from_str::<Vec<(String, Entry)>>(&text).ok());
+    if let Some(entries) = stored {
+        READS.with(|r| r.borrow_mut().restore_tab(entries));
+    }
+}
+
+fn save_tab() {
+    if !STORE_TAB.with(Cell::get) {
+        return;
+    }
+    let entries = READS.with(|r| r.borrow().tab_entries());
+    if let Ok(text) = serde_json::to_string(&entries) {
+        browser::storage_set(StorageArea::Session, TAB_STORE, &text);
+    }
+}
+
+fn keep_answer(key: String, keep: Keep, entry: Entry) {
+    READS.with(|r| r.borrow_mut().put(key, keep, js_sys::Date::now(), entry));
+    if keep == Keep::Tab {
+        save_tab();
+    }
 }
 
 /// One caller waiting for a request. When the caller's view is left (its reactive owner is
@@ -189,8 +244,15 @@ pub fn cached(conn: &Connection, req: &Request) -> Option<(u16, String)> {
 /// Sends `req` and returns the status and body text. Reads (GET) are retried on network
 /// failures, timeouts, 5xx and 429 as [`RetryPolicy`] says, shared with anyone asking for
 /// the same read at the same time, and kept for [`cached`]; writes are sent once, because
-/// repeating a create blindly could make a second metric, and drop what was kept.
+/// repeating a create blindly could make a second metric, and drop what was kept. What the
+/// key may do (its record, the rename probe) is answered from the tab's copy when known.
 pub async fn send(conn: &Connection, req: &Request) -> Answer {
+    let keep = cache::keep(req);
+    if keep == Some(Keep::Tab) {
+        if let Some(kept) = cached(conn, req) {
+            return Ok(kept);
+        }
+    }
     if req.method != Method::Get {
         let cancel = Rc::new(Cancel::default());
         let waiter = Waiter::join(None, cancel.clone(), Rc::new(Cell::new(0)));
@@ -201,12 +263,19 @@ pub async fn send(conn: &Connection, req: &Request) -> Answer {
         if cache::invalidates(req, status) {
             forget_reads();
         }
+        if let (Some(keep), Ok((status, body))) = (keep, &answer) {
+            let entry = Entry {
+                status: *status,
+                body: body.clone(),
+            };
+            keep_answer(cache_key(conn, req), keep, entry);
+        }
         return answer;
     }
     let key = cache_key(conn, req);
     let flight = FLIGHTS
         .with(|f| f.borrow().get(&key).cloned())
-        .unwrap_or_else(|| start_read(conn, req, key.clone()));
+        .unwrap_or_else(|| start_read(conn, req, key.clone(), keep.unwrap_or(Keep::Fresh)));
     let waiter = Waiter::join(Some(key), flight.cancel.clone(), flight.waiters.clone());
     let answer = flight.answer.await;
     waiter.done();
@@ -214,7 +283,7 @@ pub async fn send(conn: &Connection, req: &Request) -> Answer {
 }
 
 /// Starts a read nobody else is waiting for, and registers it so that others can join.
-fn start_read(conn: &Connection, req: &Request, key: String) -> Flight {
+fn start_read(conn: &Connection, req: &Request, key: String, keep: Keep) -> Flight {
     let cancel = Rc::new(Cancel::default());
     let (conn, req, stop) = (conn.clone(), req.clone(), cancel.clone());
     let done_key = key.clone();
@@ -235,7 +304,7 @@ fn start_read(conn: &Connection, req: &Request, key: String) -> Flight {
                 status: *status,
                 body: body.clone(),
             };
-            READS.with(|r| r.borrow_mut().put(done_key, js_sys::Date::now(), entry));
+            keep_answer(done_key, keep, entry);
         }
         answer
     }
@@ -357,27 +426,16 @@ async fn probe(host: &str) -> bool {
     }
 }
 
-/// Reads `config.json` beside `index.html` (relative to the document's base). A missing
-/// file means the defaults; a file that cannot be used is an error that says why.
-pub async fn load_config() -> Result<crate::state::config::AppConfig, String> {
-    use crate::state::config::AppConfig;
-    let request = RequestBuilder::new("config.json")
+/// GETs a file beside `index.html` (relative to the document's base), without a key: its
+/// status and text, or `None` when it could not be fetched at all (offline, blocked).
+pub async fn get_beside_app(path: &str) -> Option<(u16, String)> {
+    let request = RequestBuilder::new(path)
         .header("Accept", "application/json")
-        .build();
-    let response = match request {
-        Ok(r) => r.send().await,
-        Err(_) => return Ok(AppConfig::default()),
-    };
-    match response {
-        Ok(r) if r.status() == 404 => Ok(AppConfig::default()),
-        Ok(r) if r.ok() => AppConfig::parse(&r.text().await.unwrap_or_default()),
-        Ok(r) => Err(format!(
-            "config.json could not be loaded (status {})",
-            r.status()
-        )),
-        // Offline or blocked: the app still works with its defaults.
-        Err(_) => Ok(AppConfig::default()),
-    }
+        .build()
+        .ok()?;
+    let response = request.send().await.ok()?;
+    let status = response.status();
+    Some((status, response.text().await.unwrap_or_default()))
 }
 
 /// Sends `req` with `keepalive`, so the browser finishes it after the page is gone. Used for

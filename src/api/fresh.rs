@@ -5,10 +5,9 @@
 use std::future::Future;
 
 use leptos::prelude::{GetValue, LocalResource, Set, SetValue, StoredValue, UpdateValue};
-use posthog_groups::{ApiError, Request};
+use posthog_groups::{ApiError, Connection, Request};
 
 use super::fetch;
-use crate::state::connection::Connection;
 
 /// Replaces the value of the resource run that created it, unless the resource has run
 /// again since (its inputs changed, or it was refetched).

@@ -6,11 +6,9 @@ pub mod fetch;
 pub mod fresh;
 
 use posthog_groups::{
-    decode, request, ApiError, GroupType, GroupTypeNames, Metric, MetricDraft, MetricPatch, Page,
+    decode, request, ApiError, Connection, GroupType, GroupTypeNames, KeyRecord, Metric,
+    MetricDraft, MetricPatch, Page,
 };
-
-use crate::state::capabilities::{Access, Capabilities};
-use crate::state::connection::Connection;
 
 /// Endpoint 1: the project's group types, sorted by index.
 pub async fn list_group_types(conn: &Connection) -> Result<Vec<GroupType>, ApiError> {
@@ -26,6 +24,16 @@ pub async fn list_group_types_fresh(
 ) -> Result<Vec<GroupType>, ApiError> {
     let req = request::list_group_types(&conn.project);
     fresh::read(conn, req, decode::group_types, then).await
+}
+
+/// Endpoint 1, answered from the last 30 s when this tab has seen it, without checking.
+pub async fn list_group_types_recent(conn: &Connection) -> Result<Vec<GroupType>, ApiError> {
+    let req = request::list_group_types(&conn.project);
+    let (status, body) = match fetch::cached(conn, &req) {
+        Some(kept) => kept,
+        None => fetch::send(conn, &req).await?,
+    };
+    decode::group_types(status, &body)
 }
 
 /// Endpoint 2: deletes a group type's mapping.
@@ -114,34 +122,25 @@ pub async fn update_metadata(
     decode::update_metadata(status, &body)
 }
 
-/// A metric id that cannot exist: the write probe aims at it.
-const NIL_METRIC: &str = "00000000-0000-0000-0000-000000000000";
-/// A group type index that cannot exist (PostHog allows 0..4): the delete probe aims at it.
-const NO_GROUP_TYPE: u32 = 99;
+/// The key's own record (`GET /api/personal_api_keys/@current/`): every scope at once, with
+/// no request that could write. Kept for the tab once read.
+pub async fn current_key(conn: &Connection) -> Result<KeyRecord, ApiError> {
+    let (status, body) = fetch::send(conn, &request::current_key()).await?;
+    decode::current_key(status, &body)
+}
 
-/// Lists the group types and learns what the key can do, all at once. The write probes are
-/// harmless by construction: PostHog checks scopes before it looks anything up, so a probe
-/// at a metric or group type that cannot exist answers 403 without the scope and 404 with
-/// it, and changes nothing; `update_metadata` with `[]` is the contract's own probe.
-pub async fn check_connection(
-    conn: &Connection,
-) -> (Result<Vec<GroupType>, ApiError>, Capabilities) {
-    let empty_patch = MetricPatch::default();
-    let (list, read, write, delete, rename) = futures::join!(
-        list_group_types(conn),
-        list_metrics(conn, 0, 1, 0),
-        update_metric(conn, 0, NIL_METRIC, &empty_patch),
-        delete_group_type(conn, NO_GROUP_TYPE),
-        update_metadata(conn, &[]),
-    );
-    let caps = Capabilities {
-        list_group_types: Access::from_probe(&list, false),
-        rename_group_types: Access::from_probe(&rename, false),
-        delete_group_types: Access::from_probe(&delete, true),
-        read_metrics: Access::from_probe(&read, false),
-        write_metrics: Access::from_probe(&write, true),
-    };
-    (list, caps)
+/// The contract's harmless rename probe (`update_metadata` with `[]`): whether this instance
+/// lets personal keys rename, which no scope tells. Kept for the tab once answered, so it is
+/// sent once per connection per tab.
+pub async fn rename_probe(conn: &Connection) -> Result<(), ApiError> {
+    update_metadata(conn, &[]).await.map(|_| ())
+}
+
+/// The rename probe's answer when this tab already has it; never sends anything.
+pub fn rename_probe_kept(conn: &Connection) -> Option<Result<(), ApiError>> {
+    let req = request::update_metadata(&conn.project, &[]);
+    fetch::cached(conn, &req)
+        .map(|(status, body)| decode::update_metadata(status, &body).map(|_| ()))
 }
 
 /// Every metric of a group type, following the pages (for uniqueness checks and export).

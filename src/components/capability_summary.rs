@@ -7,10 +7,11 @@ use crate::state::capabilities::Capabilities;
 /// One line per kind of action, marked yes or no in text (not by colour alone).
 #[component]
 pub fn CapabilitySummary(
-    /// What the probes found.
+    /// What the key's record and the rename probe told.
     capabilities: Capabilities,
 ) -> impl IntoView {
     let read_only = capabilities.read_only();
+    let caveat = capabilities.caveat();
     view! {
         <details class="capabilities" open=read_only>
             <summary>
@@ -25,6 +26,7 @@ pub fn CapabilitySummary(
                     </li>
                 }).collect_view()}
             </ul>
+            {caveat.map(|text| view! { <p class="hint">{text}</p> })}
         </details>
     }
 }

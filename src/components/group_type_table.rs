@@ -23,6 +23,9 @@ pub fn GroupTypeTable(
     /// Called when the user asks to delete a row; no delete buttons when absent.
     #[prop(default = None)]
     on_delete: Option<Callback<GroupType>>,
+    /// Names are inputs when true; plain text for a key that may not rename.
+    #[prop(into, default = Signal::stored(true))]
+    editable: Signal<bool>,
     /// Disables the inputs (while saving).
     #[prop(into, optional)]
     disabled: Signal<bool>,
@@ -50,7 +53,9 @@ pub fn GroupTypeTable(
                 </tr>
             </thead>
             <tbody>
-                {group_types.into_iter().map(|g| {
+                // Keyed by index, as every list of the app is keyed by its id.
+                <For each=move || group_types.clone() key=|g| g.group_type_index let(g)>
+                {
                     let row = g.clone();
                     let changed = move || edits.with(|e| e.get(&row.group_type_index).is_some_and(|ed| {
                         field_changed(&row, ed, NameField::Singular) || field_changed(&row, ed, NameField::Plural)
@@ -65,8 +70,8 @@ pub fn GroupTypeTable(
                                     <span class="badge changed-badge">"changed"</span>
                                 </Show>
                             </td>
-                            <td>{name_input(&g, NameField::Singular, edits, errors, disabled)}</td>
-                            <td>{name_input(&g, NameField::Plural, edits, errors, disabled)}</td>
+                            <td>{name_cell(&g, NameField::Singular, editable, edits, errors, disabled)}</td>
+                            <td>{name_cell(&g, NameField::Plural, editable, edits, errors, disabled)}</td>
                             <td>{g.created_at.as_deref().map(date_part).unwrap_or("—").to_owned()}</td>
                             {has_details.then(|| view! { <td>{details(&g)}</td> })}
                             {target.clone().map(|t| {
@@ -88,9 +93,33 @@ pub fn GroupTypeTable(
                             })}
                         </tr>
                     }
-                }).collect_view()}
+                }
+                </For>
             </tbody>
         </table>
+    }
+}
+
+/// A name as an input, or as text (the default PostHog shows, marked so) when not editable.
+fn name_cell(
+    g: &GroupType,
+    field: NameField,
+    editable: Signal<bool>,
+    edits: RwSignal<Edits>,
+    errors: Signal<NameErrors>,
+    disabled: Signal<bool>,
+) -> impl IntoView {
+    let (custom, shown) = match field {
+        NameField::Singular => (g.name_singular.is_some(), g.shown_singular().to_owned()),
+        NameField::Plural => (g.name_plural.is_some(), g.shown_plural()),
+    };
+    let g = g.clone();
+    move || {
+        if editable.get() {
+            name_input(&g, field, edits, errors, disabled).into_any()
+        } else {
+            view! { <span class:default-name=!custom>{shown.clone()}</span> }.into_any()
+        }
     }
 }
 

@@ -14,8 +14,11 @@ use crate::state::url::{metric_href, Target};
 /// display, the plain-language explanation, and its actions.
 #[component]
 pub fn MetricTable(
-    /// The metrics to show, already filtered and sorted.
-    metrics: Vec<Metric>,
+    /// The metrics to show, already filtered and sorted. Rows are keyed by id and content:
+    /// when the list changes (a new answer, a sort, the filter, a delete undone or refused),
+    /// the other rows stay as they are, so nothing moves under the pointer unasked.
+    #[prop(into)]
+    metrics: Signal<Vec<Metric>>,
     /// The group type they belong to.
     index: u32,
     /// Host and project, kept in links.
@@ -32,6 +35,7 @@ pub fn MetricTable(
     on_delete: Callback<Metric>,
 ) -> impl IntoView {
     let base = browser::app_link("");
+    let target = StoredValue::new(target);
     let header = move |label: &'static str, key: SortKey| {
         view! {
             <th scope="col" aria-sort=move || sort.get().aria(key)>
@@ -57,13 +61,18 @@ pub fn MetricTable(
                 </tr>
             </thead>
             <tbody>
-                {metrics.into_iter().map(|m| {
+                <For each=move || metrics.get() key=row_key let(m)>
+                {
                     // One shared copy for the row and both buttons; a click clones it for
                     // the callback.
                     let m = Rc::new(m);
                     // The base is read from the document once per table, not twice per row.
-                    let view_href = format!("{base}{}", metric_href(index, &m.id, &target, false));
-                    let edit_href = format!("{base}{}", metric_href(index, &m.id, &target, true));
+                    let (view_href, edit_href) = target.with_value(|t| {
+                        (
+                            format!("{base}{}", metric_href(index, &m.id, t, false)),
+                            format!("{base}{}", metric_href(index, &m.id, t, true)),
+                        )
+                    });
                     let sentence = explain::sentence(&MetricDraft::from(&*m));
                     let name = m.name.clone();
                     let (copy_metric, delete_metric) = (m.clone(), m.clone());
@@ -76,19 +85,29 @@ pub fn MetricTable(
                             <td>{m.format.to_string()}</td>
                             <td>{m.display.to_string()}</td>
                             <td class="sentence">{sentence}</td>
-                            {can_write.then(|| view! {
+                            {can_write.then(|| {
+                                view! {
                                 <td class="row-actions">
                                     <a href=edit_href aria-label=format!("Edit {name}")>"Edit"</a>
                                     <button type="button" class="link" aria-label=format!("Copy {name}") on:click=move |_| on_copy.run(Metric::clone(&copy_metric))>"Copy"</button>
                                     <button type="button" class="danger-link" aria-label=format!("Delete {name}") on:click=move |_| on_delete.run(Metric::clone(&delete_metric))>"Delete"</button>
                                 </td>
+                                }
                             })}
                         </tr>
                     }
-                }).collect_view()}
+                }
+                </For>
             </tbody>
         </table>
     }
+}
+
+/// A row's key: its id, and what it shows, so an edited metric's row is built again while
+/// an unchanged one stays.
+fn row_key(m: &Metric) -> (String, String) {
+    let content = serde_json::to_string(m).unwrap_or_default();
+    (m.id.clone(), content)
 }
 
 /// "7 days", "1 day".

@@ -3,14 +3,14 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use posthog_groups::{Host, ProjectId};
+use posthog_groups::{ApiError, Host, ProjectId};
 
 use crate::api;
 use crate::browser;
 use crate::components::field::TextField;
 use crate::components::host_picker::HostPicker;
 use crate::components::key_field::KeyField;
-use crate::state::capabilities::explain_connect_error;
+use crate::state::capabilities::{self, explain_connect_error, CapabilityError};
 use crate::state::config::{AppConfig, ConfigResource, KeyStorage};
 use crate::state::connection::{ApiKey, Connection, Session};
 use crate::state::host_choice::{allowed_choices, initial_choice, resolve_host};
@@ -71,31 +71,53 @@ fn ConnectForm(config: AppConfig) -> impl IntoView {
     let policy = config.key_storage;
     let choices = allowed_choices(&config, origin.as_deref());
 
+    // Two reads at once: the key's own record and the list the next screen shows. Nothing
+    // that could write is sent.
     let check = Action::new_local(move |conn: &Connection| {
         let conn = conn.clone();
-        async move { (conn.clone(), api::check_connection(&conn).await) }
+        async move {
+            let (list, caps) = futures::join!(
+                api::list_group_types(&conn),
+                capabilities::learn(&conn, false)
+            );
+            (conn, list, caps)
+        }
     });
     let checking = check.pending();
     Effect::new(move |_| {
-        let Some((conn, (list, caps))) = check.value().get() else {
+        let Some((conn, list, caps)) = check.value().get() else {
             return;
         };
-        match list {
-            Ok(list) => {
+        match (list, caps) {
+            // The record's reason is the clearer one (it names the key's projects).
+            (_, Err(e @ CapabilityError::Unreachable(_))) | (Ok(_), Err(e)) => {
+                connect_error.set(Some(e.explain(&conn.host, &conn.project)))
+            }
+            (Ok(list), Ok(caps)) => {
                 let storage = match (policy, remember.get_untracked()) {
                     (KeyStorage::Device, true) => KeyStorage::Device,
                     (KeyStorage::Memory, _) => KeyStorage::Memory,
                     _ => KeyStorage::Session,
                 };
                 session.remember(conn.host.clone(), conn.key.clone(), storage);
-                session.capabilities.set(Some((conn.clone(), caps)));
+                session.show_capabilities(&conn, caps);
                 session.prefetched.set(Some((conn.clone(), list)));
                 navigate(
                     &href("/group-types", &Target::of(&conn.host, &conn.project)),
                     Default::default(),
                 );
             }
-            Err(e) => connect_error.set(Some(explain_connect_error(&e, &conn.host, &conn.project))),
+            (Err(e), caps) => {
+                let mut message = explain_connect_error(&e, &conn.host, &conn.project);
+                let refused = matches!(
+                    e,
+                    ApiError::PermissionDenied { .. } | ApiError::NoProjectAccess { .. }
+                );
+                if let (true, Ok(Some(hint))) = (refused, caps.map(|c| c.organization_hint())) {
+                    message = format!("{message} {hint}");
+                }
+                connect_error.set(Some(message))
+            }
         }
     });
 

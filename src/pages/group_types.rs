@@ -54,16 +54,13 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
                 session.prefetched.set(None);
                 return Ok(list);
             }
-            if session
-                .capabilities
-                .with_untracked(|c| c.as_ref().is_some_and(|(c, _)| *c == conn))
-            {
-                return api::list_group_types_fresh(&conn, move |r| fresh.replace(r)).await;
-            }
-            let (list, caps) = api::check_connection(&conn).await;
-            session.capabilities.set(Some((conn, caps)));
-            list
+            api::list_group_types_fresh(&conn, move |r| fresh.replace(r)).await
         }
+    });
+    // What the key can do, beside the list (not before it): known at once in this tab after
+    // connecting; the rename probe is sent once per connection per tab, from here only.
+    let _learned = LocalResource::new(move || async move {
+        session.capabilities_for(&conn.get_value(), true).await
     });
     let caps = Memo::new(move |_| {
         session.capabilities.with(|c| {
@@ -129,6 +126,13 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
                 .is_none_or(|c| !matches!(c.delete_group_types, Access::MissingScope(_)))
         })
     };
+    // A key that lacks group:write gets names as text, not inputs: nothing it could not save.
+    let can_rename = move || {
+        caps.with(|c| {
+            c.as_ref()
+                .is_none_or(|c| !matches!(c.rename_group_types, Access::MissingScope(_)))
+        })
+    };
     let rename_only_in_posthog = move || {
         caps.with(|c| {
             c.as_ref()
@@ -161,9 +165,12 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
                     </div>
                 }.into_any(),
                 Ok(list) => view! {
-                    <p class="hint">"Edit a name and save; clear a name to go back to PostHog's default (shown in grey)."</p>
+                    <Show when=can_rename>
+                        <p class="hint">"Edit a name and save; clear a name to go back to PostHog's default (shown in grey)."</p>
+                    </Show>
                     <GroupTypeTable
                         group_types=list
+                        editable=Signal::derive(can_rename)
                         edits=rename.edits
                         errors=rename.name_errors()
                         disabled=rename.saving()

@@ -89,6 +89,23 @@ fn MetricsScreen(connection: Connection, index: u32, target: Target) -> impl Int
         move |limit: u64| navigate(&metrics_href(index, &target, limit, 0), Default::default())
     };
 
+    // The rows of the answer on screen, as shown: without the metrics waiting to be deleted,
+    // filtered and sorted.
+    let results = Memo::new(move |_| {
+        loaded
+            .get()
+            .and_then(Result::ok)
+            .map(|(_, _, p)| p.results)
+            .unwrap_or_default()
+    });
+    let hidden = Memo::new(move |_| pending.hidden_ids(&conn.get_value(), index));
+    let shown = Memo::new(move |_| {
+        results.with(|r| hidden.with(|h| visible(r, h, &filter.get(), sort.get())))
+    });
+    let empty = move || results.with(|r| hidden.with(|h| r.iter().all(|m| h.contains(&m.id))));
+    let filtered_out = move || !empty() && shown.with(Vec::is_empty);
+    let table_target = StoredValue::new(target.clone());
+
     view! {
         {
             let target = target.clone();
@@ -103,45 +120,48 @@ fn MetricsScreen(connection: Connection, index: u32, target: Target) -> impl Int
         <MetricTools connection=conn.get_value() index=index target=target.clone() can_write=can_write filter=filter copying=copying />
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading metrics…"</p> } set_pending=refreshing>
             <p class="refreshing" role="status">{move || refreshing.get().then_some("Loading…")}</p>
+            {move || loaded.get().map(|result| match result {
+                Err(error) => view! { <ErrorPanel error=error on_retry=move |_| loaded.refetch() /> }.into_any(),
+                Ok(_) => view! {
+                    <Show when=empty>
+                        <div class="empty-state">
+                            <p><strong>"No usage metrics on this page."</strong></p>
+                            <p>"Usage metrics show per-group numbers such as paid bills or active seats on each group's page in PostHog. Create one with New metric, or import a file."</p>
+                        </div>
+                    </Show>
+                    <Show when=filtered_out>
+                        <p>"No metric on this page matches the filter."</p>
+                    </Show>
+                }.into_any(),
+            })}
+            // Mounted once for the screen, not per answer: its rows are keyed, so a new answer,
+            // a sort, the filter or a delete undone or refused rebuilds or moves only the rows
+            // that changed, and focus stays where it was.
+            <Show when=move || !shown.with(Vec::is_empty)>
+                <MetricTable
+                    metrics=shown
+                    index=index
+                    target=table_target.get_value()
+                    sort=sort
+                    can_write=can_write.get()
+                    on_copy=move |m| copying.set(Some(m))
+                    on_delete=move |m| pending.schedule(conn.get_value(), index, m)
+                />
+            </Show>
             {
-                let (target, link, on_limit) = (target.clone(), link.clone(), on_limit.clone());
-                move || loaded.get().map(|result| match result {
-                    Err(error) => view! { <ErrorPanel error=error on_retry=move |_| loaded.refetch() /> }.into_any(),
-                    Ok((limit, offset, p)) => {
-                        let hidden = pending.hidden_ids(&conn.get_value(), index);
-                        let shown = visible(&p.results, &hidden, &filter.get(), sort.get());
-                        let follow = |l: &Option<String>| l.as_deref().and_then(page_window).map(|w| link(w.limit.unwrap_or(limit), w.offset));
-                        let empty = p.results.iter().all(|m| hidden.contains(&m.id));
-                        let filtered_out = !empty && shown.is_empty();
-                        view! {
-                            {empty.then(|| view! {
-                                <div class="empty-state">
-                                    <p><strong>"No usage metrics on this page."</strong></p>
-                                    <p>"Usage metrics show per-group numbers such as paid bills or active seats on each group's page in PostHog. Create one with New metric, or import a file."</p>
-                                </div>
-                            })}
-                            {filtered_out.then(|| view! { <p>"No metric on this page matches the filter."</p> })}
-                            {(!shown.is_empty()).then(|| view! {
-                                <MetricTable
-                                    metrics=shown
-                                    index=index
-                                    target=target.clone()
-                                    sort=sort
-                                    can_write=can_write.get()
-                                    on_copy=move |m| copying.set(Some(m))
-                                    on_delete=move |m| pending.schedule(conn.get_value(), index, m)
-                                />
-                            })}
-                            <Pager
-                                offset=offset
-                                shown=p.results.len()
-                                count=p.count
-                                limit=limit
-                                previous=follow(&p.previous)
-                                next=follow(&p.next)
-                                on_limit=on_limit.clone()
-                            />
-                        }.into_any()
+                let (link, on_limit) = (link.clone(), on_limit.clone());
+                move || loaded.get().and_then(Result::ok).map(|(limit, offset, p)| {
+                    let follow = |l: &Option<String>| l.as_deref().and_then(page_window).map(|w| link(w.limit.unwrap_or(limit), w.offset));
+                    view! {
+                        <Pager
+                            offset=offset
+                            shown=p.results.len()
+                            count=p.count
+                            limit=limit
+                            previous=follow(&p.previous)
+                            next=follow(&p.next)
+                            on_limit=on_limit.clone()
+                        />
                     }
                 })
             }

@@ -1,107 +1,81 @@
-//! What a key can do in a project, read from harmless probes made on connect, and the plain
-//! explanation of a failed connection.
+//! What a key can do in a project (the rules are in the core's `capability` module), learned
+//! with reads and the one harmless rename probe, and the plain explanation of a failed
+//! connection.
 
 use posthog_groups::{ApiError, Host, ProjectId};
 
-/// Whether one kind of action works with this key.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Access {
-    /// It works.
-    Allowed,
-    /// The key lacks this scope.
-    MissingScope(String),
-    /// This instance allows it only from PostHog's own settings page.
-    OnlyInPostHog,
-    /// The probe failed for another reason; the error says why.
-    Unknown(String),
-}
+use posthog_groups::capability::{reach, Unreachable};
+pub use posthog_groups::capability::{Access, Capabilities};
+use posthog_groups::{Connection, KeyRecord};
 
-impl Access {
-    /// Reads a probe: `ok_if_not_found` for write probes aimed at something that does not
-    /// exist, where a 404 proves the permission check passed.
-    pub fn from_probe<T>(result: &Result<T, ApiError>, ok_if_not_found: bool) -> Access {
-        match result {
-            Ok(_) => Access::Allowed,
-            Err(ApiError::NotFound { .. }) if ok_if_not_found => Access::Allowed,
-            Err(ApiError::MissingScope { scope: Some(s), .. }) => Access::MissingScope(s.clone()),
-            Err(ApiError::PersonalKeyNotAllowed) => Access::OnlyInPostHog,
-            Err(e) => Access::Unknown(e.to_string()),
+use crate::api;
+
+/// What the key can do with `conn`. From the key's record when the instance has
+/// `@current`; else (a 404 from an older instance, or an answer the app cannot read) from
+/// reads — the group type list (its answer from the last 30 s when there is one) and a
+/// metric page of one — with writes left for the server to judge. `rename_probe` sends the `[]`
+/// rename probe when this tab has not yet (the group types page); a kept answer is used
+/// either way. A bad key, or a key the record shows cannot open this project, is an error.
+pub async fn learn(conn: &Connection, rename_probe: bool) -> Result<Capabilities, CapabilityError> {
+    let caps = match api::current_key(conn).await {
+        Ok(record) => from_record(&record, conn)?,
+        // A bad key, or a host that cannot be reached now: reads would fail the same way.
+        Err(
+            e @ (ApiError::InvalidKey
+            | ApiError::MissingKey
+            | ApiError::Network { .. }
+            | ApiError::BlockedByPolicy { .. }
+            | ApiError::Timeout { .. }
+            | ApiError::Aborted
+            | ApiError::Throttled { .. }
+            | ApiError::Server { .. }),
+        ) => return Err(CapabilityError::Api(e)),
+        // No `@current` here (404), or an answer that cannot be read: the reads tell what
+        // they can.
+        Err(_) => {
+            let (list, metrics) = futures::join!(
+                api::list_group_types_recent(conn),
+                api::list_metrics(conn, 0, 1, 0)
+            );
+            Capabilities::from_read_probes(&list, &metrics)
         }
-    }
-
-    /// True when it works.
-    pub fn allowed(&self) -> bool {
-        matches!(self, Access::Allowed)
-    }
-
-    /// True when it is known not to work with a personal key here. An inconclusive probe
-    /// is not a refusal: the server still decides, and says why.
-    pub fn refused(&self) -> bool {
-        matches!(self, Access::MissingScope(_) | Access::OnlyInPostHog)
-    }
+    };
+    let probe = match api::rename_probe_kept(conn) {
+        Some(answer) => Some(answer),
+        None if rename_probe && !caps.rename_group_types.refused() => {
+            Some(api::rename_probe(conn).await)
+        }
+        None => None,
+    };
+    Ok(match probe {
+        Some(answer) => caps.with_rename_probe(&answer),
+        None => caps,
+    })
 }
 
-/// The capability summary shown after connecting.
+fn from_record(record: &KeyRecord, conn: &Connection) -> Result<Capabilities, CapabilityError> {
+    reach(record, &conn.project).map_err(CapabilityError::Unreachable)?;
+    Ok(Capabilities::from_key(record))
+}
+
+/// Why what a key can do could not be learned.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Capabilities {
-    /// `GET groups_types/` (`group:read`).
-    pub list_group_types: Access,
-    /// `PATCH update_metadata` (no scope; PostHog Cloud refuses personal keys).
-    pub rename_group_types: Access,
-    /// `DELETE groups_types/{i}/` (`group:write`).
-    pub delete_group_types: Access,
-    /// Metric reads (`usage_metric:read`).
-    pub read_metrics: Access,
-    /// Metric writes (`usage_metric:write`).
-    pub write_metrics: Access,
+pub enum CapabilityError {
+    /// The server refused the key.
+    Api(ApiError),
+    /// The key's record shows it cannot open this project.
+    Unreachable(Unreachable),
 }
 
-impl Capabilities {
-    /// One line per capability: what, and whether it works, in words a person can act on.
-    pub fn lines(&self) -> Vec<(bool, String)> {
-        let line = |what: &str, access: &Access, scope: &str| -> (bool, String) {
-            let text = match access {
-                Access::Allowed => format!("{what}: yes"),
-                Access::MissingScope(s) => format!("{what}: no — the key lacks the scope {s}"),
-                Access::OnlyInPostHog => {
-                    format!("{what}: only in PostHog's own settings — this instance refuses personal API keys for it")
-                }
-                Access::Unknown(why) => {
-                    format!("{what}: could not check ({why}); it needs {scope}")
-                }
-            };
-            (access.allowed(), text)
-        };
-        vec![
-            line("List group types", &self.list_group_types, "group:read"),
-            line(
-                "Rename group types",
-                &self.rename_group_types,
-                "admin access",
+impl CapabilityError {
+    /// The message for the connection screen.
+    pub fn explain(&self, host: &Host, project: &ProjectId) -> String {
+        match self {
+            CapabilityError::Api(e) => explain_connect_error(e, host, project),
+            CapabilityError::Unreachable(why) => format!(
+                "{why} and cannot open project {project}. Use a key for this project, or allow it on the key in PostHog (Settings → Personal API keys)."
             ),
-            line(
-                "Delete group types",
-                &self.delete_group_types,
-                "group:write",
-            ),
-            line(
-                "View usage metrics",
-                &self.read_metrics,
-                "usage_metric:read",
-            ),
-            line(
-                "Create, edit and delete usage metrics",
-                &self.write_metrics,
-                "usage_metric:write",
-            ),
-        ]
-    }
-
-    /// True when the key can read but not change anything here.
-    pub fn read_only(&self) -> bool {
-        !self.rename_group_types.allowed()
-            && !self.delete_group_types.allowed()
-            && !self.write_metrics.allowed()
+        }
     }
 }
 
@@ -133,49 +107,6 @@ pub fn explain_connect_error(error: &ApiError, host: &Host, project: &ProjectId)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use posthog_groups::ErrorBody;
-
-    fn scope(s: &str) -> ApiError {
-        ApiError::MissingScope {
-            scope: Some(s.into()),
-            body: Box::new(ErrorBody::default()),
-        }
-    }
-
-    #[test]
-    fn write_probes_count_not_found_as_allowed() {
-        let not_found: Result<(), ApiError> = Err(ApiError::NotFound {
-            body: Box::default(),
-        });
-        assert_eq!(Access::from_probe(&not_found, true), Access::Allowed);
-        assert!(matches!(
-            Access::from_probe(&not_found, false),
-            Access::Unknown(_)
-        ));
-        let denied: Result<(), ApiError> = Err(scope("usage_metric:write"));
-        assert_eq!(
-            Access::from_probe(&denied, true),
-            Access::MissingScope("usage_metric:write".into())
-        );
-        let cloud: Result<(), ApiError> = Err(ApiError::PersonalKeyNotAllowed);
-        assert_eq!(Access::from_probe(&cloud, false), Access::OnlyInPostHog);
-    }
-
-    #[test]
-    fn summary_lines_name_the_missing_scope() {
-        let caps = Capabilities {
-            list_group_types: Access::Allowed,
-            rename_group_types: Access::OnlyInPostHog,
-            delete_group_types: Access::Allowed,
-            read_metrics: Access::MissingScope("usage_metric:read".into()),
-            write_metrics: Access::MissingScope("usage_metric:write".into()),
-        };
-        let lines = caps.lines();
-        assert_eq!(lines[0], (true, "List group types: yes".into()));
-        assert!(lines[1].1.contains("only in PostHog's own settings"));
-        assert!(!lines[3].0 && lines[3].1.contains("usage_metric:read"));
-        assert!(!caps.read_only());
-    }
 
     #[test]
     fn connect_errors_say_what_to_do() {
@@ -188,5 +119,16 @@ mod tests {
         assert!(explain_connect_error(&nf, &us, &p).contains("Project 5 was not found"));
         let own = Host::parse("https://ph.example.com").expect("host");
         assert!(!explain_connect_error(&ApiError::InvalidKey, &own, &p).contains("region"));
+    }
+
+    #[test]
+    fn a_key_limited_to_other_projects_is_named_with_them() {
+        let own = Host::parse("https://ph.example.com").expect("host");
+        let p = ProjectId::parse("1").expect("project");
+        let e = CapabilityError::Unreachable(Unreachable::OtherProjects(vec![2]));
+        assert_eq!(
+            e.explain(&own, &p),
+            "This key is limited to project 2 and cannot open project 1. Use a key for this project, or allow it on the key in PostHog (Settings → Personal API keys)."
+        );
     }
 }

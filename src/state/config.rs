@@ -150,6 +150,17 @@ impl AppConfig {
     }
 }
 
+/// Reads `config.json` beside `index.html`. A missing file means the defaults, and so does
+/// one that cannot be fetched (offline or blocked: the app still works with its defaults); a
+/// file that cannot be used is an error that says why.
+async fn load_config() -> Result<AppConfig, String> {
+    match crate::api::fetch::get_beside_app("config.json").await {
+        None | Some((404, _)) => Ok(AppConfig::default()),
+        Some((status, text)) if (200..300).contains(&status) => AppConfig::parse(&text),
+        Some((status, _)) => Err(format!("config.json could not be loaded (status {status})")),
+    }
+}
+
 /// The `config.json` load, provided once at the root and read by the screens that need it.
 #[derive(Clone, Copy)]
 pub struct ConfigResource(pub leptos::prelude::LocalResource<Result<AppConfig, String>>);
@@ -157,7 +168,7 @@ pub struct ConfigResource(pub leptos::prelude::LocalResource<Result<AppConfig, S
 impl ConfigResource {
     /// Starts loading `config.json` and provides it to the tree below.
     pub fn provide() {
-        let resource = leptos::prelude::LocalResource::new(crate::api::fetch::load_config);
+        let resource = leptos::prelude::LocalResource::new(load_config);
         leptos::prelude::provide_context(ConfigResource(resource));
     }
 

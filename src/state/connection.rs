@@ -2,60 +2,15 @@
 
 use leptos::prelude::*;
 use posthog_groups::{GroupType, Host, Metric, ProjectId};
+
+use crate::api::fetch;
 use serde::{Deserialize, Serialize};
 
 use crate::browser::{self, StorageArea};
-use crate::state::capabilities::Capabilities;
+use crate::state::capabilities::{self, Capabilities};
 use crate::state::url::Target;
 
-/// A personal API key. Its `Debug` never prints the key, so it cannot leak into a log line.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey(String);
-
-impl ApiKey {
-    /// Trims what the user pasted; an empty key is an error with a message for the field.
-    pub fn parse(input: &str) -> Result<ApiKey, String> {
-        let key = input.trim();
-        if key.is_empty() {
-            Err("Paste your personal API key (it starts with phx_).".into())
-        } else if key.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            Err("The key must not contain spaces or line breaks.".into())
-        } else {
-            Ok(ApiKey(key.to_owned()))
-        }
-    }
-
-    /// The `Authorization` header value; the only place the key is read.
-    pub fn bearer(&self) -> String {
-        format!("Bearer {}", self.0)
-    }
-
-    /// A number that tells keys apart (for keeping each key's answers separate) without
-    /// keeping the key's text anywhere else.
-    pub fn fingerprint(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        self.0.hash(&mut h);
-        h.finish()
-    }
-}
-
-impl std::fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ApiKey(<hidden>)")
-    }
-}
-
-/// Everything a request needs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Connection {
-    /// Where requests go; the key is sent nowhere else.
-    pub host: Host,
-    /// The project whose group types are managed.
-    pub project: ProjectId,
-    /// The personal API key.
-    pub key: ApiKey,
-}
+pub use posthog_groups::{ApiKey, Connection};
 
 /// Where the key is kept between page loads, as the user chose (within the config's policy).
 pub use crate::state::config::KeyStorage;
@@ -95,6 +50,12 @@ impl Session {
             .find_map(|area| browser::storage_get(area, STORED_KEY))
             .and_then(|text| serde_json::from_str::<StoredKey>(&text).ok())
             .and_then(|s| Some((Host::parse(&s.host).ok()?, ApiKey::parse(&s.key).ok()?)));
+        if restored.is_some() {
+            // The key is kept beyond memory: what this tab learned about it comes back with
+            // it, and what it learns next is kept beside it.
+            fetch::restore_tab();
+            fetch::store_for_tab(true);
+        }
         let session = Session {
             key: RwSignal::new(restored),
             capabilities: RwSignal::new(None),
@@ -135,7 +96,7 @@ impl Session {
         self.forget_stored();
         let stored = serde_json::to_string(&StoredKey {
             host: host.to_string(),
-            key: key.0.clone(),
+            key: key.secret().to_owned(),
         });
         if let Ok(text) = stored {
             match storage {
@@ -148,6 +109,7 @@ impl Session {
                 }
             }
         }
+        fetch::store_for_tab(storage != KeyStorage::Memory);
         self.key.set(Some((host, key)));
     }
 
@@ -170,19 +132,28 @@ impl Session {
         Ok(list)
     }
 
-    /// What the key can do with `conn`: known since connecting, or checked now (after a
-    /// reload or a deep link) and remembered.
-    pub async fn capabilities_for(&self, conn: &Connection) -> Capabilities {
-        let known = self.capabilities.get_untracked().filter(|(c, _)| c == conn);
-        if let Some((_, caps)) = known {
-            return caps;
+    /// What the key can do with `conn`, learned with [`capabilities::learn`] (at once when
+    /// this tab already knows) and shown from then on; `None` when it could not be learned
+    /// (the screen's own read then says why). `rename_probe`: see `learn`.
+    pub async fn capabilities_for(
+        &self,
+        conn: &Connection,
+        rename_probe: bool,
+    ) -> Option<Capabilities> {
+        let caps = capabilities::learn(conn, rename_probe).await.ok()?;
+        self.show_capabilities(conn, caps.clone());
+        Some(caps)
+    }
+
+    /// Shows `caps` as what the key can do with `conn`.
+    pub fn show_capabilities(&self, conn: &Connection, caps: Capabilities) {
+        let same = self.capabilities.with_untracked(|c| {
+            c.as_ref()
+                .is_some_and(|(c, known)| c == conn && *known == caps)
+        });
+        if !same {
+            self.capabilities.set(Some((conn.clone(), caps)));
         }
-        let (list, caps) = crate::api::check_connection(conn).await;
-        if let Ok(list) = list {
-            self.known_group_types.set(Some((conn.clone(), list)));
-        }
-        self.capabilities.set(Some((conn.clone(), caps.clone())));
-        caps
     }
 
     /// Whether metric writes are offered: false until the capabilities are known, so a
@@ -190,10 +161,9 @@ impl Session {
     pub fn can_write_metrics(&self, conn: StoredValue<Connection>) -> Memo<bool> {
         let this = *self;
         // Starts the check when nothing is known for this connection yet.
-        let checked =
-            LocalResource::new(
-                move || async move { this.capabilities_for(&conn.get_value()).await },
-            );
+        let checked = LocalResource::new(move || async move {
+            this.capabilities_for(&conn.get_value(), false).await
+        });
         Memo::new(move |_| {
             let known = this.capabilities.with(|c| {
                 c.as_ref()
@@ -201,7 +171,12 @@ impl Session {
                     .map(|(_, caps)| !caps.write_metrics.refused())
             });
             known
-                .or_else(|| checked.get().map(|caps| !caps.write_metrics.refused()))
+                .or_else(|| {
+                    checked
+                        .get()
+                        .flatten()
+                        .map(|caps| !caps.write_metrics.refused())
+                })
                 .unwrap_or(false)
         })
     }
@@ -209,7 +184,7 @@ impl Session {
     /// Forgets the key everywhere: memory, this tab and this device.
     pub fn forget(&self) {
         self.forget_stored();
-        crate::api::fetch::forget_reads();
+        fetch::forget_everything();
         self.key.set(None);
         self.capabilities.set(None);
         self.prefetched.set(None);
@@ -251,31 +226,4 @@ pub fn use_metric_route() -> Memo<(Option<u32>, Option<String>)> {
             )
         })
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn key_is_trimmed_and_required() {
-        assert_eq!(
-            ApiKey::parse("  phx_abc \n").map(|k| k.bearer()),
-            Ok("Bearer phx_abc".into())
-        );
-        assert!(ApiKey::parse("   ").is_err());
-        assert!(ApiKey::parse("phx_a b").is_err());
-    }
-
-    #[test]
-    fn debug_output_never_contains_the_key() {
-        let key = ApiKey::parse("phx_secret_value").expect("key");
-        assert!(!format!("{key:?}").contains("phx_secret_value"));
-        let conn = Connection {
-            host: Host::parse("https://eu.posthog.com").expect("host"),
-            project: ProjectId::parse("1").expect("project"),
-            key,
-        };
-        assert!(!format!("{conn:?}").contains("phx_secret_value"));
-    }
 }
