@@ -15,6 +15,7 @@ import {
   startSandbox, startStaticSandbox, startSandboxWithConfig, launchBrowser, openPage, connect,
   assertAccessible, resetSandbox, recordRequests, sandboxProject, sandboxMetrics, metricTable,
   cspReports, assertNoCspReports, inlineScriptHashes, parsePolicy, eventually, PORTAL_DIR, DEMO_KEY,
+  allowWrites,
 } from './harness.mjs';
 
 const CSP = ['--csp', '--csp-report'];
@@ -99,6 +100,7 @@ test('the page carries the strict policy: wasm-unsafe-eval, the inline script\'s
 });
 
 test('the main flow under the strict policy: no console error, no violation', async () => {
+  allowWrites();
   // The theme and accent are applied through the CSSOM, which style-src 'self' allows.
   const { page, console: logs, assertClean } = await open(`${strict.url}/?theme=dark&accent=%23ff6600`);
   await page.getByRole('heading', { name: 'Connect to PostHog' }).waitFor();
@@ -210,6 +212,7 @@ async function openPortal(origin) {
 }
 
 test('embedded under the policy: a portal in frame-ancestors frames the app, connects and gets its messages', async () => {
+  allowWrites();
   const { page, ui, console: logs, assertClean } = await openPortal(portal.url);
   await page.waitForFunction(() => window.received.some((m) => m.data?.type === 'groups-console:ready'));
   await page.evaluate(([host, key]) => window.sendToApp({ type: 'groups-console:connect', host, project: 1, key }), [framed.url, DEMO_KEY]);

@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import {
   startStaticSandbox, startSandboxWithConfig, launchBrowser, openPage, assertAccessible,
   resetSandbox, recordRequests, sandboxMetrics, eventually, PORTAL_DIR, DEMO_KEY,
+  allowWrites,
 } from './harness.mjs';
 
 let portal;
@@ -177,6 +178,7 @@ test('handshake: ready from exactly the app, connect with a key kept in memory o
 });
 
 test('change events: rename, create, update and delete reach the portal with what changed', async () => {
+  allowWrites();
   const { page, ui, frame, assertClean } = await openConnectedPortal();
 
   // Rename two group types and save.

@@ -9,6 +9,7 @@ import {
   openPage, connect, assertAccessible, capabilityLines,
   setSwitches, sandboxProject, statusLogged, DEMO_KEY,
   strictSuite,
+  allowWrites,
 } from './harness.mjs';
 
 let sandbox;
@@ -75,6 +76,7 @@ async function reviewRows(dialog) {
 }
 
 test('several rows renamed, reviewed and saved in one request', async () => {
+  allowWrites();
   const { page, assertClean } = await openConnected();
   await assertAccessible(page, 'group types table');
   await clearLog();
@@ -144,6 +146,7 @@ test('several rows renamed, reviewed and saved in one request', async () => {
 });
 
 test('clearing a name resets it to PostHog\'s default', async () => {
+  allowWrites();
   const { page, assertClean } = await openConnected();
   await clearLog();
   await singular(page, 'organization').fill('');
@@ -172,6 +175,7 @@ test('clearing a name resets it to PostHog\'s default', async () => {
 });
 
 test('a name over 400 characters is refused at its input and nothing is sent', async () => {
+  allowWrites();
   const { page, assertClean } = await openConnected();
   await clearLog();
   await singular(page, 'organization').fill('Org');
@@ -212,6 +216,7 @@ test('a name over 400 characters is refused at its input and nothing is sent', a
 });
 
 test('when the instance refuses personal keys for renaming, the edits stay and PostHog\'s page is offered', async () => {
+  allowWrites();
   const { page, assertClean } = await openConnected();
   await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: sandbox.url });
   await setSwitches(sandbox, { cloud_update_metadata: true });
@@ -266,6 +271,7 @@ test('with renaming refused at connect time, the summary and a warning say so', 
 });
 
 test('a failing save shows an error and keeps the edits for a retry', async () => {
+  allowWrites();
   const { page, assertClean } = await openConnected();
   await setSwitches(sandbox, { failure_rate: 1 });
   await clearLog();
@@ -293,6 +299,7 @@ test('a failing save shows an error and keeps the edits for a retry', async () =
 });
 
 test('unsaved edits are guarded: in-app links ask first, and so does closing the tab', async () => {
+  allowWrites();
   const { page, assertClean } = await openConnected();
   const { dialogs, answer } = answerDialogs(page);
   const connectionLink = page.getByRole('link', { name: 'Connection', exact: true });
@@ -384,6 +391,7 @@ test('going Back with unsaved edits asks first too', async () => {
 });
 
 test('deleting a group type needs its key typed; Cancel and Escape give focus back', async () => {
+  allowWrites();
   const { page, assertClean } = await openConnected();
   await clearLog();
   const opener = page.getByRole('button', { name: 'Delete project', exact: true });
@@ -498,6 +506,7 @@ async function tabUntil(page, want, max = 60) {
 }
 
 test('a rename can be done with the keyboard alone', async () => {
+  allowWrites();
   const { page, assertClean } = await openConnected();
   await clearLog();
   // Start at the top of the document and walk it with Tab.

@@ -30,19 +30,77 @@ export async function startSandbox(extraArgs = []) {
     });
     child.on('exit', (code) => fail(new Error(`sandbox exited with ${code}: ${out}`)));
   });
-  return {
+  const sandbox = {
     url,
-    /** Calls the sandbox's control API (`/_sandbox/...`). */
+    /** Whether the running test asked for changes (see `allowWrites`). */
+    writesAllowed: false,
+    /**
+     * Calls the sandbox's control API (`/_sandbox/...`). Clearing the request log first
+     * checks it for writes nobody asked for (see `assertNoUnaskedWrites`).
+     */
     async control(path, init) {
+      let unasked;
+      if (path === 'requests' && init?.method === 'DELETE') {
+        unasked = await assertNoUnaskedWrites(sandbox).catch((e) => e);
+      }
       const res = await fetch(`${url}/_sandbox/${path}`, init);
+      // Reported after the log is cleared, so that only the test that sent them fails.
+      if (unasked) throw unasked;
       if (!res.ok) throw new Error(`control ${path}: ${res.status}`);
       return res.status === 204 ? null : res.json();
     },
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((ok) => child.once('exit', ok));
+      try {
+        await assertNoUnaskedWrites(sandbox);
+      } finally {
+        live.delete(sandbox);
+        child.kill('SIGTERM');
+        await new Promise((ok) => child.once('exit', ok));
+      }
     },
   };
+  live.add(sandbox);
+  return sandbox;
+}
+
+// ---- No write unless the user asked for one ----
+
+/** Every sandbox started and not yet stopped. */
+const live = new Set();
+
+/**
+ * Declares that the running test asks the app for a change (a save, a delete, an import):
+ * until each sandbox running now is next reset (before the next test) or stopped, the app's
+ * writes to it are expected. Every other test may not see the app send one.
+ */
+export function allowWrites() {
+  for (const sandbox of live) sandbox.writesAllowed = true;
+}
+
+/** The contract's harmless rename probe: `update_metadata` with an empty list. */
+export function isRenameProbe(r) {
+  return r.method === 'PATCH' && /\/groups_types\/update_metadata\/?$/.test(r.path)
+    && Array.isArray(r.body) && r.body.length === 0;
+}
+
+/**
+ * Fails when the sandbox's request log holds a request that could change data, sent by a
+ * browser page (it carries an `Origin`; a test's own direct API calls carry none), in a test
+ * that did not `allowWrites()`. The rename probe is the one exception. Run whenever the log
+ * is cleared (so before each test of a suite that resets its sandbox) and when a sandbox
+ * stops, so it covers every suite.
+ */
+export async function assertNoUnaskedWrites(sandbox) {
+  if (sandbox.writesAllowed) return;
+  const res = await fetch(`${sandbox.url}/_sandbox/requests`);
+  if (!res.ok) throw new Error(`control requests: ${res.status}`);
+  const log = await res.json();
+  const unasked = log.filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method)
+    && r.origin != null && !isRenameProbe(r));
+  if (unasked.length) {
+    throw new Error(`the app sent requests that could change data in a test that asked for none (checked when the log was cleared or the sandbox stopped, so in or just before this point):\n${
+      unasked.map((r) => `${r.method} ${r.path} ${JSON.stringify(r.body)} → ${r.status}`).join('\n')}`);
+  }
 }
 
 /** Launches headless Chromium with the flags this closed network needs. */
@@ -66,15 +124,6 @@ export async function launchBrowser() {
 }
 
 /**
- * The connect-time capability probes aim at a metric and a group type that cannot exist, so
- * with the right scopes they answer 404; Chromium logs every failed fetch as a console
- * error. Those two lines are the probes working, not errors of the app.
- */
-function isProbe(problem) {
-  return /status of 404 .*\/(groups_types\/99\/|metrics\/00000000-0000-0000-0000-000000000000\/)\)$/.test(problem);
-}
-
-/**
  * Opens a page that records every page error and console error; `assertClean()` fails the
  * test if any happened. `allow` lists console texts a test expects (e.g. a refused fetch).
  */
@@ -92,7 +141,7 @@ export async function openPage(context, url) {
     page,
     console,
     assertClean(allow = []) {
-      const left = problems.filter((p) => !allow.some((a) => p.includes(a)) && !isProbe(p));
+      const left = problems.filter((p) => !allow.some((a) => p.includes(a)));
       if (left.length) throw new Error(`page reported errors:\n${left.join('\n')}`);
     },
   };
@@ -176,6 +225,7 @@ export const DEFAULT_SWITCHES = {
   failure_rate: 0,
   rate_limit_per_minute: null,
   cors_allowed_origins: null,
+  current_key_route: true,
 };
 
 /** Puts the seed back, resets every switch and clears the request log. */
@@ -183,6 +233,8 @@ export async function resetSandbox(sandbox) {
   await sandbox.control('reset', { method: 'POST' });
   await setSwitches(sandbox, DEFAULT_SWITCHES);
   await sandbox.control('requests', { method: 'DELETE' });
+  // A new test starts here: its writes are unasked until it says otherwise.
+  sandbox.writesAllowed = false;
 }
 
 /** Sets some of the sandbox's switches. */
@@ -266,18 +318,12 @@ export async function sandboxMetrics(sandbox, project, index) {
 }
 
 /**
- * The sandbox's API request log, without the capability probes (a one-item metric page of
- * group type 0, a PATCH of the nil metric, a DELETE of group type 99, an empty
- * update_metadata), which a full load of the app repeats to learn what the key may do.
+ * The sandbox's API request log, without what the app asks to learn what the key may do
+ * (its record, the empty rename probe), which a load of the app in a new tab repeats.
  */
 export async function apiRequests(sandbox) {
   const log = await sandbox.control('requests');
-  return log.filter((r) => !(
-    r.path.includes('/metrics/00000000-0000-0000-0000-000000000000')
-    || (r.method === 'GET' && /\/groups_types\/0\/metrics\/?$/.test(r.path) && r.query === 'limit=1&offset=0')
-    || /\/groups_types\/99\/?$/.test(r.path)
-    || (r.path.endsWith('/update_metadata/') && Array.isArray(r.body) && r.body.length === 0)
-  ));
+  return log.filter((r) => !(r.path.startsWith('/api/personal_api_keys/') || isRenameProbe(r)));
 }
 
 /** The metrics table of the list screen. */
@@ -396,6 +442,7 @@ export function browserSuite({ before, after, beforeEach, afterEach }, { sandbox
     await resetSandbox(suite.sandbox);
   });
   afterEach(async () => {
+    await assertNoUnaskedWrites(suite.sandbox);
     while (suite.opened.length) {
       const page = suite.opened.pop();
       if (!page.isClosed()) await page.close();

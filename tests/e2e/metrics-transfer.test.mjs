@@ -11,6 +11,7 @@ import {
   setSwitches, statusLogged,
   metricsUrl, sandboxMetrics, apiRequests, metricTable, rowNames,
   strictSuite,
+  allowWrites,
 } from './harness.mjs';
 
 let sandbox;
@@ -41,6 +42,7 @@ const focusedLabel = (page) => page.evaluate(() => document.activeElement?.getAt
 // ---- Copy ----
 
 test('copying a metric to a group type that has its name gives the copy a free name', async () => {
+  allowWrites();
   const source = (await sandboxMetrics(sandbox, 1, 0)).find((m) => m.name === 'Support tickets opened');
   assert.ok((await sandboxMetrics(sandbox, 1, 1)).some((m) => m.name === 'Support tickets opened'), 'the seed has the name in company too');
   const { page, assertClean } = await openList(0);
@@ -78,6 +80,7 @@ test('copying a metric to a group type that has its name gives the copy a free n
 });
 
 test('copying to a group type without that name keeps the name; a taken name typed by hand is refused before sending', async () => {
+  allowWrites();
   const paid = (await sandboxMetrics(sandbox, 1, 0)).find((m) => m.name === 'Paid bills');
   const { page, assertClean } = await openList(0);
   await clearLog();
@@ -162,6 +165,7 @@ async function previewOf(dialog) {
 }
 
 test('export writes every metric of the group type; importing the file into an empty group type creates them all', async () => {
+  allowWrites();
   const company = await sandboxMetrics(sandbox, 1, 1);
   assert.equal(company.length, 4);
   const { page, assertClean } = await openList(1);
@@ -232,6 +236,7 @@ test('export writes every metric of the group type; importing the file into an e
 });
 
 test('importing into project 2, which has no group types, goes to the group type of the URL', async () => {
+  allowWrites();
   const company = await sandboxMetrics(sandbox, 1, 1);
   const { page: source, assertClean: sourceClean } = await openList(1);
   await metricTable(source).waitFor();
@@ -263,6 +268,7 @@ test('importing into project 2, which has no group types, goes to the group type
 });
 
 test('a file mixing new, existing, repeated and invalid metrics previews each, and only the new one is created', async () => {
+  allowWrites();
   const { page, assertClean } = await openList(1);
   await metricTable(page).waitFor();
   await clearLog();
@@ -303,6 +309,7 @@ test('a file mixing new, existing, repeated and invalid metrics previews each, a
 });
 
 test('an import whose creates fail reports each failure and keeps going', async () => {
+  allowWrites();
   const { page, assertClean } = await openList(2);
   await clearLog();
   const text = JSON.stringify([{ name: 'First', filters: {} }, { name: 'Second', filters: {} }]);

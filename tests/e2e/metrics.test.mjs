@@ -12,6 +12,7 @@ import {
   setSwitches, statusLogged,
   metricsUrl, metricUrl, sandboxMetrics, apiRequests, metricTable, rowNames, sandboxApi,
   strictSuite,
+  allowWrites,
 } from './harness.mjs';
 
 let sandbox;
@@ -329,6 +330,7 @@ test('a deep link opens a metric on a cold load, and a reload keeps it', async (
 });
 
 test('a deep link to a deleted metric says it is not found and links back', async () => {
+  allowWrites();
   const { page, assertClean } = await openAt(null);
   const gone = await sandboxApi(sandbox, 'DELETE', `${METRICS0}${LOGINS}/`);
   assert.equal(gone.status, 204);
@@ -385,6 +387,7 @@ async function stored(index, id, project = 1) {
 }
 
 test('creating a count metric over an event stores exactly the fields filled in', async () => {
+  allowWrites();
   const { page, assertClean } = await openNewForm();
   await assertAccessible(page, 'new metric form');
   await clearLog();
@@ -420,6 +423,7 @@ test('creating a count metric over an event stores exactly the fields filled in'
 });
 
 test('creating a sum metric stores its property, the typed interval and the format', async () => {
+  allowWrites();
   const { page, assertClean } = await openNewForm(1);
   await clearLog();
   await nameField(page).fill('Paid seats');
@@ -459,6 +463,7 @@ test('creating a sum metric stores its property, the typed interval and the form
 });
 
 test('creating a data warehouse metric stores the table, its columns and the column summed', async () => {
+  allowWrites();
   const { page, assertClean } = await openNewForm();
   await clearLog();
   await nameField(page).fill('Invoice totals');
@@ -611,6 +616,7 @@ test('Raw JSON that does not parse stops the save (the last valid filters are no
 });
 
 test('a rule only the server checks: its 400 lands on the field its attr names, and the form is kept', async () => {
+  allowWrites();
   const { page, assertClean } = await openNewForm();
   await clearLog();
   // `"source": null` reads as events to the client, but PostHog rejects it ("Unknown source: None").
@@ -641,6 +647,7 @@ test('a rule only the server checks: its 400 lands on the field its attr names, 
 });
 
 test('a name taken by someone else after the form loaded: the server\'s 500 is shown and the form is kept', async () => {
+  allowWrites();
   const { page, assertClean } = await openNewForm();
   // Another user creates the name while this form is open (the form's name list is from before).
   const other = await sandboxApi(sandbox, 'POST', METRICS0, { name: 'Taken meanwhile', filters: {} });
@@ -662,6 +669,7 @@ test('a name taken by someone else after the form loaded: the server\'s 500 is s
 // ---- Editing ----
 
 test('an edit sends one PATCH with only the changed field, and unknown filter keys survive', async () => {
+  allowWrites();
   const seeded = (await sandboxMetrics(sandbox, 1, 0)).find((m) => m.id === NPS);
   assert.ok(seeded.filters.x_owner && seeded.filters.breakdown && seeded.filters.date_from, 'the seed has unknown filter keys');
   const { page, assertClean } = await openList(0, { offset: 50 });
@@ -709,6 +717,7 @@ test('an edit sends one PATCH with only the changed field, and unknown filter ke
 });
 
 test('double-clicking Save creates one metric; the button says Saving… and is disabled meanwhile', async () => {
+  allowWrites();
   const { page, assertClean } = await openNewForm();
   await setSwitches(sandbox, { latency_ms: 1000 });
   await clearLog();
@@ -728,6 +737,7 @@ test('double-clicking Save creates one metric; the button says Saving… and is 
 });
 
 test('a failed save keeps every field, and the same form saves once the server recovers', async () => {
+  allowWrites();
   const { page, assertClean } = await openNewForm();
   await setSwitches(sandbox, { failure_rate: 1 });
   await clearLog();
@@ -767,6 +777,7 @@ test('a failed save keeps every field, and the same form saves once the server r
 });
 
 test('unsaved form edits are guarded: links ask first, closing the tab asks, a save ends the question', async () => {
+  allowWrites();
   const { page, assertClean } = await openAt(metricUrl(sandbox, 0, LOGINS, { edit: true }));
   await page.getByRole('heading', { name: 'Edit “Logins”', level: 1 }).waitFor();
   const dialogs = [];
@@ -867,6 +878,7 @@ test('a deleted row goes at once and Undo brings it back: no DELETE is ever sent
 });
 
 test('three deletes and an Undo of the second: the first and third reach the server after the window', async () => {
+  allowWrites();
   const seeded = await sandboxMetrics(sandbox, 1, 0);
   const byName = Object.fromEntries(seeded.map((m) => [m.name, m.id]));
   const { page, assertClean } = await openList(0);
@@ -907,6 +919,7 @@ test('three deletes and an Undo of the second: the first and third reach the ser
 });
 
 test('a delete waiting for its undo is sent when the page closes (after the leave question)', async () => {
+  allowWrites();
   const { page, assertClean } = await openList(0);
   await clearLog();
   await metricTable(page).getByRole('button', { name: 'Delete Logins', exact: true }).click();
@@ -941,6 +954,7 @@ test('a delete waiting for its undo is sent when the page closes (after the leav
 });
 
 test('deleting from the metric page returns to the list with the same Undo', async () => {
+  allowWrites();
   const { page, assertClean } = await openAt(metricUrl(sandbox, 0, LOGINS));
   await page.getByRole('heading', { name: 'Logins', level: 1 }).waitFor();
   await clearLog();
@@ -972,6 +986,7 @@ async function assertNoMarkup(page, where) {
 
 for (const [label, name] of [['markup', HOSTILE], ['255 characters', LONGEST]]) {
   test(`a metric name of ${label} is shown as text everywhere`, async () => {
+    allowWrites();
     assert.equal([...name].length, name === LONGEST ? 255 : name.length);
     const { page, assertClean } = await openNewForm();
     const dialogs = [];

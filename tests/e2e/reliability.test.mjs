@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import {
   browserSuite, openPage, connect, setSwitches, resetSandbox, apiRequests, statusLogged,
   metricTable, assertAccessible,
+  allowWrites,
 } from './harness.mjs';
 
 let sandbox;
@@ -51,6 +52,7 @@ test('a read that fails with 5xx is retried without the user, and then shows the
 
 test('a write that fails is not repeated by the app', async () => {
   await resetSandbox(sandbox);
+  allowWrites();
   const { page, assertClean } = await openPage(browser.context, sandbox.url);
   await connect(page);
   await table(page).waitFor();

@@ -7,6 +7,7 @@ import {
 import assert from 'node:assert/strict';
 import {
   browserSuite, openPage, connect, sandboxApi, metricTable, metricsUrl, recordRequests,
+  allowWrites,
 } from './harness.mjs';
 
 let sandbox;
@@ -85,6 +86,7 @@ test('going back to a page of metrics shows it at once and checks it with one re
 });
 
 test('after a save, the list is not shown from before the save', async () => {
+  allowWrites();
   const { page, assertClean } = await start();
   await connect(page);
   await page.goto(metricsUrl(sandbox, 1));

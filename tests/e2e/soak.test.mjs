@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import {
   browserSuite, openPage, connect, setSwitches, sandboxProject,
   sandboxMetrics, metricTable, artifactsDir,
+  allowWrites,
 } from './harness.mjs';
 import { join } from 'node:path';
 
@@ -46,6 +47,7 @@ function random(seed) {
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 test(`soak: ${OPS} operations with latency, 20% failures and a rate limit lose and duplicate nothing`, { timeout: 60 * 60_000 }, async () => {
+  allowWrites();
   const rand = random(SEED);
   const pick = (list) => list[Math.floor(rand() * list.length)];
   const { page, assertClean } = await openPage(browser.context, sandbox.url);

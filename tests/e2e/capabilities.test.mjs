@@ -1,0 +1,183 @@
+// What a key can do, learned with reads: the key's own record (`@current`) on connect, the
+// empty rename probe once per tab when the group types open, nothing that writes; a reload
+// sends only the reads its screen shows; an instance without `@current` still connects.
+
+import {
+  test, before, after, beforeEach, afterEach,
+} from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  browserSuite, openPage, connect, setSwitches, capabilityLines, metricTable, metricsUrl,
+  metricUrl, sandboxMetrics, statusLogged, isRenameProbe, assertAccessible,
+} from './harness.mjs';
+
+let sandbox;
+let browser;
+const { opened } = browserSuite({ before, after, beforeEach, afterEach }, {
+  ready: (suite) => ({ sandbox, browser } = suite),
+});
+
+const CURRENT = '/api/personal_api_keys/@current/';
+const LIST = '/api/projects/1/groups_types/';
+const groupTypesTable = (page) => page.getByRole('table', { name: 'Group types of this project' });
+
+async function start(url = sandbox.url) {
+  const opening = await openPage(browser.context, url);
+  opened.push(opening.page);
+  return opening;
+}
+
+/** The API requests the sandbox received since the log was last cleared, as `METHOD path`. */
+async function sent() {
+  const log = await sandbox.control('requests');
+  return log.map((r) => `${r.method} ${r.path}${r.query ? `?${r.query}` : ''}${isRenameProbe(r) ? ' []' : ''}`);
+}
+
+const clearLog = () => sandbox.control('requests', { method: 'DELETE' });
+
+/**
+ * Waits until no API request has arrived for `quietMs`: a screen's reads are all sent by
+ * then (they start together when it renders).
+ */
+async function settled(quietMs = 700) {
+  let last = -1;
+  for (;;) {
+    const now = (await sandbox.control('requests')).length;
+    if (now === last) return;
+    last = now;
+    await new Promise((ok) => setTimeout(ok, quietMs));
+  }
+}
+
+test('connecting reads the key record and the list, then the group types send the rename probe once', async () => {
+  const { page, assertClean } = await start();
+  await connect(page);
+  await groupTypesTable(page).waitFor();
+  assert.deepEqual(await capabilityLines(page), [
+    'List group types: yes', 'Rename group types: yes', 'Delete group types: yes',
+    'View usage metrics: yes', 'Create, edit and delete usage metrics: yes',
+  ]);
+  await settled();
+  assert.deepEqual((await sent()).sort(), [
+    `GET ${CURRENT}`, `GET ${LIST}`, `PATCH ${LIST}update_metadata/ []`,
+  ].sort());
+
+  // Back to the group types from another screen: the probe is not sent again in this tab.
+  await page.getByRole('link', { name: 'Usage metrics', exact: true }).click();
+  await metricTable(page).waitFor();
+  await page.getByRole('link', { name: 'Group types', exact: true }).click();
+  await groupTypesTable(page).waitFor();
+  await settled();
+  const probes = (await sent()).filter((r) => r.endsWith(' []'));
+  assert.equal(probes.length, 1, 'one rename probe per connection per tab');
+  assertClean();
+});
+
+test('a reload sends only the reads its screen shows: at most 2, in parallel', async () => {
+  const { page, assertClean } = await start();
+  await connect(page);
+  await groupTypesTable(page).waitFor();
+  await settled();
+
+  await clearLog();
+  await page.reload();
+  await groupTypesTable(page).waitFor();
+  await page.locator('summary', { hasText: 'What this key can do' }).waitFor();
+  await settled();
+  assert.deepEqual(await sent(), [`GET ${LIST}`], 'group types page: the list only (key record and probe kept for the tab)');
+
+  await page.goto(metricsUrl(sandbox, 0));
+  await metricTable(page).waitFor();
+  await settled();
+  await clearLog();
+  await page.reload();
+  await metricTable(page).waitFor();
+  await page.getByRole('link', { name: 'New metric' }).waitFor();
+  await settled();
+  assert.deepEqual((await sent()).sort(), [
+    `GET ${LIST}`, `GET ${LIST}0/metrics/?limit=25&offset=0`,
+  ].sort(), 'metrics page: its tabs and its page');
+
+  const [metric] = await sandboxMetrics(sandbox, 1, 0);
+  await page.goto(metricUrl(sandbox, 0, metric.id));
+  await page.getByRole('heading', { name: metric.name, level: 1 }).waitFor();
+  await settled();
+  await clearLog();
+  await page.reload();
+  await page.getByRole('heading', { name: metric.name, level: 1 }).waitFor();
+  await page.getByRole('link', { name: 'Edit', exact: true }).waitFor();
+  await settled();
+  const reads = await sent();
+  assert.ok(reads.length <= 2, `a metric's page: ${reads.join(', ')}`);
+  assert.ok(reads.includes(`GET ${LIST}0/metrics/${metric.id}/`), reads.join(', '));
+  assert.ok(reads.every((r) => r.startsWith('GET ')), reads.join(', '));
+  assertClean();
+});
+
+test('a deep link in a tab that has not learned the key reads its record once, beside the screen, and keeps it', async () => {
+  const { page, assertClean } = await start();
+  // The key is kept in this tab's storage, as after "Connect", but nothing was learned yet.
+  await page.evaluate((url) => sessionStorage.setItem('groups-console.key', JSON.stringify({ host: url, key: 'phx_sandbox_demo_full_access' })), sandbox.url);
+  await clearLog();
+  await page.goto(metricsUrl(sandbox, 0));
+  await metricTable(page).waitFor();
+  await page.getByRole('link', { name: 'New metric' }).waitFor();
+  await settled();
+  assert.deepEqual((await sent()).sort(), [
+    `GET ${CURRENT}`, `GET ${LIST}`, `GET ${LIST}0/metrics/?limit=25&offset=0`,
+  ].sort());
+  // What it learned stays beside the key: a reload asks only for what the screen shows.
+  await clearLog();
+  await page.reload();
+  await metricTable(page).waitFor();
+  await page.getByRole('link', { name: 'New metric' }).waitFor();
+  await settled();
+  assert.deepEqual((await sent()).sort(), [
+    `GET ${LIST}`, `GET ${LIST}0/metrics/?limit=25&offset=0`,
+  ].sort());
+  assertClean();
+});
+
+test('an instance without @current still connects, and says writes are not checked', async () => {
+  await setSwitches(sandbox, { current_key_route: false });
+  const { page, assertClean } = await start();
+  await connect(page);
+  await groupTypesTable(page).waitFor();
+  const lines = await capabilityLines(page);
+  assert.equal(lines[0], 'List group types: yes');
+  assert.equal(lines[3], 'View usage metrics: yes');
+  for (const i of [1, 2, 4]) assert.match(lines[i], /: not checked — it needs .*; the server will say if it refuses$/);
+  await page.getByText('This PostHog does not say what a key may do').waitFor();
+  await assertAccessible(page, 'group types screen with unchecked writes');
+  // Writes are offered, and left for the server to judge.
+  assert.equal(await groupTypesTable(page).getByRole('button', { name: /^Delete / }).count(), 4);
+  await page.getByRole('link', { name: 'Usage metrics', exact: true }).click();
+  await metricTable(page).waitFor();
+  await page.getByRole('link', { name: 'New metric' }).waitFor();
+  const log = await sent();
+  assert.ok(log.every((r) => r.startsWith('GET ') || r.endsWith(' []')), log.join('\n'));
+  assertClean([statusLogged(404, `${sandbox.url}${CURRENT}`)]);
+});
+
+test('a read-only key sees names as text and no delete on the group types', async () => {
+  const { page, assertClean } = await start();
+  await connect(page, { key: 'phx_sandbox_read_only' });
+  await groupTypesTable(page).waitFor();
+  const lines = await capabilityLines(page);
+  assert.deepEqual(lines, [
+    'List group types: yes',
+    'Rename group types: no — the key lacks the scope group:write',
+    'Delete group types: no — the key lacks the scope group:write',
+    'View usage metrics: yes',
+    'Create, edit and delete usage metrics: no — the key lacks the scope usage_metric:write',
+  ]);
+  const table = groupTypesTable(page);
+  assert.equal(await table.getByRole('textbox').count(), 0, 'no name inputs');
+  assert.equal(await table.getByRole('button').count(), 0, 'no delete buttons');
+  await table.getByText('Organizations').waitFor();
+  await assertAccessible(page, 'read-only group types');
+  await settled();
+  // Renaming is refused by scope, so not even the probe is sent.
+  assert.deepEqual((await sent()).sort(), [`GET ${CURRENT}`, `GET ${LIST}`].sort());
+  assertClean();
+});
