@@ -6,6 +6,9 @@
 //
 //   /baseline.html?view=group-types&host=<origin>&project=1
 //   /baseline.html?view=metrics&index=0&host=<origin>&project=1&limit=100&offset=0
+//
+// `host` may be another origin than the page's (the API's, as deployed): each fetch then pays
+// a CORS preflight (it sends Authorization), as the app's fetches do.
 
 const STORED_KEY = 'groups-console.key';
 const params = new URLSearchParams(location.search);

@@ -1,8 +1,19 @@
-// Benchmark of the release build: transfer sizes, cold load of the group types table, render
-// time of a 100-metric page (each against a plain-DOM baseline), API requests per main flow,
-// and memory across 200 navigations. Prints a table and writes bench/results/latest.json.
+// Benchmark of the release build. Users put the app on their own static host and the API is
+// PostHog's, another origin, so every keyed request pays a CORS preflight (shared/DESIGN.md,
+// "Where it runs"). Two sandboxes therefore run side by side: one serves the build and the
+// plain-DOM baseline (the "app origin"), the other only the API (the "API origin").
 //
-//   node bench/bench.mjs [--dist DIR] [--runs N] [--navs N] [--out FILE]
+// Figures, each against the baseline where there is one:
+//   1. transfer sizes of the build, and what the static host actually sent (encoding, bytes);
+//   2. same origin (the API on the app's own server): cold load of the group types table;
+//   3. same origin: render of a 100-metric page after its response;
+//   4. cross origin: cold load of the group types table and of a 100-metric page, without
+//      and with an emulated link (DevTools network emulation);
+//   5. API requests, and CORS preflights, per cold view and per flow, in both deployments;
+//   6. memory across navigations (same origin).
+// Prints a table and writes bench/results/latest.json.
+//
+//   node bench/bench.mjs [--dist DIR] [--stats-dist DIR] [--runs N] [--navs N] [--out FILE]
 //
 // Needs a release build (DIR, default dist/) and target/debug/sandbox; `bench/run` makes both.
 // Exit status: 0 when every figure was measured (an OVER budget is reported, not a failure),
@@ -16,6 +27,7 @@ import {
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { gzipSync, brotliCompressSync, constants as zlib } from 'node:zlib';
+import { startPreflightDelay } from './preflight-delay.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const benchDir = join(root, 'bench');
@@ -39,12 +51,28 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const DEMO_KEY = 'phx_sandbox_demo_full_access';
 const METRICS_TARGET = 100;
 
+// The emulated link of the cross-origin figures. CDP wants bytes per second; 1 Mbit = 10^6 bit.
+// The emulation leaves CORS preflights alone: bench/preflight-delay.mjs gives them the latency.
+const LINK = { offline: false, latency: 40, downloadThroughput: 20e6 / 8, uploadThroughput: 5e6 / 8 };
+const LINK_TEXT = '40 ms latency, 20 Mbit/s down, 5 Mbit/s up';
+
 const BUDGETS = {
   gzipTotalBytes: 250_000, // 250 kB, 1 kB = 1000 B
-  loadRatio: 3,
+  loadRatio: 3, // same origin, cold load to group types
   renderRatio: 2,
   memoryGrowthPct: 10,
+  crossGroupTypesRatio: 1.8,
+  crossMetricsRatio: 2.0,
+  crossMetricsLinkRatio: 1.5,
 };
+
+// The cross-origin cold loads; no budget was set for group types under the emulated link.
+const CROSS_LOADS = [
+  { key: 'groupTypes', view: 'group-types', link: false, budget: BUDGETS.crossGroupTypesRatio },
+  { key: 'groupTypesLink', view: 'group-types', link: true, budget: null },
+  { key: 'metrics', view: 'metrics', link: false, budget: BUDGETS.crossMetricsRatio },
+  { key: 'metricsLink', view: 'metrics', link: true, budget: BUDGETS.crossMetricsLinkRatio },
+];
 
 const GT_CAPTION = 'Group types of this project';
 const M_CAPTION = 'Usage metrics of this group type';
@@ -66,13 +94,24 @@ const round = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? 
 function stats(values) {
   const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
   if (!v.length) return null;
-  const mid = v.length >> 1;
-  const median = v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
-  return { n: v.length, median: round(median, 2), min: round(v[0], 2), max: round(v.at(-1), 2) };
+  // Linear interpolation between the closest ranks; q(0.5) is the usual median.
+  const q = (p) => {
+    const i = (v.length - 1) * p;
+    const lo = Math.floor(i);
+    return v[lo] + (v[Math.ceil(i)] - v[lo]) * (i - lo);
+  };
+  return {
+    n: v.length, median: round(q(0.5), 2), p25: round(q(0.25), 2), p75: round(q(0.75), 2), min: round(v[0], 2), max: round(v.at(-1), 2),
+  };
 }
 
 const kb = (bytes) => `${(bytes / 1000).toFixed(1)} kB`;
-const verdict = (ok) => (ok ? 'PASS' : 'OVER');
+const verdict = (ok) => (ok === null || ok === undefined ? '—' : ok ? 'met' : 'OVER');
+
+function header(headers, name) {
+  const hit = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === name);
+  return hit ? hit[1] : null;
+}
 
 const errors = [];
 function recordError(section, e) {
@@ -86,14 +125,27 @@ function progress(text) {
   process.stderr.write(`bench: ${text}\n`);
 }
 
-// ---- Sandbox (own instance, serving a temporary copy of the build plus the baseline) ----
+/** Resolves once `state()` has returned the same value for `quietMs` (or after `maxMs`). */
+async function untilQuiet(state, { quietMs = 500, maxMs = 8000 } = {}) {
+  const deadline = Date.now() + maxMs;
+  let last;
+  let since = Date.now();
+  while (Date.now() < deadline) {
+    const now = await state();
+    if (now !== last) { last = now; since = Date.now(); } else if (Date.now() - since >= quietMs) return;
+    await sleep(100);
+  }
+}
+
+// ---- Sandboxes ----
 
 const sandboxChildren = [];
-let tempDir = null;
+const tempDirs = [];
+const proxies = [];
 let browser = null;
 
-async function startSandbox(staticDir) {
-  const child = spawn(SANDBOX_BIN, ['--port', '0', '--static', staticDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function startSandbox(args) {
+  const child = spawn(SANDBOX_BIN, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   sandboxChildren.push(child);
   let err = '';
   child.stderr.on('data', (c) => { err += c; });
@@ -124,12 +176,30 @@ async function cleanup() {
     child.kill('SIGTERM');
     await new Promise((ok) => { child.once('exit', ok); setTimeout(ok, 3000); });
   }
-  if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-  tempDir = null;
+  for (const proxy of proxies.splice(0)) await proxy.close();
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => { cleanup().finally(() => process.exit(130)); });
+}
+
+/** Makes sure group type 0 of project 1 has at least 100 metrics (the demo has 61). */
+async function ensureMetrics(sandbox) {
+  const path = '/api/projects/1/groups_types/0/metrics/';
+  const auth = { Authorization: `Bearer ${DEMO_KEY}` };
+  const page = await (await fetch(`${sandbox.url}${path}?limit=1&offset=0`, { headers: auth })).json();
+  let created = 0;
+  for (let n = 1; page.count + created < METRICS_TARGET; n++) {
+    const res = await fetch(`${sandbox.url}${path}`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: `Bench ${n}`, filters: {} }),
+    });
+    if (res.status !== 201) throw new Error(`creating metric "Bench ${n}": HTTP ${res.status} ${await res.text()}`);
+    created += 1;
+  }
+  return { seeded: page.count, created, total: page.count + created };
 }
 
 // ---- 1. Transfer sizes ----
@@ -175,11 +245,13 @@ async function launch() {
 
 /**
  * Runs in every document of a measuring context before its scripts: stores the key as the app
- * would have after a connect, records when each table first has rows (and how often its body
- * is replaced), and keeps a handle on the wasm exports Trunk announces.
+ * would have after a connect (unless `host` is null), records when each table first has rows
+ * (and how often its body is replaced), and keeps a handle on the wasm exports Trunk announces.
  */
 function initScript({ host, key, gtCaption, mCaption, mTarget }) {
-  try { sessionStorage.setItem('groups-console.key', JSON.stringify({ host, key })); } catch { /* about:blank */ }
+  if (host !== null) {
+    try { sessionStorage.setItem('groups-console.key', JSON.stringify({ host, key })); } catch { /* about:blank */ }
+  }
   const marks = {
     gt: null, gtRows: 0,
     mFirst: null, mFirstRows: 0, mFull: null, mFullRows: 0, mLastFull: null, mBodies: 0,
@@ -207,90 +279,133 @@ function initScript({ host, key, gtCaption, mCaption, mTarget }) {
   addEventListener('TrunkApplicationStarted', (e) => { window.__benchWasm = e.detail && e.detail.wasm; });
 }
 
-async function measuringContext(sandbox, { mTarget = METRICS_TARGET } = {}) {
+/**
+ * Records what Chromium's network stack sends for one page, from DevTools protocol events.
+ * Unlike playwright's request events these include the CORS preflights (type "Preflight"),
+ * which the browser sends on its own and the sandbox answers before its request log.
+ */
+function recordNetwork(cdp) {
+  const seen = new Map();
+  let events = 0;
+  const at = (id) => {
+    if (!seen.has(id)) seen.set(id, { id });
+    return seen.get(id);
+  };
+  const on = (name, fn) => cdp.on(`Network.${name}`, (e) => { events += 1; fn(e); });
+  on('requestWillBeSent', (e) => {
+    const url = new URL(e.request.url);
+    Object.assign(at(e.requestId), {
+      origin: url.origin,
+      path: url.pathname,
+      query: url.search.slice(1) || null,
+      method: e.request.method,
+      type: e.type ?? null,
+      // A preflight is announced with initiator type "preflight"; its answer has type "Preflight".
+      preflight: e.initiator?.type === 'preflight',
+      // What a preflight asks permission for.
+      forMethod: header(e.request.headers, 'access-control-request-method'),
+    });
+  });
+  // Accept-Encoding is added by the network stack, so only the "extra info" shows it.
+  on('requestWillBeSentExtraInfo', (e) => { at(e.requestId).acceptEncoding = header(e.headers, 'accept-encoding'); });
+  on('responseReceived', (e) => {
+    const r = at(e.requestId);
+    if (e.type === 'Preflight') r.preflight = true;
+    Object.assign(r, {
+      status: e.response.status,
+      contentEncoding: header(e.response.headers, 'content-encoding'),
+    });
+  });
+  on('dataReceived', (e) => {
+    const r = at(e.requestId);
+    r.bodyBytes = (r.bodyBytes ?? 0) + e.dataLength;
+  });
+  on('loadingFinished', (e) => { at(e.requestId).wireBytes = e.encodedDataLength; });
+  on('loadingFailed', (e) => { at(e.requestId).failed = e.errorText; });
+  return {
+    get events() { return events; },
+    /** Every request seen since the last call, in the order they were sent. */
+    take() {
+      const all = [...seen.values()].filter((r) => r.method);
+      seen.clear();
+      return all;
+    },
+  };
+}
+
+/**
+ * A fresh browser context (empty HTTP cache, preflight cache and storage) with the marks of
+ * `initScript`. `link` turns on DevTools network emulation; `record` records the network.
+ */
+async function measuringContext(dep, { mTarget = METRICS_TARGET, withKey = true, link = false, record = false } = {}) {
   const context = await browser.newContext();
-  await context.addInitScript(initScript, { host: sandbox.url, key: DEMO_KEY, gtCaption: GT_CAPTION, mCaption: M_CAPTION, mTarget });
+  await context.addInitScript(initScript, {
+    host: withKey ? dep.api.url : null, key: DEMO_KEY, gtCaption: GT_CAPTION, mCaption: M_CAPTION, mTarget,
+  });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  return { context, page, problems };
+  let network = null;
+  if (link || record) {
+    const cdp = await context.newCDPSession(page);
+    // Emulation works without the Network domain's events; only recording needs them.
+    if (record) {
+      network = recordNetwork(cdp);
+      await cdp.send('Network.enable');
+    }
+    if (link) await cdp.send('Network.emulateNetworkConditions', LINK);
+  }
+  return { context, page, problems, network };
 }
 
 const marks = (page) => page.evaluate(() => ({ ...window.__bench }));
 
-// ---- 2. Cold load of the group types table ----
+const tableRows = (page, caption) => page.waitForFunction((c) => [...document.getElementsByTagName('table')]
+  .some((t) => t.caption && t.caption.textContent.trim() === c && t.tBodies[0] && t.tBodies[0].rows.length > 0), caption, { timeout: 15_000 });
 
-async function coldGroupTypes(sandbox, url) {
-  const { context, page, problems } = await measuringContext(sandbox);
+const mainLink = (page, name) => page.locator('nav[aria-label="Main"] a').filter({ hasText: new RegExp(`^${name}$`) });
+
+// ---- 2.–4. Cold loads, app against baseline ----
+
+/** The app's deep link and the baseline page for a view; the API is `dep.api`. */
+function pageUrls(dep, view) {
+  const q = `host=${encodeURIComponent(dep.api.url)}&project=1`;
+  const range = `limit=${METRICS_TARGET}&offset=0`;
+  return view === 'group-types'
+    ? { app: `${dep.site.url}/group-types?${q}`, baseline: `${dep.site.url}/baseline.html?view=group-types&${q}` }
+    : { app: `${dep.site.url}/group-types/0/metrics?${q}&${range}`, baseline: `${dep.site.url}/baseline.html?view=metrics&index=0&${q}&${range}` };
+}
+
+/**
+ * One cold load in a fresh context: navigation start → the view's table has its rows. For the
+ * metrics view also the render time after the list's response (resource timing, which gives
+ * responseEnd for cross-origin fetches too).
+ */
+async function coldLoad(dep, url, view, link) {
+  const { context, page, problems } = await measuringContext(dep, { link });
+  const mark = view === 'group-types' ? 'gt' : 'mFull';
   try {
     await page.goto(url, { waitUntil: 'commit' });
-    await page.waitForFunction(() => window.__bench && window.__bench.gt !== null, null, { timeout: 20_000, polling: 50 })
-      .catch(async () => { throw new Error(`no group types rows within 20 s at ${url} ${problems.join('; ')} ${await page.evaluate(() => window.__baselineError ?? '')}`); });
-    const m = await marks(page);
-    return { ms: m.gt, rows: m.gtRows };
-  } finally {
-    await context.close();
-  }
-}
-
-async function measureLoad(sandbox) {
-  const q = `host=${encodeURIComponent(sandbox.url)}&project=1`;
-  const appUrl = `${sandbox.url}/group-types?${q}`;
-  const baseUrl = `${sandbox.url}/baseline.html?view=group-types&${q}`;
-  progress(`cold loads of the group types table: 1 warm-up + ${RUNS} runs each, app and baseline interleaved`);
-  await coldGroupTypes(sandbox, appUrl);
-  await coldGroupTypes(sandbox, baseUrl);
-  const app = [];
-  const base = [];
-  for (let i = 0; i < RUNS; i++) {
-    // ABBA order, so neither page always runs right after the other.
-    const order = i % 2 ? [[baseUrl, base], [appUrl, app]] : [[appUrl, app], [baseUrl, base]];
-    for (const [url, into] of order) into.push(await coldGroupTypes(sandbox, url));
-  }
-  const rows = new Set([...app, ...base].map((r) => r.rows));
-  if (rows.size !== 1) throw new Error(`app and baseline showed different row counts: ${[...rows]}`);
-  const a = stats(app.map((r) => r.ms));
-  const b = stats(base.map((r) => r.ms));
-  const ratio = round(a.median / b.median, 2);
-  const paired = stats(app.map((r, i) => r.ms / base[i].ms));
-  return {
-    what: 'navigation start → group types table has rows (cold context, deep link, key in sessionStorage)',
-    rows: [...rows][0], app: a, baseline: b, samplesApp: app.map((r) => round(r.ms, 1)), samplesBaseline: base.map((r) => round(r.ms, 1)),
-    ratio, pairedRatio: paired, budgetRatio: BUDGETS.loadRatio, pass: ratio <= BUDGETS.loadRatio,
-  };
-}
-
-// ---- 3. Render time of 100 metrics after the response ----
-
-async function ensureMetrics(sandbox) {
-  const path = '/api/projects/1/groups_types/0/metrics/';
-  const auth = { Authorization: `Bearer ${DEMO_KEY}` };
-  const page = await (await fetch(`${sandbox.url}${path}?limit=1&offset=0`, { headers: auth })).json();
-  let created = 0;
-  for (let n = 1; page.count + created < METRICS_TARGET; n++) {
-    const res = await fetch(`${sandbox.url}${path}`, {
-      method: 'POST',
-      headers: { ...auth, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: `Bench ${n}`, filters: {} }),
-    });
-    if (res.status !== 201) throw new Error(`creating metric "Bench ${n}": HTTP ${res.status} ${await res.text()}`);
-    created += 1;
-  }
-  return { seeded: page.count, created, total: page.count + created };
-}
-
-async function coldMetrics(sandbox, url) {
-  const { context, page, problems } = await measuringContext(sandbox);
-  try {
-    await page.goto(url, { waitUntil: 'commit' });
-    await page.waitForFunction(() => window.__bench && window.__bench.mFull !== null, null, { timeout: 20_000, polling: 50 })
-      .catch(async () => { throw new Error(`no ${METRICS_TARGET} metric rows within 20 s at ${url} ${problems.join('; ')} ${await page.evaluate(() => window.__baselineError ?? '')}`); });
-    // Let late work (capability probes, a re-render when they answer) land before reading.
+    await page.waitForFunction((k) => window.__bench && window.__bench[k] !== null, mark, { timeout: 30_000, polling: 50 })
+      .catch(async () => { throw new Error(`no ${view} rows within 30 s at ${url} ${problems.join('; ')} ${await page.evaluate(() => window.__baselineError ?? '')}`); });
+    if (link) {
+      // DevTools emulation holds each response body for the latency: check it applied.
+      const wait = await page.evaluate(() => {
+        const n = performance.getEntriesByType('navigation')[0];
+        return n.responseEnd - n.requestStart;
+      });
+      if (wait < LINK.latency * 0.9) throw new Error(`network emulation did not apply (document answered in ${round(wait)} ms)`);
+    }
+    if (view === 'group-types') {
+      const m = await marks(page);
+      return { ms: m.gt, rows: m.gtRows };
+    }
+    // Let late work (more requests, a re-render when they answer) land before reading.
     await sleep(600);
     const m = await marks(page);
     const timing = await page.evaluate(() => performance.getEntriesByType('resource')
       .filter((e) => /\/groups_types\/0\/metrics\/?\?/.test(e.name))
-      .map((e) => ({ name: e.name, fetchStart: e.fetchStart, responseEnd: e.responseEnd })));
+      .map((e) => ({ name: e.name, responseEnd: e.responseEnd })));
     const list = timing.filter((e) => {
       const q = new URL(e.name).searchParams;
       return q.get('limit') === String(METRICS_TARGET) && q.get('offset') === '0' && e.responseEnd <= m.mFull;
@@ -298,10 +413,9 @@ async function coldMetrics(sandbox, url) {
     if (!list.length) throw new Error(`no limit=${METRICS_TARGET}&offset=0 metrics response before the rows at ${url}`);
     const response = list.at(-1);
     return {
-      renderMs: m.mFull - response.responseEnd,
-      responseEnd: response.responseEnd,
-      rowsAt: m.mFull,
+      ms: m.mFull,
       rows: m.mFullRows,
+      renderMs: m.mFull - response.responseEnd,
       bodies: m.mBodies,
       lastFullMs: m.mLastFull - response.responseEnd,
     };
@@ -310,104 +424,155 @@ async function coldMetrics(sandbox, url) {
   }
 }
 
-async function measureRender(sandbox) {
-  const seeding = await ensureMetrics(sandbox);
-  const q = `host=${encodeURIComponent(sandbox.url)}&project=1`;
-  const appUrl = `${sandbox.url}/group-types/0/metrics?${q}&limit=${METRICS_TARGET}&offset=0`;
-  const baseUrl = `${sandbox.url}/baseline.html?view=metrics&index=0&${q}&limit=${METRICS_TARGET}&offset=0`;
-  progress(`render of ${METRICS_TARGET} metrics: 1 warm-up + ${RUNS} runs each (demo had ${seeding.seeded}, created ${seeding.created})`);
-  await coldMetrics(sandbox, appUrl);
-  await coldMetrics(sandbox, baseUrl);
+/** App against baseline, alternating, after one warm-up of each; medians and spread. */
+async function compareLoads(dep, view, link = false) {
+  const urls = pageUrls(dep, view);
+  const what = view === 'group-types' ? 'the group types table' : `a ${METRICS_TARGET}-row metrics page`;
+  progress(`${dep.label}${link ? ', emulated link' : ''}: cold loads of ${what}, 1 warm-up + ${RUNS} runs each, app and baseline alternating`);
+  await coldLoad(dep, urls.app, view, link);
+  await coldLoad(dep, urls.baseline, view, link);
   const app = [];
   const base = [];
   for (let i = 0; i < RUNS; i++) {
-    const order = i % 2 ? [[baseUrl, base], [appUrl, app]] : [[appUrl, app], [baseUrl, base]];
-    for (const [url, into] of order) into.push(await coldMetrics(sandbox, url));
+    // ABBA order, so neither page always runs right after the other.
+    const order = i % 2 ? [[urls.baseline, base], [urls.app, app]] : [[urls.app, app], [urls.baseline, base]];
+    for (const [url, into] of order) into.push(await coldLoad(dep, url, view, link));
   }
-  const a = stats(app.map((r) => r.renderMs));
-  const b = stats(base.map((r) => r.renderMs));
-  const ratio = round(a.median / b.median, 2);
-  const paired = stats(app.map((r, i) => r.renderMs / base[i].renderMs));
+  const rows = new Set([...app, ...base].map((r) => r.rows));
+  if (rows.size !== 1) throw new Error(`app and baseline showed different row counts: ${[...rows]}`);
+  const compare = (key) => {
+    const a = stats(app.map((r) => r[key]));
+    const b = stats(base.map((r) => r[key]));
+    return {
+      app: a,
+      baseline: b,
+      ratio: round(a.median / b.median, 2),
+      pairedRatio: stats(app.map((r, i) => r[key] / base[i][key])),
+      samplesApp: app.map((r) => round(r[key], 1)),
+      samplesBaseline: base.map((r) => round(r[key], 1)),
+    };
+  };
+  const figure = {
+    what: `navigation start → ${what} has rows (cold context, deep link, key in sessionStorage)`,
+    urls,
+    api: dep.api.url,
+    link: link ? LINK_TEXT : 'none',
+    rows: [...rows][0],
+    ...compare('ms'),
+  };
+  if (view === 'metrics') {
+    figure.render = {
+      what: `metrics list response end (resource timing) → ${METRICS_TARGET} rows in the DOM`,
+      ...compare('renderMs'),
+      appTableBodiesBuilt: stats(app.map((r) => r.bodies)),
+      appResponseToLastRebuild: stats(app.map((r) => r.lastFullMs)),
+    };
+  }
+  return figure;
+}
+
+const withBudget = (figure, budget) => ({ ...figure, budgetRatio: budget, pass: budget === null ? null : figure.ratio <= budget });
+
+// ---- 5. API requests and preflights ----
+
+/**
+ * Waits until neither the API's request log nor the page's network events change (500 ms
+ * quiet, 8 s at most), so late requests count for the step that caused them; returns both.
+ */
+async function settle(dep, network) {
+  await untilQuiet(async () => `${(await dep.api.control('requests')).length} ${network.events}`);
+  return { log: await dep.api.control('requests'), net: network.take() };
+}
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * What one step sent. API requests are counted where they arrive, in the API sandbox's log, by
+ * method, whatever their paths; preflights from the browser's network events, since the sandbox
+ * answers them before its log (an OPTIONS that does reach the log is counted apart).
+ */
+/** `PATCH …/update_metadata/` with an empty list: the contract's harmless rename probe. */
+function isRenameProbe(r) {
+  return r.method === 'PATCH' && /\/update_metadata\/?$/.test(r.path) && Array.isArray(r.body) && r.body.length === 0;
+}
+
+function countStep(step, { log, net }, dep) {
+  const requests = log.filter((r) => r.method !== 'OPTIONS');
+  const preflights = net.filter((r) => r.preflight);
+  const methods = {};
+  for (const r of requests) methods[r.method] = (methods[r.method] ?? 0) + 1;
+  const wireBytesByOrigin = {};
+  for (const r of net) wireBytesByOrigin[r.origin] = (wireBytesByOrigin[r.origin] ?? 0) + (r.wireBytes ?? 0);
+  const crossOrigin = dep.api !== dep.site;
   return {
-    what: `metrics list response end (resource timing) → ${METRICS_TARGET} rows in the DOM (cold context, deep link)`,
-    metrics: seeding,
-    rows: app[0].rows,
-    app: a,
-    baseline: b,
-    appNavigationToRows: stats(app.map((r) => r.rowsAt)),
-    baselineNavigationToRows: stats(base.map((r) => r.rowsAt)),
-    appTableBodiesBuilt: stats(app.map((r) => r.bodies)),
-    appResponseToLastRebuild: stats(app.map((r) => r.lastFullMs)),
-    samplesApp: app.map((r) => round(r.renderMs, 1)),
-    samplesBaseline: base.map((r) => round(r.renderMs, 1)),
-    ratio, pairedRatio: paired, budgetRatio: BUDGETS.renderRatio, pass: ratio <= BUDGETS.renderRatio,
+    step,
+    requests: requests.length,
+    methods,
+    // The contract's rename probe (`update_metadata` with `[]`) is PATCH-shaped but changes
+    // nothing by the contract: counted apart, so the two are never confused.
+    couldChangeData: requests.filter((r) => !READ_METHODS.has(r.method) && !isRenameProbe(r)).length,
+    renameProbes: requests.filter(isRenameProbe).length,
+    preflights: preflights.length,
+    optionsInSandboxLog: log.length - requests.length,
+    // A cross-check of the two counts: what the browser sent to the API's origin.
+    browserRequestsToApi: crossOrigin ? net.filter((r) => !r.preflight && r.origin === dep.api.url).length : null,
+    wireBytesByOrigin,
+    log: requests.map((r) => ({
+      method: r.method,
+      path: r.path,
+      query: r.query,
+      status: r.status,
+      // What a write sent, so a reader can tell a harmless one (e.g. an empty list) from a change.
+      ...(READ_METHODS.has(r.method) ? {} : { body: r.body }),
+      ...('origin' in r ? { origin: r.origin } : {}),
+    })),
+    preflightLog: preflights.map((r) => ({ path: r.path, query: r.query, for: r.forMethod, status: r.status ?? null })),
   };
 }
 
-// ---- 4. API requests per flow ----
-
-/** The capability probes a full load sends (see tests/e2e/harness.mjs apiRequests). */
-function isProbe(r) {
-  return r.path.includes('/metrics/00000000-0000-0000-0000-000000000000')
-    || (r.method === 'GET' && /\/groups_types\/0\/metrics\/?$/.test(r.path) && r.query === 'limit=1&offset=0')
-    || /\/groups_types\/99\/?$/.test(r.path)
-    || (r.path.endsWith('/update_metadata/') && Array.isArray(r.body) && r.body.length === 0);
-}
-
-/** Waits until the sandbox's request log stops growing (500 ms quiet, 5 s at most). */
-async function quietLog(sandbox) {
-  let last = -1;
-  let stableSince = Date.now();
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    const n = (await sandbox.control('requests')).length;
-    if (n !== last) { last = n; stableSince = Date.now(); }
-    if (Date.now() - stableSince >= 500) break;
-    await sleep(100);
-  }
-  return sandbox.control('requests');
-}
-
-async function measureFlows(sandbox) {
-  progress('API requests per flow');
-  const q = `host=${encodeURIComponent(sandbox.url)}&project=1`;
-  const { context, page, problems } = await measuringContext(sandbox);
-  const flows = [];
+/**
+ * The flows a user goes through, from the start page: connect, open the metrics list, page
+ * forward, open a metric, save it. Returns the counts and the URLs the app showed.
+ */
+async function measureFlows(dep) {
+  progress(`${dep.label}: API requests and preflights per flow`);
+  const { context, page, problems, network } = await measuringContext(dep, { withKey: false, record: true });
+  const steps = [];
   const step = async (name, action) => {
-    await sandbox.control('requests', { method: 'DELETE' });
+    await settle(dep, network);
+    await dep.api.control('requests', { method: 'DELETE' });
     await action();
-    const log = await quietLog(sandbox);
-    flows.push({
-      flow: name,
-      count: log.length,
-      probes: log.filter(isProbe).length,
-      requests: log.map((r) => ({
-        method: r.method, path: r.path, query: r.query, status: r.status, probe: isProbe(r),
-      })),
-    });
+    steps.push(countStep(name, await settle(dep, network), dep));
   };
-  const tableRows = (caption) => page.waitForFunction((c) => [...document.getElementsByTagName('table')]
-    .some((t) => t.caption && t.caption.textContent.trim() === c && t.tBodies[0] && t.tBodies[0].rows.length > 0), caption, { timeout: 15_000 });
-  const mainLink = (name) => page.locator('nav[aria-label="Main"] a').filter({ hasText: new RegExp(`^${name}$`) });
   try {
-    await step('open group types (cold deep link)', async () => {
-      await page.goto(`${sandbox.url}/group-types?${q}`);
-      await tableRows(GT_CAPTION);
+    await step('connect (start page, fill the form, "Connect", until the group types table)', async () => {
+      await page.goto(`${dep.site.url}/`);
+      if (dep.api === dep.site) {
+        await page.getByRole('radio', { name: /Local sandbox/ }).check();
+      } else {
+        await page.getByRole('radio', { name: /Self-hosted/ }).check();
+        await page.getByLabel('Self-hosted address').fill(dep.api.url);
+      }
+      await page.getByLabel('Project id').fill('1');
+      await page.getByLabel('Personal API key').fill(DEMO_KEY);
+      await page.getByRole('button', { name: 'Connect' }).click();
+      await tableRows(page, GT_CAPTION);
     });
-    await step('open metrics list (header link "Usage metrics")', async () => {
-      await mainLink('Usage metrics').click();
-      await tableRows(M_CAPTION);
+    const views = { groupTypes: page.url() };
+    await step('open metrics (header link "Usage metrics")', async () => {
+      await mainLink(page, 'Usage metrics').click();
+      await tableRows(page, M_CAPTION);
     });
-    await step('page forward (click "Next")', async () => {
+    views.metrics = page.url();
+    await step('next page (click "Next")', async () => {
       const pager = page.getByRole('navigation', { name: 'Pages' });
       const before = await pager.locator('p.range').innerText();
       await pager.getByRole('link', { name: 'Next' }).click();
-      await page.waitForFunction(() => new URL(location.href).searchParams.get('offset') !== '0');
       await page.waitForFunction((b) => {
         const r = document.querySelector('nav[aria-label="Pages"] p.range');
         return r && r.textContent.trim() !== b;
       }, before, { timeout: 15_000 });
-      await tableRows(M_CAPTION);
+      await tableRows(page, M_CAPTION);
     });
     let metricName;
     await step('open a metric (click its name)', async () => {
@@ -421,29 +586,97 @@ async function measureFlows(sandbox) {
     const nameField = page.getByLabel('Name', { exact: true });
     await nameField.waitFor({ timeout: 15_000 });
     await page.getByRole('button', { name: 'Save metric' }).waitFor();
-    await quietLog(sandbox);
-    const editUrl = new URL(page.url()).pathname;
-    const newName = `${metricName} (bench)`;
-    await step('save (edit the name, click "Save metric")', async () => {
+    const newName = `${metricName} (bench ${dep.label})`;
+    await step('save (edit the name, "Save metric")', async () => {
       await nameField.fill(newName);
       await page.getByRole('button', { name: 'Save metric' }).click();
+      await page.waitForURL((u) => !u.pathname.endsWith('/edit'), { timeout: 15_000 });
       await page.getByRole('heading', { level: 1, name: newName, exact: true }).waitFor({ timeout: 15_000 });
     });
-    flows.at(-1).page = editUrl;
-    if (problems.length) flows.push({ pageErrors: problems });
-    return flows;
+    views.metric = { url: page.url(), name: newName };
+    return { steps, views, pageErrors: problems };
   } finally {
     await context.close();
   }
 }
 
-// ---- 5. Memory across navigations ----
+/** Static files of the app's origin as the browser received them (encoding, bytes). */
+function staticTransfer(net, origin) {
+  const files = net.filter((r) => r.origin === origin && !r.preflight).map((r) => ({
+    path: r.path,
+    type: r.type,
+    status: r.status ?? null,
+    acceptEncoding: r.acceptEncoding ?? null,
+    contentEncoding: r.contentEncoding ?? null,
+    wireBytes: r.wireBytes ?? null,
+    bodyBytes: r.bodyBytes ?? null,
+  }));
+  return {
+    what: 'static files of a cold load of the group types page (cross origin, no emulation), from DevTools network events; wire bytes include headers',
+    files,
+    compressed: files.some((f) => f.contentEncoding),
+    wireBytes: files.reduce((t, f) => t + (f.wireBytes ?? 0), 0),
+    bodyBytes: files.reduce((t, f) => t + (f.bodyBytes ?? 0), 0),
+  };
+}
 
-async function measureMemory(sandbox) {
+/**
+ * Each view opened cold (a new browser context: empty HTTP and preflight caches, the key in
+ * sessionStorage as a returning user in the same tab has it), then reloaded in that tab (the
+ * preflight cache kept, as Chromium keeps it for the page's profile).
+ */
+async function measureViews(dep, views) {
+  progress(`${dep.label}: API requests and preflights per cold view and reload`);
+  const list = [
+    ['group types', views.groupTypes, (page) => tableRows(page, GT_CAPTION)],
+    ['metrics page', views.metrics, (page) => tableRows(page, M_CAPTION)],
+    ["one metric's page", views.metric.url,
+      (page) => page.getByRole('heading', { level: 1, name: views.metric.name, exact: true }).waitFor({ timeout: 15_000 })],
+  ];
+  const out = { views: [], assets: null };
+  for (const [name, url, ready] of list) {
+    const { context, page, problems, network } = await measuringContext(dep, { record: true });
+    try {
+      await dep.api.control('requests', { method: 'DELETE' });
+      await page.goto(url);
+      await ready(page);
+      const cold = await settle(dep, network);
+      if (name === 'group types' && dep.api !== dep.site) out.assets = staticTransfer(cold.net, dep.site.url);
+      await dep.api.control('requests', { method: 'DELETE' });
+      await page.reload();
+      await ready(page);
+      const reload = await settle(dep, network);
+      out.views.push({
+        view: name, url, cold: countStep(`cold: ${name}`, cold, dep), reload: countStep(`reload: ${name}`, reload, dep), pageErrors: problems,
+      });
+    } finally {
+      await context.close();
+    }
+  }
+  return out;
+}
+
+async function measureRequests(dep) {
+  const crossOrigin = dep.api !== dep.site;
+  if (crossOrigin) await dep.site.control('requests', { method: 'DELETE' });
+  const flows = await measureFlows(dep);
+  const { views, assets } = await measureViews(dep, flows.views);
+  const result = { deployment: dep.label, app: dep.site.url, api: dep.api.url, flows: flows.steps, views, assets, pageErrors: flows.pageErrors };
+  if (crossOrigin) {
+    // Any API request on the app's own origin would mean the deployment is not what it claims.
+    result.apiRequestsToAppOrigin = (await dep.site.control('requests')).length;
+    if (result.apiRequestsToAppOrigin) throw new Error(`${result.apiRequestsToAppOrigin} API requests reached the app's own origin`);
+  }
+  return result;
+}
+
+// ---- 6. Memory across navigations ----
+
+async function measureMemory(dep) {
   progress(`memory: load, then ${NAVS} navigations between "Group types" and "Usage metrics"`);
-  const q = `host=${encodeURIComponent(sandbox.url)}&project=1`;
+  const q = `host=${encodeURIComponent(dep.api.url)}&project=1`;
   // No metrics mark here (the observer would keep one table body alive).
-  const { context, page, problems } = await measuringContext(sandbox, { mTarget: 1e9 });
+  const { context, page, problems } = await measuringContext(dep, { mTarget: 1e9 });
   const cdp = await context.newCDPSession(page);
   const hasGc = () => page.evaluate(() => typeof window.gc === 'function');
   const sample = async (navigations) => {
@@ -474,11 +707,10 @@ async function measureMemory(sandbox) {
     }
     return has;
   }, [want, [GT_CAPTION, M_CAPTION]], { timeout: 15_000, polling: 'raf' });
-  const mainLink = (name) => page.locator('nav[aria-label="Main"] a').filter({ hasText: new RegExp(`^${name}$`) });
   try {
-    await page.goto(`${sandbox.url}/group-types?${q}`);
+    await page.goto(`${dep.site.url}/group-types?${q}`);
     await onlyTable(GT_CAPTION);
-    await quietLog(sandbox);
+    await untilQuiet(async () => (await dep.api.control('requests')).length, { maxMs: 5000 });
     const gc = await hasGc();
     const samples = [await sample(0)];
     const at = new Set([2, Math.round(NAVS / 4), Math.round(NAVS / 2), Math.round((3 * NAVS) / 4), NAVS]);
@@ -486,10 +718,10 @@ async function measureMemory(sandbox) {
     for (let i = 1; i <= NAVS; i++) {
       const t = performance.now();
       if (i % 2) {
-        await mainLink('Usage metrics').click();
+        await mainLink(page, 'Usage metrics').click();
         await onlyTable(M_CAPTION);
       } else {
-        await mainLink('Group types').click();
+        await mainLink(page, 'Group types').click();
         await onlyTable(GT_CAPTION);
       }
       navigating += performance.now() - t;
@@ -521,7 +753,7 @@ async function measureMemory(sandbox) {
     if (first.wasmMemory === null) notes.push('wasm linear memory was not reachable (no TrunkApplicationStarted detail): JS heap only');
     if (first.jsHeapUsed === null) throw new Error('performance.memory is not available');
     return {
-      what: `after load vs after ${NAVS} navigations (header links, each waiting for its table), after window.gc()`,
+      what: `after load vs after ${NAVS} navigations (header links, each waiting for its table), after window.gc(); ${dep.label}`,
       gcExposed: gc,
       navigations: NAVS,
       meanNavigationMs: round(elapsed / NAVS, 1),
@@ -551,8 +783,29 @@ function table(rows) {
     : r)).join('\n');
 }
 
-const ms = (s) => (s ? `${s.median.toFixed(1)} ms (min ${s.min.toFixed(1)}, max ${s.max.toFixed(1)}, n=${s.n})` : 'n/a');
+const ms = (s) => (s
+  ? `${s.median.toFixed(1)} ms (p25–p75 ${s.p25.toFixed(1)}–${s.p75.toFixed(1)}, min–max ${s.min.toFixed(1)}–${s.max.toFixed(1)}, n=${s.n})`
+  : 'n/a');
 const mb = (b) => (b === null || b === undefined ? 'n/a' : `${(b / 1048576).toFixed(2)} MiB`);
+const times = (x) => `${x.toFixed(2)}×`;
+const budgetText = (b) => (b === null ? 'none set' : times(b));
+
+/** The lines of one app-against-baseline figure. */
+function comparison(out, f, { budget, key = null }) {
+  const c = key ? f[key] : f;
+  out.push(`  app       ${ms(c.app)}`);
+  out.push(`  baseline  ${ms(c.baseline)}`);
+  out.push(`  ratio app/baseline ${times(c.ratio)} vs budget ${budgetText(budget)}: ${verdict(budget === null ? null : c.ratio <= budget)}`
+    + `  (run-by-run ratios: median ${times(c.pairedRatio.median)}, p25–p75 ${c.pairedRatio.p25.toFixed(2)}–${c.pairedRatio.p75.toFixed(2)})`);
+}
+
+const methodText = (m) => Object.entries(m).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+const countCell = (s) => {
+  const notes = [];
+  if (s.renameProbes) notes.push(`${s.renameProbes} rename probe []`);
+  if (s.couldChangeData) notes.push(`${s.couldChangeData} could change data`);
+  return `${s.requests}${notes.length ? ` (${notes.join('; ')})` : ''}`;
+};
 
 function report(r) {
   const out = [];
@@ -560,6 +813,7 @@ function report(r) {
   out.push(`groups-console benchmark — ${r.meta.date}`);
   out.push(`build: ${r.meta.dist}  commit ${r.meta.commit}${r.meta.dirty ? ' (+ uncommitted changes)' : ''}`);
   out.push(`machine: ${r.meta.cpus} CPUs, load average ${r.meta.loadBefore.join(' ')} at start, ${r.meta.loadAfter?.join(' ') ?? '?'} at end; ${r.meta.chromium}`);
+  out.push(`app origin ${r.meta.appOrigin} (static build + baseline); API origin ${r.meta.apiOrigin} (a second sandbox, no static files)`);
 
   h('1. Transfer size (wasm + JS + CSS in the build)');
   if (r.sizes.error) out.push(`NOT MEASURED: ${r.sizes.error}`);
@@ -570,39 +824,88 @@ function report(r) {
     out.push(table(rows));
     out.push(`total gzip ${kb(r.sizes.total.gzip)} vs budget ${kb(BUDGETS.gzipTotalBytes)} (1 kB = 1000 B): ${verdict(r.sizes.pass)}`);
   }
-
-  h('2. Cold load: navigation start → group types table with server rows');
-  if (r.load.error) out.push(`NOT MEASURED: ${r.load.error}`);
-  else {
-    out.push(`app       ${ms(r.load.app)}`);
-    out.push(`baseline  ${ms(r.load.baseline)}  (plain DOM, same origin, same CSS, same fetch)`);
-    out.push(`ratio app/baseline ${r.load.ratio.toFixed(2)}× vs budget ${BUDGETS.loadRatio}×: ${verdict(r.load.pass)}`);
-    out.push(`(median of the ${RUNS} run-by-run ratios ${r.load.pairedRatio.median.toFixed(2)}×, min ${r.load.pairedRatio.min.toFixed(2)}, max ${r.load.pairedRatio.max.toFixed(2)})`);
+  const assets = r.requests?.crossOrigin?.assets;
+  if (assets) {
+    out.push('', 'as the app\'s host sent them (cold load of the group types page, cross origin, no emulation):');
+    const rows = [['path', 'type', 'status', 'Content-Encoding', 'on the wire', 'body']];
+    for (const f of assets.files) rows.push([f.path, f.type ?? '?', f.status ?? '?', f.contentEncoding ?? 'none', f.wireBytes === null ? '?' : kb(f.wireBytes), f.bodyBytes === null ? '?' : kb(f.bodyBytes)]);
+    rows.push(['total', '', '', '', kb(assets.wireBytes), kb(assets.bodyBytes)]);
+    out.push(table(rows));
+    const accept = assets.files.find((f) => f.acceptEncoding)?.acceptEncoding ?? 'unknown';
+    out.push(`served compressed: ${assets.compressed ? 'yes' : 'NO'} (the browser sent Accept-Encoding: ${accept})`);
   }
 
-  h(`3. Render: metrics response end → ${METRICS_TARGET} rows in the DOM`);
+  h('2. Same origin, cold load: navigation start → group types table with server rows');
+  if (r.load.error) out.push(`NOT MEASURED: ${r.load.error}`);
+  else comparison(out, r.load, { budget: BUDGETS.loadRatio });
+
+  h(`3. Same origin, render: metrics response end → ${METRICS_TARGET} rows in the DOM`);
   if (r.render.error) out.push(`NOT MEASURED: ${r.render.error}`);
   else {
     out.push(`metrics on group type 0: ${r.render.metrics.total} (${r.render.metrics.seeded} in the demo + ${r.render.metrics.created} "Bench N" created through the API)`);
-    out.push(`app       ${ms(r.render.app)}`);
-    out.push(`baseline  ${ms(r.render.baseline)}`);
-    out.push(`ratio app/baseline ${r.render.ratio.toFixed(2)}× vs budget ${BUDGETS.renderRatio}×: ${verdict(r.render.pass)}`);
-    out.push(`(median of the ${RUNS} run-by-run ratios ${r.render.pairedRatio.median.toFixed(2)}×, min ${r.render.pairedRatio.min.toFixed(2)}, max ${r.render.pairedRatio.max.toFixed(2)})`);
-    out.push(`(context: navigation → rows app ${ms(r.render.appNavigationToRows)}, baseline ${ms(r.render.baselineNavigationToRows)};`);
-    out.push(` the app built the 100-row table body ${r.render.appTableBodiesBuilt.median}× per load (median), the last one ${r.render.appResponseToLastRebuild.median.toFixed(1)} ms after the response)`);
+    comparison(out, r.render, { budget: BUDGETS.renderRatio });
+    out.push(`  (navigation → rows: app ${ms(r.render.appNavigationToRows)}, baseline ${ms(r.render.baselineNavigationToRows)};`);
+    out.push(`   the app built the ${METRICS_TARGET}-row table body ${r.render.appTableBodiesBuilt.median}× per load (median), the last one ${r.render.appResponseToLastRebuild.median.toFixed(1)} ms after the response)`);
   }
 
-  h('4. API requests per flow (sandbox request log; probe = capability check of a full load)');
-  if (r.flows.error) out.push(`NOT MEASURED: ${r.flows.error}`);
+  h('4. Cross origin (as deployed): app and baseline on the app origin, every keyed request to the API origin');
+  out.push(`emulated link: Network.emulateNetworkConditions ${LINK_TEXT} (latency ${LINK.latency} ms, ${LINK.downloadThroughput} / ${LINK.uploadThroughput} B/s);`);
+  out.push(`it does not delay CORS preflights, so there the API is reached through bench/preflight-delay.mjs, which holds each OPTIONS ${LINK.latency} ms`);
+  for (const spec of CROSS_LOADS) {
+    const f = r.crossOrigin.loads[spec.key];
+    const name = `${spec.view === 'group-types' ? 'cold load to the group types table' : `cold load to a ${METRICS_TARGET}-row metrics page`}, ${spec.link ? 'emulated link' : 'no emulation'}`;
+    out.push('', name);
+    if (f.error) { out.push(`  NOT MEASURED: ${f.error}`); continue; }
+    comparison(out, f, { budget: spec.budget });
+    if (spec.link) out.push(`  preflights held ${LINK.latency} ms by the proxy: ${f.preflightsDelayed} in ${2 * RUNS + 2} loads (app and baseline, warm-ups included)`);
+    if (f.render) out.push(`  render after the response (context only; the budgeted figure is section 3): app ${f.render.app.median.toFixed(1)} ms, baseline ${f.render.baseline.median.toFixed(1)} ms, ${times(f.render.ratio)}`);
+  }
+
+  h('5. API requests and CORS preflights per cold view and per flow');
+  out.push('requests: what the API sandbox logged, by method (any path); "could change data": methods other than GET/HEAD/OPTIONS, except the contract\'s rename probe (PATCH update_metadata with [], which changes nothing), counted apart.');
+  out.push('preflights: OPTIONS requests in Chromium\'s DevTools network events (initiator "preflight"); the sandbox answers them before its log.');
+  out.push('cold = new browser context (no HTTP or preflight cache), key in sessionStorage; reload = the same tab reloaded (preflight cache kept).');
+  const same = r.requests.sameOrigin;
+  const cross = r.requests.crossOrigin;
+  const steps = (d) => (d && !d.error ? [...d.views.flatMap((v) => [v.cold, v.reload]), ...d.flows] : null);
+  const sameSteps = steps(same);
+  const crossSteps = steps(cross);
+  if (!sameSteps && !crossSteps) out.push(`NOT MEASURED: ${same.error}; ${cross.error}`);
   else {
-    for (const f of r.flows) {
-      if (f.pageErrors) { out.push(`page errors during the flows: ${f.pageErrors.join('; ')}`); continue; }
-      out.push(`${f.flow}: ${f.count} request${f.count === 1 ? '' : 's'}${f.probes ? ` (${f.probes} probes)` : ''}`);
-      for (const q of f.requests) out.push(`    ${q.method.padEnd(6)} ${q.path}${q.query ? `?${q.query}` : ''}  → ${q.status}${q.probe ? '  (probe)' : ''}`);
+    const rows = [['view / flow', 'same origin: requests', 'preflights', 'cross origin: requests', 'preflights', 'by method (cross)']];
+    const names = (crossSteps ?? sameSteps).map((s) => s.step);
+    names.forEach((name, i) => {
+      const s = sameSteps?.[i];
+      const c = crossSteps?.[i];
+      rows.push([name.replace(/ \(.*$/, ''), s ? countCell(s) : 'n/a', s ? s.preflights : 'n/a', c ? countCell(c) : 'n/a', c ? c.preflights : 'n/a', c ? methodText(c.methods) : '']);
+    });
+    out.push(table(rows));
+    for (const d of [same, cross]) if (d.error) out.push(`${d === same ? 'same' : 'cross'} origin NOT MEASURED: ${d.error}`);
+    if (crossSteps) {
+      out.push('', 'cross origin, each request and preflight:');
+      for (const s of crossSteps) {
+        out.push(`  ${s.step}:`);
+        for (const q of s.log) {
+          const body = 'body' in q ? `  body ${JSON.stringify(q.body).slice(0, 80)}` : '';
+          out.push(`    ${q.method.padEnd(7)} ${q.path}${q.query ? `?${q.query}` : ''}${body}  → ${q.status}`);
+        }
+        for (const p of s.preflightLog) out.push(`    OPTIONS ${p.path}${p.query ? `?${p.query}` : ''}  → ${p.status ?? '?'}  (preflight for ${p.for ?? '?'})`);
+        if (s.browserRequestsToApi !== s.requests) out.push(`    note: the browser sent ${s.browserRequestsToApi} requests to the API origin, the sandbox logged ${s.requests}`);
+        if (s.optionsInSandboxLog) out.push(`    note: the sandbox logged ${s.optionsInSandboxLog} OPTIONS itself`);
+      }
+      out.push(`API requests that reached the app's own origin during these: ${cross.apiRequestsToAppOrigin}`);
+      const logged = crossSteps.flatMap((s) => s.log);
+      if (logged.some((q) => 'origin' in q)) {
+        const origins = {};
+        for (const q of logged) origins[q.origin ?? 'none'] = (origins[q.origin ?? 'none'] ?? 0) + 1;
+        out.push(`Origin header of the API requests (sandbox log): ${Object.entries(origins).map(([o, n]) => `${o} × ${n}`).join(', ')}`);
+      }
+      const errs = [...cross.pageErrors, ...cross.views.flatMap((v) => v.pageErrors)];
+      if (errs.length) out.push(`page errors: ${errs.join('; ')}`);
     }
   }
 
-  h(`5. Memory: after load vs after ${NAVS} navigations`);
+  h(`6. Memory: after load vs after ${NAVS} navigations (same origin)`);
   if (r.memory.error) out.push(`NOT MEASURED: ${r.memory.error}`);
   else {
     const rows = [['navigations', 'JS heap used', 'JS heap total', 'wasm memory', 'DOM nodes', 'listeners']];
@@ -629,10 +932,18 @@ function report(r) {
 
   h('Summary');
   const sum = [['figure', 'value', 'budget', 'verdict']];
+  const ratioRow = (name, f, budget) => sum.push([name, `${times(f.ratio)} (${f.app.median.toFixed(1)} / ${f.baseline.median.toFixed(1)} ms)`, budgetText(budget), verdict(budget === null ? null : f.ratio <= budget)]);
   if (!r.sizes.error) sum.push(['total gzip (wasm+js+css)', kb(r.sizes.total.gzip), kb(BUDGETS.gzipTotalBytes), verdict(r.sizes.pass)]);
-  if (!r.load.error) sum.push(['cold load app/baseline', `${r.load.ratio.toFixed(2)}× (${r.load.app.median.toFixed(0)} / ${r.load.baseline.median.toFixed(0)} ms)`, `${BUDGETS.loadRatio}×`, verdict(r.load.pass)]);
-  if (!r.render.error) sum.push([`render ${METRICS_TARGET} rows app/baseline`, `${r.render.ratio.toFixed(2)}× (${r.render.app.median.toFixed(1)} / ${r.render.baseline.median.toFixed(1)} ms)`, `${BUDGETS.renderRatio}×`, verdict(r.render.pass)]);
-  if (!r.flows.error) for (const f of r.flows) if (f.flow) sum.push([`requests: ${f.flow.replace(/ \(.*$/, '')}`, String(f.count), '—', '']);
+  if (assets) sum.push(['static files on the wire (cold load)', `${kb(assets.wireBytes)}, ${assets.compressed ? 'compressed' : 'not compressed'}`, '—', '']);
+  if (!r.load.error) ratioRow('same origin: cold load group types, app/baseline', r.load, BUDGETS.loadRatio);
+  if (!r.render.error) ratioRow(`same origin: render ${METRICS_TARGET} rows after the response`, r.render, BUDGETS.renderRatio);
+  for (const spec of CROSS_LOADS) {
+    const f = r.crossOrigin.loads[spec.key];
+    if (!f.error) ratioRow(`cross origin: cold load ${spec.view === 'group-types' ? 'group types' : `${METRICS_TARGET}-row metrics`}${spec.link ? ', emulated link' : ''}`, f, spec.budget);
+  }
+  if (crossSteps) {
+    for (const s of crossSteps) sum.push([`cross origin requests + preflights: ${s.step.replace(/ \(.*$/, '')}`, `${countCell(s)} + ${s.preflights}`, '—', '']);
+  }
   if (!r.memory.error) {
     sum.push([`JS heap growth (${NAVS} navs)`, `${r.memory.jsHeapGrowthPct}%`, `${BUDGETS.memoryGrowthPct}%`, verdict(r.memory.passJsHeap)]);
     if (r.memory.wasmMemoryGrowthPct !== null) sum.push([`wasm memory growth (${NAVS} navs)`, `${r.memory.wasmMemoryGrowthPct}%`, `${BUDGETS.memoryGrowthPct}%`, verdict(r.memory.passWasm)]);
@@ -652,6 +963,23 @@ function git(args) {
   try { return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return null; }
 }
 
+/** A private copy of a build: others may rebuild dist/ meanwhile. */
+function copyBuild(dist) {
+  const dir = mkdtempSync(join(tmpdir(), 'gc-bench-'));
+  tempDirs.push(dir);
+  cpSync(dist, dir, { recursive: true, filter: (src) => !src.split('/').pop().startsWith('.') });
+  return dir;
+}
+
+/** Puts the baseline page beside the app, with the app's stylesheet, so both wait for it. */
+function addBaseline(dir) {
+  const css = readdirSync(dir).find((f) => f.endsWith('.css'));
+  const html = readFileSync(join(benchDir, 'baseline.html'), 'utf8')
+    .replace(/<!-- bench:css[^>]*-->/, css ? `<link rel="stylesheet" href="./${css}" />` : '');
+  writeFileSync(join(dir, 'baseline.html'), html);
+  cpSync(join(benchDir, 'baseline.js'), join(dir, 'baseline.js'));
+}
+
 async function main() {
   const t0 = performance.now();
   const result = {
@@ -665,6 +993,7 @@ async function main() {
       runs: RUNS,
       navigations: NAVS,
       budgets: BUDGETS,
+      link: { ...LINK, text: LINK_TEXT },
       out: OUT,
     },
     errors,
@@ -672,37 +1001,67 @@ async function main() {
   if (!existsSync(join(DIST, 'index.html'))) throw new Error(`no build in ${DIST} (index.html missing); run bench/run`);
   if (!existsSync(SANDBOX_BIN)) throw new Error(`no sandbox binary at ${SANDBOX_BIN}; run cargo build -p sandbox`);
 
-  // A private copy: others may rebuild dist/ meanwhile, and the baseline must be same-origin.
-  tempDir = mkdtempSync(join(tmpdir(), 'gc-bench-'));
-  cpSync(DIST, tempDir, { recursive: true, filter: (src) => !src.split('/').pop().startsWith('.') });
+  const dir = copyBuild(DIST);
   progress('transfer sizes (brotli q11 takes a few seconds)');
-  try { result.sizes = measureSizes(tempDir); } catch (e) { result.sizes = recordError('sizes', e); }
+  try { result.sizes = measureSizes(dir); } catch (e) { result.sizes = recordError('sizes', e); }
+  addBaseline(dir);
 
-  const css = readdirSync(tempDir).find((f) => f.endsWith('.css'));
-  const html = readFileSync(join(benchDir, 'baseline.html'), 'utf8')
-    .replace(/<!-- bench:css[^>]*-->/, css ? `<link rel="stylesheet" href="./${css}" />` : '');
-  writeFileSync(join(tempDir, 'baseline.html'), html);
-  cpSync(join(benchDir, 'baseline.js'), join(tempDir, 'baseline.js'));
-
-  const sandbox = await startSandbox(tempDir);
+  // The app's origin also has an API, used by the same-origin figures only.
+  const site = await startSandbox(['--static', dir]);
+  const api = await startSandbox([]);
+  const sameOrigin = { label: 'same origin', site, api: site };
+  const crossOrigin = { label: 'cross origin', site, api };
+  result.meta.appOrigin = site.url;
+  result.meta.apiOrigin = api.url;
+  const seeding = await ensureMetrics(site);
+  await ensureMetrics(api);
   browser = await launch();
   result.meta.chromium = `Chromium ${browser.version()}`;
 
-  try { result.load = await measureLoad(sandbox); } catch (e) { result.load = recordError('cold load', e); }
-  try { result.render = await measureRender(sandbox); } catch (e) { result.render = recordError('render', e); }
-  try { result.flows = await measureFlows(sandbox); } catch (e) { result.flows = recordError('flows', e); }
+  try { result.load = withBudget(await compareLoads(sameOrigin, 'group-types'), BUDGETS.loadRatio); } catch (e) { result.load = recordError('same-origin cold load', e); }
   try {
-    await sandbox.control('reset', { method: 'POST' });
-    result.memory = await measureMemory(sandbox);
+    const c = await compareLoads(sameOrigin, 'metrics');
+    result.render = withBudget({
+      ...c.render,
+      what: `${c.render.what} (same origin, cold context, deep link)`,
+      metrics: seeding,
+      rows: c.rows,
+      appNavigationToRows: c.app,
+      baselineNavigationToRows: c.baseline,
+    }, BUDGETS.renderRatio);
+  } catch (e) { result.render = recordError('same-origin render', e); }
+
+  // Under the emulated link the API is reached through the proxy that delays preflights.
+  const proxy = await startPreflightDelay(api.url, LINK.latency);
+  proxies.push(proxy);
+  const crossOriginLink = { label: 'cross origin', site, api: { url: proxy.url, control: api.control } };
+  result.crossOrigin = { app: site.url, api: api.url, apiUnderEmulatedLink: proxy.url, loads: {} };
+  for (const spec of CROSS_LOADS) {
+    try {
+      const held = proxy.delayed;
+      const figure = await compareLoads(spec.link ? crossOriginLink : crossOrigin, spec.view, spec.link);
+      if (spec.link) {
+        figure.preflightsDelayed = proxy.delayed - held;
+        if (!figure.preflightsDelayed) throw new Error('no preflight went through bench/preflight-delay.mjs');
+      }
+      result.crossOrigin.loads[spec.key] = withBudget(figure, spec.budget);
+    } catch (e) { result.crossOrigin.loads[spec.key] = recordError(`cross-origin ${spec.key}`, e); }
+  }
+
+  result.requests = { method: 'API requests from the API sandbox\'s request log (GET /_sandbox/requests), by method; preflights from Chromium DevTools Network events (initiator type "preflight")' };
+  for (const [key, dep] of [['sameOrigin', sameOrigin], ['crossOrigin', crossOrigin]]) {
+    try { result.requests[key] = await measureRequests(dep); } catch (e) { result.requests[key] = recordError(`${dep.label} requests`, e); }
+  }
+
+  try {
+    await site.control('reset', { method: 'POST' });
+    result.memory = await measureMemory(sameOrigin);
   } catch (e) { result.memory = recordError('memory', e); }
   if (STATS_DIST) {
     try {
       if (!existsSync(join(STATS_DIST, 'index.html'))) throw new Error(`no build in ${STATS_DIST}`);
-      const statsDir = mkdtempSync(join(tmpdir(), 'gc-bench-stats-'));
-      cpSync(STATS_DIST, statsDir, { recursive: true });
-      const statsSandbox = await startSandbox(statsDir);
-      result.liveHeap = await measureMemory(statsSandbox);
-      rmSync(statsDir, { recursive: true, force: true });
+      const statsSite = await startSandbox(['--static', copyBuild(STATS_DIST)]);
+      result.liveHeap = await measureMemory({ label: 'same origin, alloc-stats build', site: statsSite, api: statsSite });
     } catch (e) { result.liveHeap = recordError('live heap', e); }
   }
 
