@@ -1,7 +1,9 @@
 //! Serving the built single-page app beside the API, optionally under a sub-path, with the
 //! SPA fallback to `index.html` so deep links survive a reload, and the headers a hardened
 //! static host sends (including, when the `csp` switch is on, a strict Content-Security-Policy
-//! on the page).
+//! on the page). Assets with precompressed siblings (`app.wasm.br`, `app.wasm.gz`, written by
+//! `scripts/compress.mjs`) are served in the best encoding the browser accepts: brotli, then
+//! gzip, then identity, with `Vary: Accept-Encoding`.
 
 use crate::csp::CspSwitch;
 use axum::body::{to_bytes, Body};
@@ -95,6 +97,9 @@ impl StaticSite {
         let headers = request.headers().clone();
         let served = ServeDir::new(&self.dir)
             .append_index_html_on_directories(true)
+            // Equal preferences go to brotli, then gzip (tower-http ranks brotli first).
+            .precompressed_br()
+            .precompressed_gzip()
             .try_call(request)
             .await;
         let mut response = match served {
@@ -124,6 +129,12 @@ impl StaticSite {
             if rewrite || csp.is_some() {
                 response = self.finish_page(response, csp).await;
             }
+        }
+        if response.status().is_success() && self.has_precompressed(&inner) {
+            // The answer depends on Accept-Encoding: caches must keep one per encoding.
+            response
+                .headers_mut()
+                .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
         }
         if NO_CACHE.contains(&name) && response.status().is_success() {
             response
@@ -166,6 +177,22 @@ impl StaticSite {
             .headers
             .insert(header::CONTENT_LENGTH, HeaderValue::from(html.len()));
         Response::from_parts(parts, Body::from(html))
+    }
+
+    /// Whether the file at `path` (relative to the base, as served) has a `.br` or `.gz`
+    /// sibling, so its answer varies with Accept-Encoding.
+    fn has_precompressed(&self, path: &str) -> bool {
+        let relative = path.trim_start_matches('/');
+        // ServeDir refused anything that climbs out of the folder; this only reads metadata.
+        if relative.is_empty() || relative.split('/').any(|part| part == "..") {
+            return false;
+        }
+        let file = self.dir.join(relative);
+        ["br", "gz"].iter().any(|ext| {
+            let mut sibling = file.clone().into_os_string();
+            sibling.push(format!(".{ext}"));
+            PathBuf::from(sibling).is_file()
+        })
     }
 
     /// ServeDir redirects `dir` to `dir/` relative to the stripped path; put the base back.
