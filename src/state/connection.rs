@@ -140,6 +140,16 @@ impl Session {
         conn: &Connection,
         rename_probe: bool,
     ) -> Option<Capabilities> {
+        // Already shown for this connection: screens that do not rename need nothing more
+        // (this matters where the instance has no `@current` and reads stand in for it).
+        let known = self
+            .capabilities
+            .get_untracked()
+            .filter(|(c, _)| c == conn)
+            .map(|(_, caps)| caps);
+        if let (Some(caps), false) = (&known, rename_probe) {
+            return Some(caps.clone());
+        }
         let caps = capabilities::learn(conn, rename_probe).await.ok()?;
         self.show_capabilities(conn, caps.clone());
         Some(caps)
