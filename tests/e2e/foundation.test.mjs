@@ -90,3 +90,26 @@ test('an unreachable host is explained, not a blank page', async () => {
   // Chromium itself logs the refused connections (the request and the reachability probe).
   assertClean(['ERR_CONNECTION_REFUSED']);
 });
+
+test('the release build is served compressed: the browser gets brotli for the wasm, JS and CSS', async () => {
+  // An answer from the HTTP cache keeps the headers it was stored with, so this holds
+  // after the tests before too.
+  const page = await browser.context.newPage();
+  const assets = [];
+  page.on('response', async (r) => {
+    if (/\.(wasm|js|css)$/.test(new URL(r.url()).pathname)) {
+      assets.push({ path: new URL(r.url()).pathname, headers: await r.allHeaders(), status: r.status() });
+    }
+  });
+  await page.goto(sandbox.url);
+  await page.getByRole('heading', { name: 'Connect to PostHog' }).waitFor();
+  const kinds = assets.map((a) => a.path.split('.').pop()).sort();
+  assert.deepEqual(kinds, ['css', 'js', 'wasm'], JSON.stringify(assets.map((a) => a.path)));
+  for (const a of assets) {
+    assert.equal(a.status, 200, a.path);
+    assert.equal(a.headers['content-encoding'], 'br', `${a.path} sent as brotli`);
+    assert.equal(a.headers.vary, 'accept-encoding', a.path);
+  }
+  assert.equal(assets.find((a) => a.path.endsWith('.wasm')).headers['content-type'], 'application/wasm');
+  await page.close();
+});
