@@ -85,14 +85,12 @@ pub fn MetricTable(
                             <td>{m.format.to_string()}</td>
                             <td>{m.display.to_string()}</td>
                             <td class="sentence">{sentence}</td>
-                            {can_write.then(|| {
-                                view! {
+                            {can_write.then(|| view! {
                                 <td class="row-actions">
                                     <a href=edit_href aria-label=format!("Edit {name}")>"Edit"</a>
                                     <button type="button" class="link" aria-label=format!("Copy {name}") on:click=move |_| on_copy.run(Metric::clone(&copy_metric))>"Copy"</button>
                                     <button type="button" class="danger-link" aria-label=format!("Delete {name}") on:click=move |_| on_delete.run(Metric::clone(&delete_metric))>"Delete"</button>
                                 </td>
-                                }
                             })}
                         </tr>
                     }
