@@ -92,9 +92,12 @@ test('an unreachable host is explained, not a blank page', async () => {
 });
 
 test('the release build is served compressed: the browser gets brotli for the wasm, JS and CSS', async () => {
-  // An answer from the HTTP cache keeps the headers it was stored with, so this holds
-  // after the tests before too.
   const page = await browser.context.newPage();
+  // From the server, not the cache the tests before filled (a memory-cached answer may come
+  // without its Content-Encoding).
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
   const assets = [];
   page.on('response', async (r) => {
     if (/\.(wasm|js|css)$/.test(new URL(r.url()).pathname)) {
