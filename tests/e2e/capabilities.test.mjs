@@ -73,41 +73,54 @@ test('connecting reads the key record and the list, then the group types send th
   assertClean();
 });
 
+/**
+ * Reloads the page, waits for each of `ready` (locators of what the screen shows once
+ * loaded) and for the requests to settle; the API requests the reload sent, sorted.
+ */
+async function reloadAndCount(page, ...ready) {
+  await settled();
+  await clearLog();
+  await page.reload();
+  for (const locator of ready) await locator.waitFor();
+  await settled();
+  return (await sent()).sort();
+}
+
 test('a reload sends only the reads its screen shows: at most 2, in parallel', async () => {
   const { page, assertClean } = await start();
   await connect(page);
   await groupTypesTable(page).waitFor();
-  await settled();
-
-  await clearLog();
-  await page.reload();
-  await groupTypesTable(page).waitFor();
-  await page.locator('summary', { hasText: 'What this key can do' }).waitFor();
-  await settled();
-  assert.deepEqual(await sent(), [`GET ${LIST}`], 'group types page: the list only (key record and probe kept for the tab)');
+  assert.deepEqual(
+    await reloadAndCount(page, groupTypesTable(page), page.locator('summary', { hasText: 'What this key can do' })),
+    [`GET ${LIST}`],
+    'group types page: the list only (key record and probe kept for the tab)',
+  );
 
   await page.goto(metricsUrl(sandbox, 0));
   await metricTable(page).waitFor();
-  await settled();
-  await clearLog();
-  await page.reload();
-  await metricTable(page).waitFor();
-  await page.getByRole('link', { name: 'New metric' }).waitFor();
-  await settled();
-  assert.deepEqual((await sent()).sort(), [
-    `GET ${LIST}`, `GET ${LIST}0/metrics/?limit=25&offset=0`,
-  ].sort(), 'metrics page: its tabs and its page');
+  // With a slow server, the two reads overlap: the second starts before the first is answered.
+  await setSwitches(sandbox, { latency_ms: 400 });
+  const spans = [];
+  const onRequest = (r) => { if (new URL(r.url()).pathname.startsWith('/api/')) spans.push({ r, start: Date.now() }); };
+  const onFinished = (r) => { const s = spans.find((x) => x.r === r); if (s) s.end = Date.now(); };
+  page.on('request', onRequest);
+  page.on('requestfinished', onFinished);
+  assert.deepEqual(
+    await reloadAndCount(page, metricTable(page), page.getByRole('link', { name: 'New metric' })),
+    [`GET ${LIST}`, `GET ${LIST}0/metrics/?limit=25&offset=0`].sort(),
+    'metrics page: its tabs and its page',
+  );
+  page.off('request', onRequest);
+  page.off('requestfinished', onFinished);
+  await setSwitches(sandbox, { latency_ms: 0 });
+  assert.equal(spans.length, 2, JSON.stringify(spans.map((x) => x.r.url())));
+  assert.ok(Math.max(...spans.map((x) => x.start)) < Math.min(...spans.map((x) => x.end)), 'sent in parallel');
 
   const [metric] = await sandboxMetrics(sandbox, 1, 0);
   await page.goto(metricUrl(sandbox, 0, metric.id));
-  await page.getByRole('heading', { name: metric.name, level: 1 }).waitFor();
-  await settled();
-  await clearLog();
-  await page.reload();
-  await page.getByRole('heading', { name: metric.name, level: 1 }).waitFor();
-  await page.getByRole('link', { name: 'Edit', exact: true }).waitFor();
-  await settled();
-  const reads = await sent();
+  const heading = page.getByRole('heading', { name: metric.name, level: 1 });
+  await heading.waitFor();
+  const reads = await reloadAndCount(page, heading, page.getByRole('link', { name: 'Edit', exact: true }));
   assert.ok(reads.length <= 2, `a metric's page: ${reads.join(', ')}`);
   assert.ok(reads.includes(`GET ${LIST}0/metrics/${metric.id}/`), reads.join(', '));
   assert.ok(reads.every((r) => r.startsWith('GET ')), reads.join(', '));
@@ -127,14 +140,10 @@ test('a deep link in a tab that has not learned the key reads its record once, b
     `GET ${CURRENT}`, `GET ${LIST}`, `GET ${LIST}0/metrics/?limit=25&offset=0`,
   ].sort());
   // What it learned stays beside the key: a reload asks only for what the screen shows.
-  await clearLog();
-  await page.reload();
-  await metricTable(page).waitFor();
-  await page.getByRole('link', { name: 'New metric' }).waitFor();
-  await settled();
-  assert.deepEqual((await sent()).sort(), [
-    `GET ${LIST}`, `GET ${LIST}0/metrics/?limit=25&offset=0`,
-  ].sort());
+  assert.deepEqual(
+    await reloadAndCount(page, metricTable(page), page.getByRole('link', { name: 'New metric' })),
+    [`GET ${LIST}`, `GET ${LIST}0/metrics/?limit=25&offset=0`].sort(),
+  );
   assertClean();
 });
 

@@ -1,50 +1,24 @@
 //! The `sandbox` binary: the listening line, exit codes, graceful shutdown on SIGTERM.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
+use common::{spawn_binary, wait_with_timeout};
+use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sandbox");
 
-fn wait_with_timeout(child: &mut std::process::Child) -> std::process::ExitStatus {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("sandbox did not exit in time");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 #[tokio::test]
 async fn prints_the_listening_line_serves_and_stops_on_sigterm() {
-    let mut child = Command::new(BIN)
-        .args([
-            "--port",
-            "0",
-            "--latency-ms",
-            "1",
-            "--cors-allowed-origin",
-            "http://127.0.0.1:5000",
-            "--cors-allowed-origin",
-            "https://app.example",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim_end()
-        .strip_prefix("sandbox listening on http://127.0.0.1:")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
+    let (mut child, url) = spawn_binary([
+        "--latency-ms",
+        "1",
+        "--cors-allowed-origin",
+        "http://127.0.0.1:5000",
+        "--cors-allowed-origin",
+        "https://app.example",
+    ]);
+    let url = url
+        .strip_prefix("http://127.0.0.1:")
+        .unwrap_or_else(|| panic!("unexpected address {url:?}"));
     let port: u16 = url.parse().unwrap();
     let body = reqwest::Client::new()
         .get(format!(

@@ -148,14 +148,7 @@ async fn update_metadata_unknown_index_is_500_and_earlier_rows_stay_saved() {
     let a = sb
         .patch(FULL, "1/groups_types/update_metadata/", body)
         .await;
-    assert_error(
-        &a,
-        500,
-        "server_error",
-        "error",
-        "A server error occurred.",
-        None,
-    );
+    assert_server_error(&a);
     let list = sb.get(FULL, "1/groups_types/").await.json;
     assert_eq!(list[0]["name_singular"], "Org");
     assert_eq!(list[1]["name_singular"], Value::Null);
@@ -172,14 +165,7 @@ async fn update_metadata_missing_index_or_non_object_row_is_500() {
         let a = sb
             .patch(FULL, "1/groups_types/update_metadata/", body)
             .await;
-        assert_error(
-            &a,
-            500,
-            "server_error",
-            "error",
-            "A server error occurred.",
-            None,
-        );
+        assert_server_error(&a);
     }
 }
 

@@ -209,14 +209,7 @@ async fn delete_answers_204_then_404() {
 async fn duplicate_name_is_500_on_create_patch_and_put() {
     let sb = start().await;
     let a = sb.post(FULL, M, metric("Paid bills")).await;
-    assert_error(
-        &a,
-        500,
-        "server_error",
-        "error",
-        "A server error occurred.",
-        None,
-    );
+    assert_server_error(&a);
     let created = sb.post(FULL, M, metric("Unique one")).await.json;
     let path = format!("{M}{}/", created["id"].as_str().unwrap());
     assert_eq!(

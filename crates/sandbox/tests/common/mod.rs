@@ -164,6 +164,18 @@ pub fn assert_error(
     );
 }
 
+/// PostHog's plain 500: `server_error` / `error`, "A server error occurred.".
+pub fn assert_server_error(a: &Answer) {
+    assert_error(
+        a,
+        500,
+        "server_error",
+        "error",
+        "A server error occurred.",
+        None,
+    );
+}
+
 /// A valid metric body with the given name.
 pub fn metric(name: &str) -> Value {
     serde_json::json!({
@@ -229,4 +241,20 @@ where
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_string();
     (child, url)
+}
+
+/// Waits up to 20 s for `child` to exit; kills it and fails the test after that.
+pub fn wait_with_timeout(child: &mut std::process::Child) -> std::process::ExitStatus {
+    use std::time::{Duration, Instant};
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("sandbox did not exit in time");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
