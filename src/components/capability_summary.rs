@@ -2,9 +2,11 @@
 
 use leptos::prelude::*;
 
+use posthog_groups::capability::Verdict;
+
 use crate::state::capabilities::Capabilities;
 
-/// One line per kind of action, marked yes or no in text (not by colour alone).
+/// One line per kind of action, marked yes, no or not known in text (not by colour alone).
 #[component]
 pub fn CapabilitySummary(
     /// What the key's record and the rename probe told.
@@ -19,11 +21,18 @@ pub fn CapabilitySummary(
                 {read_only.then(|| view! { <span class="badge">"read-only"</span> })}
             </summary>
             <ul aria-label="What this key can do">
-                {capabilities.lines().into_iter().map(|(ok, text)| view! {
-                    <li class:ok=ok class:no=!ok>
-                        <span aria-hidden="true" class="mark">{if ok { "✓" } else { "✕" }}</span>
-                        {text}
-                    </li>
+                {capabilities.lines().into_iter().map(|(verdict, text)| {
+                    let (class, mark) = match verdict {
+                        Verdict::Yes => ("ok", "✓"),
+                        Verdict::No => ("no", "✕"),
+                        Verdict::Unsure => ("unsure", "?"),
+                    };
+                    view! {
+                        <li class=class>
+                            <span aria-hidden="true" class="mark">{mark}</span>
+                            {text}
+                        </li>
+                    }
                 }).collect_view()}
             </ul>
             {caveat.map(|text| view! { <p class="hint">{text}</p> })}

@@ -156,6 +156,9 @@ test('an instance without @current still connects, and says writes are not check
   assert.equal(lines[0], 'List group types: yes');
   assert.equal(lines[3], 'View usage metrics: yes');
   for (const i of [1, 2, 4]) assert.match(lines[i], /: not checked — it needs .*; the server will say if it refuses$/);
+  // Not checked is marked as not known (?), not as a no.
+  const marks = await page.locator('details.capabilities li .mark').allTextContents();
+  assert.deepEqual(marks, ['✓', '?', '?', '✓', '?']);
   await page.getByText('This PostHog does not say what a key may do').waitFor();
   await assertAccessible(page, 'group types screen with unchecked writes');
   // Writes are offered, and left for the server to judge.

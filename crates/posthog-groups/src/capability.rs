@@ -119,6 +119,27 @@ pub enum Source {
     ReadProbes,
 }
 
+/// How a summary line reads at a glance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// It works.
+    Yes,
+    /// It is known not to work here.
+    No,
+    /// Not known: left to the server, or the check failed.
+    Unsure,
+}
+
+impl From<&Access> for Verdict {
+    fn from(access: &Access) -> Verdict {
+        match access {
+            Access::Allowed => Verdict::Yes,
+            Access::MissingScope(_) | Access::OnlyInPostHog => Verdict::No,
+            Access::Unchecked | Access::Unknown(_) => Verdict::Unsure,
+        }
+    }
+}
+
 /// The capability summary shown after connecting.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Capabilities {
@@ -191,8 +212,8 @@ impl Capabilities {
     }
 
     /// One line per capability: what, and whether it works, in words a person can act on.
-    pub fn lines(&self) -> Vec<(bool, String)> {
-        let line = |what: &str, access: &Access, scope: &str| -> (bool, String) {
+    pub fn lines(&self) -> Vec<(Verdict, String)> {
+        let line = |what: &str, access: &Access, scope: &str| -> (Verdict, String) {
             let text = match access {
                 Access::Allowed => format!("{what}: yes"),
                 Access::MissingScope(s) => format!("{what}: no — the key lacks the scope {s}"),
@@ -206,7 +227,7 @@ impl Capabilities {
                     format!("{what}: could not check ({why}); it needs {scope}")
                 }
             };
-            (access.allowed(), text)
+            (Verdict::from(access), text)
         };
         vec![
             line("List group types", &self.list_group_types, GROUP_READ),
@@ -416,7 +437,7 @@ mod tests {
         assert!(lines[4]
             .1
             .starts_with("Create, edit and delete usage metrics: not checked"));
-        assert!(!lines[4].0);
+        assert_eq!(lines[4].0, Verdict::Unsure, "not checked is not a no");
     }
 
     #[test]
@@ -424,12 +445,12 @@ mod tests {
         let caps = Capabilities::from_key(&record(&[GROUP_WRITE], None))
             .with_rename_probe::<()>(&Err(ApiError::PersonalKeyNotAllowed));
         let lines = caps.lines();
-        assert_eq!(lines[0], (true, "List group types: yes".into()));
+        assert_eq!(lines[0], (Verdict::Yes, "List group types: yes".into()));
         assert!(lines[1].1.contains("only in PostHog's own settings"));
         assert_eq!(
             lines[3],
             (
-                false,
+                Verdict::No,
                 "View usage metrics: no — the key lacks the scope usage_metric:read".into()
             )
         );
