@@ -57,7 +57,7 @@ const LINK = { offline: false, latency: 40, downloadThroughput: 20e6 / 8, upload
 const LINK_TEXT = '40 ms latency, 20 Mbit/s down, 5 Mbit/s up';
 
 const BUDGETS = {
-  gzipTotalBytes: 250_000, // 250 kB, 1 kB = 1000 B
+  gzipTotalBytes: 200_000, // 200 kB for the first view's files, 1 kB = 1000 B
   loadRatio: 3, // same origin, cold load to group types
   renderRatio: 2,
   memoryGrowthPct: 10,
@@ -204,6 +204,9 @@ async function ensureMetrics(sandbox) {
 
 // ---- 1. Transfer sizes ----
 
+/** A wasm chunk split off by scripts/split.mjs (split_<name>-<hash>.wasm, chunk_<n>-<hash>.wasm). */
+const isChunk = (file) => /(^|\/)(split|chunk)_[^/]*\.wasm$/.test(file);
+
 function measureSizes(dir) {
   const files = readdirSync(dir)
     .filter((f) => /\.(wasm|js|css)$/.test(f) && statSync(join(dir, f)).isFile())
@@ -225,8 +228,13 @@ function measureSizes(dir) {
       }).length,
     };
   });
-  const total = rows.reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
-  return { files: rows, total, budgetGzipBytes: BUDGETS.gzipTotalBytes, pass: total.gzip <= BUDGETS.gzipTotalBytes };
+  for (const r of rows) r.later = isChunk(r.file);
+  const sum = (list) => list.reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+  // The first view is what a cold load of the group types page fetches: everything but the
+  // chunks, which are fetched when a metric screen is first needed (or preloaded after).
+  const total = sum(rows.filter((r) => !r.later));
+  const later = sum(rows.filter((r) => r.later));
+  return { files: rows, total, later, budgetGzipBytes: BUDGETS.gzipTotalBytes, pass: total.gzip <= BUDGETS.gzipTotalBytes };
 }
 
 // ---- Browser ----
@@ -611,12 +619,15 @@ function staticTransfer(net, origin) {
     wireBytes: r.wireBytes ?? null,
     bodyBytes: r.bodyBytes ?? null,
   }));
+  const first = files.filter((f) => !isChunk(f.path));
+  const later = files.filter((f) => isChunk(f.path));
   return {
-    what: 'static files of a cold load of the group types page (cross origin, no emulation), from DevTools network events; wire bytes include headers',
+    what: 'static files of a cold load of the group types page (cross origin, no emulation), from DevTools network events; wire bytes include headers; chunks (preloaded once the list is shown) counted apart',
     files,
     compressed: files.some((f) => f.contentEncoding),
-    wireBytes: files.reduce((t, f) => t + (f.wireBytes ?? 0), 0),
-    bodyBytes: files.reduce((t, f) => t + (f.bodyBytes ?? 0), 0),
+    wireBytes: first.reduce((t, f) => t + (f.wireBytes ?? 0), 0),
+    bodyBytes: first.reduce((t, f) => t + (f.bodyBytes ?? 0), 0),
+    laterWireBytes: later.reduce((t, f) => t + (f.wireBytes ?? 0), 0),
   };
 }
 
@@ -819,17 +830,19 @@ function report(r) {
   if (r.sizes.error) out.push(`NOT MEASURED: ${r.sizes.error}`);
   else {
     const rows = [['file', 'raw', 'gzip -9', 'brotli q11']];
-    for (const f of r.sizes.files) rows.push([f.file, kb(f.raw), kb(f.gzip), kb(f.brotli)]);
-    rows.push(['total', kb(r.sizes.total.raw), kb(r.sizes.total.gzip), kb(r.sizes.total.brotli)]);
+    for (const f of r.sizes.files) rows.push([f.later ? `${f.file} (later)` : f.file, kb(f.raw), kb(f.gzip), kb(f.brotli)]);
+    rows.push(['first view', kb(r.sizes.total.raw), kb(r.sizes.total.gzip), kb(r.sizes.total.brotli)]);
+    rows.push(['chunks loaded later', kb(r.sizes.later.raw), kb(r.sizes.later.gzip), kb(r.sizes.later.brotli)]);
     out.push(table(rows));
-    out.push(`total gzip ${kb(r.sizes.total.gzip)} vs budget ${kb(BUDGETS.gzipTotalBytes)} (1 kB = 1000 B): ${verdict(r.sizes.pass)}`);
+    out.push(`first view gzip ${kb(r.sizes.total.gzip)} vs budget ${kb(BUDGETS.gzipTotalBytes)} (1 kB = 1000 B): ${verdict(r.sizes.pass)}`);
   }
   const assets = r.requests?.crossOrigin?.assets;
   if (assets) {
     out.push('', 'as the app\'s host sent them (cold load of the group types page, cross origin, no emulation):');
     const rows = [['path', 'type', 'status', 'Content-Encoding', 'on the wire', 'body']];
     for (const f of assets.files) rows.push([f.path, f.type ?? '?', f.status ?? '?', f.contentEncoding ?? 'none', f.wireBytes === null ? '?' : kb(f.wireBytes), f.bodyBytes === null ? '?' : kb(f.bodyBytes)]);
-    rows.push(['total', '', '', '', kb(assets.wireBytes), kb(assets.bodyBytes)]);
+    rows.push(['first view', '', '', '', kb(assets.wireBytes), kb(assets.bodyBytes)]);
+    if (assets.laterWireBytes) rows.push(['chunks, preloaded after the list', '', '', '', kb(assets.laterWireBytes), '']);
     out.push(table(rows));
     const accept = assets.files.find((f) => f.acceptEncoding)?.acceptEncoding ?? 'unknown';
     out.push(`served compressed: ${assets.compressed ? 'yes' : 'NO'} (the browser sent Accept-Encoding: ${accept})`);
@@ -933,8 +946,9 @@ function report(r) {
   h('Summary');
   const sum = [['figure', 'value', 'budget', 'verdict']];
   const ratioRow = (name, f, budget) => sum.push([name, `${times(f.ratio)} (${f.app.median.toFixed(1)} / ${f.baseline.median.toFixed(1)} ms)`, budgetText(budget), verdict(budget === null ? null : f.ratio <= budget)]);
-  if (!r.sizes.error) sum.push(['total gzip (wasm+js+css)', kb(r.sizes.total.gzip), kb(BUDGETS.gzipTotalBytes), verdict(r.sizes.pass)]);
-  if (assets) sum.push(['static files on the wire (cold load)', `${kb(assets.wireBytes)}, ${assets.compressed ? 'compressed' : 'not compressed'}`, '—', '']);
+  if (!r.sizes.error) sum.push(['first view gzip (wasm+js+css)', kb(r.sizes.total.gzip), kb(BUDGETS.gzipTotalBytes), verdict(r.sizes.pass)]);
+  if (!r.sizes.error) sum.push(['chunks loaded later, gzip', kb(r.sizes.later.gzip), '—', '']);
+  if (assets) sum.push(['first view on the wire (cold load)', `${kb(assets.wireBytes)}, ${assets.compressed ? 'compressed' : 'not compressed'}`, '—', '']);
   if (!r.load.error) ratioRow('same origin: cold load group types, app/baseline', r.load, BUDGETS.loadRatio);
   if (!r.render.error) ratioRow(`same origin: render ${METRICS_TARGET} rows after the response`, r.render, BUDGETS.renderRatio);
   for (const spec of CROSS_LOADS) {

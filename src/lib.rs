@@ -21,8 +21,10 @@ use crate::components::offline_notice::OfflineNotice;
 use crate::components::pending_deletes_bar::PendingDeletesBar;
 use crate::components::slow_notice::SlowNotice;
 use crate::pages::{
-    connect::ConnectPage, group_types::GroupTypesPage, metric::MetricPage,
-    metric_form::MetricFormPage, metrics::MetricsPage, not_found::NotFoundPage,
+    connect::ConnectPage,
+    group_types::GroupTypesPage,
+    lazy::{self, LazyScreen},
+    not_found::NotFoundPage,
 };
 use crate::state::config::ConfigResource;
 use crate::state::connection::Session;
@@ -59,10 +61,10 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=ConnectPage />
                     <Route path=path!("/group-types") view=GroupTypesPage />
-                    <Route path=path!("/group-types/:index/metrics") view=MetricsPage />
-                    <Route path=path!("/group-types/:index/metrics/new") view=MetricFormPage />
-                    <Route path=path!("/group-types/:index/metrics/:id") view=MetricPage />
-                    <Route path=path!("/group-types/:index/metrics/:id/edit") view=MetricFormPage />
+                    <Route path=path!("/group-types/:index/metrics") view=|| view! { <LazyScreen screen=&lazy::METRICS /> } />
+                    <Route path=path!("/group-types/:index/metrics/new") view=|| view! { <LazyScreen screen=&lazy::METRIC_FORM /> } />
+                    <Route path=path!("/group-types/:index/metrics/:id") view=|| view! { <LazyScreen screen=&lazy::METRIC /> } />
+                    <Route path=path!("/group-types/:index/metrics/:id/edit") view=|| view! { <LazyScreen screen=&lazy::METRIC_FORM /> } />
                 </Routes>
             </main>
         </Router>

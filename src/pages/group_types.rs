@@ -15,6 +15,7 @@ use crate::components::not_connected::NotConnected;
 use crate::components::notice::Notice;
 use crate::components::rename_bar::{RenameBar, ReviewDialog};
 use crate::components::rename_refused::RenameRefused;
+use crate::pages::lazy;
 use crate::state::capabilities::Access;
 use crate::state::connection::{use_connection, Connection, Session};
 use crate::state::embed::Change;
@@ -76,6 +77,7 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
             session
                 .known_group_types
                 .set(Some((conn.get_value(), list)));
+            lazy::preload();
         }
     });
 

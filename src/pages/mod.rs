@@ -2,6 +2,7 @@
 
 pub mod connect;
 pub mod group_types;
+pub mod lazy;
 pub mod metric;
 pub mod metric_form;
 pub mod metrics;

@@ -1,0 +1,158 @@
+//! The metric screens, loaded when first needed: a cold load of the connection or group types
+//! page does not download them. With the `split` feature (the Trunk build sets it), each
+//! loader below is a split point: `scripts/split.mjs` moves what only these screens use into
+//! a chunk of its own, fetched the first time one of them is opened. Without the feature
+//! (component tests, `cargo check`) the loaders return their view at once.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::OnceLock;
+
+use leptos::prelude::*;
+
+use crate::pages::{metric::MetricPage, metric_form::MetricFormPage, metrics::MetricsPage};
+
+/// A screen's code could not be fetched (offline, or the deploy replaced the files).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChunkError;
+
+#[cfg(feature = "split")]
+impl From<leptos::wasm_split::SplitLoaderError> for ChunkError {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        ChunkError
+    }
+}
+
+/// Builds a screen's view; it lives in the chunk, so it can be called once that is loaded.
+pub type Build = fn() -> AnyView;
+
+/// A screen's code on its way.
+type Loading = Pin<Box<dyn Future<Output = Result<Build, ChunkError>>>>;
+
+/// One lazily loaded screen: how to load it, and its builder once loaded.
+pub struct Screen {
+    load: fn() -> Loading,
+    ready: OnceLock<Build>,
+}
+
+/// Declares a split point giving a component's builder; all three share one chunk, since
+/// whoever opens one metric screen is about to open the others.
+macro_rules! split_screen {
+    ($name:ident, $component:ident $(, $option:meta)?) => {
+        #[cfg_attr(
+            feature = "split",
+            leptos::wasm_split::wasm_split(
+                metric_screens,
+                wasm_split_path = ::leptos::wasm_split,
+                fallible
+                $(, $option)?
+            )
+        )]
+        fn $name() -> Result<Build, ChunkError> {
+            Ok(|| view! { <$component /> }.into_any())
+        }
+    };
+}
+
+split_screen!(metrics_view, MetricsPage);
+split_screen!(metric_view, MetricPage);
+// The chunk's preload comes with one of them: any one loads it for all.
+split_screen!(
+    metric_form_view,
+    MetricFormPage,
+    preload(preload_metric_screens)
+);
+
+#[cfg(feature = "split")]
+macro_rules! screen {
+    ($name:ident) => {
+        Screen {
+            load: || Box::pin($name()),
+            ready: OnceLock::new(),
+        }
+    };
+}
+#[cfg(not(feature = "split"))]
+macro_rules! screen {
+    ($name:ident) => {
+        Screen {
+            load: || Box::pin(std::future::ready($name())),
+            ready: OnceLock::new(),
+        }
+    };
+}
+
+/// `/group-types/:index/metrics`.
+pub static METRICS: Screen = screen!(metrics_view);
+/// `/group-types/:index/metrics/:id`.
+pub static METRIC: Screen = screen!(metric_view);
+/// `/group-types/:index/metrics/new` and `…/:id/edit`.
+pub static METRIC_FORM: Screen = screen!(metric_form_view);
+
+/// Fetches the metric screens' code in the background, so that opening one does not wait
+/// for it; called once the group types are on screen (their rows link to the metrics). A
+/// failure here is not shown: the screen that needs the code tries again and says so.
+pub fn preload() {
+    #[cfg(feature = "split")]
+    leptos::task::spawn_local(async {
+        let _ = preload_metric_screens().await;
+    });
+}
+
+/// Where a lazily loaded screen is.
+#[derive(Clone, Copy)]
+enum State {
+    Loading,
+    Ready(Build),
+    Failed,
+}
+
+/// Shows a lazily loaded screen: at once when its code is here, else a loading line while it
+/// arrives; if it cannot be fetched, an error panel that tries again on request or when the
+/// device is back online. No `<Suspense>`: the screen's own reads must not suspend this.
+#[component]
+pub fn LazyScreen(
+    /// The screen to show.
+    screen: &'static Screen,
+) -> impl IntoView {
+    let state = RwSignal::new(
+        screen
+            .ready
+            .get()
+            .map_or(State::Loading, |b| State::Ready(*b)),
+    );
+    let fetch = move || {
+        state.set(State::Loading);
+        leptos::task::spawn_local(async move {
+            let next = match (screen.load)().await {
+                Ok(build) => State::Ready(*screen.ready.get_or_init(|| build)),
+                Err(ChunkError) => State::Failed,
+            };
+            // The view may be gone by now (the user went elsewhere).
+            let _ = state.try_set(next);
+        });
+    };
+    if matches!(state.get_untracked(), State::Loading) {
+        fetch();
+    }
+    let online = window_event_listener(leptos::ev::online, move |_| {
+        if matches!(state.get_untracked(), State::Failed) {
+            fetch();
+        }
+    });
+    on_cleanup(move || online.remove());
+    move || {
+        match state.get() {
+        State::Loading => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
+        State::Ready(build) => untrack(build),
+        State::Failed => view! {
+            <div class="error-panel" role="alert">
+                <p class="error-title"><strong>"This screen could not be loaded"</strong></p>
+                <p>"Its code did not arrive from the server the app is served from. Check the connection (or reload if the app was just updated), then try again."</p>
+                <button type="button" on:click=move |_| fetch()>"Try again"</button>
+            </div>
+        }
+        .into_any(),
+    }
+    }
+}

@@ -1,0 +1,86 @@
+// The metric screens are a chunk of their own (src/pages/lazy.rs, scripts/split.mjs): a cold
+// load of the group types page does not fetch it before the list is shown, then preloads it;
+// a deep link to a metric screen fetches it at once; a chunk that cannot be fetched gives an
+// error panel (not a panic) that brings the screen once the chunk can be had. Under the
+// strict CSP: the chunk and its loader are fetched from the app's own origin.
+
+import { test, before, after, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPage, connect, assertAccessible, metricsUrl, metricTable, strictSuite, eventually } from './harness.mjs';
+
+let sandbox;
+let browser;
+const { opened } = strictSuite({ before, after, beforeEach, afterEach }, (suite) => {
+  ({ sandbox, browser } = suite);
+});
+
+const CHUNK = /\/split_metric_screens-[0-9a-f]{16}\.wasm$/;
+
+/** A new tab that records which of the app's static files it fetched, in order. */
+async function recordingPage() {
+  const page = await browser.context.newPage();
+  const fetched = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (/\.(wasm|js)$/.test(path)) fetched.push(path);
+  });
+  return { page, fetched };
+}
+
+test('the group types page shows its list without the metric screens\' chunk, then preloads it', async () => {
+  const opening = await openPage(browser.context, sandbox.url);
+  opened.push(opening.page);
+  const { page } = opening;
+  // In order: the list's answer, then the chunk's request.
+  const events = [];
+  page.on('response', (r) => {
+    if (new URL(r.url()).pathname === '/api/projects/1/groups_types/') events.push('list');
+  });
+  page.on('request', (r) => {
+    if (CHUNK.test(new URL(r.url()).pathname)) events.push('chunk');
+  });
+  await page.getByRole('heading', { name: 'Connect to PostHog' }).waitFor();
+  await connect(page);
+  await page.getByRole('table').waitFor();
+  await eventually(async () => events.includes('chunk'), 'the chunk to be preloaded after the list');
+  assert.deepEqual(events.filter((e, i) => events.indexOf(e) === i), ['list', 'chunk'], 'the list came first');
+  // The preloaded chunk serves the next screen without another fetch.
+  await page.getByRole('link', { name: 'Usage metrics' }).first().click();
+  await metricTable(page).waitFor();
+  assert.equal(events.filter((e) => e === 'chunk').length, 1, 'the chunk is fetched once');
+  opening.assertClean();
+});
+
+test('a cold load of the connection page fetches only the first view\'s files', async () => {
+  const { page, fetched } = await recordingPage();
+  opened.push(page);
+  await page.goto(sandbox.url);
+  await page.getByRole('heading', { name: 'Connect to PostHog' }).waitFor();
+  // Give a stray preload time to show itself.
+  await page.waitForTimeout(500);
+  assert.deepEqual(fetched.filter((p) => p.endsWith('.wasm')).length, 1, JSON.stringify(fetched));
+  assert.ok(!fetched.some((p) => CHUNK.test(p)), JSON.stringify(fetched));
+});
+
+test('a chunk that cannot be fetched shows an error panel; Try again brings the screen', async () => {
+  const { page } = await recordingPage();
+  opened.push(page);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // Refused from the start, so the preload fails too (silently: the screen says it).
+  await page.route(CHUNK, (route) => route.abort('internetdisconnected'));
+  await page.goto(sandbox.url);
+  await connect(page);
+  await page.getByRole('heading', { name: 'Group types', level: 1 }).waitFor();
+  await page.goto(metricsUrl(sandbox, 0));
+  const panel = page.getByRole('alert').filter({ hasText: 'This screen could not be loaded' });
+  await panel.waitFor();
+  await assertAccessible(page, 'the chunk error panel');
+  await page.unroute(CHUNK);
+  await panel.getByRole('button', { name: 'Try again' }).click();
+  await metricTable(page).waitFor();
+  // The app is alive: navigation still works after the failed load.
+  await page.getByRole('link', { name: 'Group types' }).first().click();
+  await page.getByRole('heading', { name: 'Group types', level: 1 }).waitFor();
+  assert.deepEqual(errors, [], 'no page error (a panic would be one)');
+});
