@@ -46,7 +46,7 @@ const OUT = resolve(option('out', join(benchDir, 'results', 'latest.json')));
 // A build with the `alloc-stats` feature (a counting allocator): its live heap says what the
 // app still holds, where wasm linear memory only says how high it ever went.
 const STATS_DIST = option('stats-dist', null);
-const SANDBOX_BIN = process.env.SANDBOX_BIN ?? join(root, 'target', 'debug', 'sandbox');
+const SANDBOX_BIN = process.env.SANDBOX_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'debug', 'sandbox');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const DEMO_KEY = 'phx_sandbox_demo_full_access';
 const METRICS_TARGET = 100;

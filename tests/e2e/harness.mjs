@@ -16,7 +16,7 @@ export const DEMO_KEY = 'phx_sandbox_demo_full_access';
 
 /** Starts the sandbox binary on a free port, serving `dist/`; resolves with its URL. */
 export async function startSandbox(extraArgs = []) {
-  const bin = process.env.SANDBOX_BIN ?? join(root, 'target', 'debug', 'sandbox');
+  const bin = process.env.SANDBOX_BIN ?? join(process.env.CARGO_TARGET_DIR ?? join(root, 'target'), 'debug', 'sandbox');
   const dist = process.env.DIST_DIR ?? join(root, 'dist');
   const child = spawn(bin, ['--port', '0', '--static', dist, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
