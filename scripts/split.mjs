@@ -48,7 +48,7 @@ try {
   ]);
   const chunks = readdirSync(work).filter((n) => n.endsWith('.wasm') && n !== 'main.wasm' && n !== mainWasm);
   if (chunks.length === 0) throw new Error('split: the wasm has no split point (was it built with --features split?)');
-  if (profile === 'release' && !process.env.SPLIT_NO_OPT) {
+  if (profile === 'release') {
     for (const name of [mainWasm, ...chunks]) {
       const path = join(work, name);
       run('wasm-opt', ['-Oz', path, '-o', path]);

@@ -19,7 +19,25 @@ pub fn ErrorPanel(
     #[prop(optional, into)]
     on_retry: Option<Callback<()>>,
 ) -> impl IntoView {
-    let automatic = on_retry.filter(|_| error.is_transient());
+    let automatic = error.is_transient();
+    view! { <ProblemPanel title=error.title() text=error.to_string() transient=automatic on_retry=on_retry /> }
+}
+
+/// The panel itself, for any failure: [`ErrorPanel`] fills it from an [`ApiError`]; a screen
+/// whose code could not be fetched fills it itself. A transient failure with a retry is tried
+/// again every few seconds and at once when the device is back online.
+#[component]
+pub fn ProblemPanel(
+    /// What went wrong, in a few words.
+    title: &'static str,
+    /// The plain explanation.
+    text: String,
+    /// Whether trying again by itself can help (server down, device offline).
+    transient: bool,
+    /// Called when the user asks to try again; no button when absent.
+    on_retry: Option<Callback<()>>,
+) -> impl IntoView {
+    let automatic = on_retry.filter(|_| transient);
     if let Some(retry) = automatic {
         // Tried again every few seconds and at once when the device is back online; both
         // stop when the panel goes (the answer came, or the view was left).
@@ -31,8 +49,8 @@ pub fn ErrorPanel(
     }
     view! {
         <div class="error-panel" role="alert">
-            <p class="error-title"><strong>{error.title()}</strong></p>
-            <p>{error.to_string()}</p>
+            <p class="error-title"><strong>{title}</strong></p>
+            <p>{text}</p>
             {automatic.map(|_| view! {
                 <p class="hint">"The app tries again every 10 seconds, and as soon as this device is back online. Nothing you typed is lost."</p>
             })}

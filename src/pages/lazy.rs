@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 
 use leptos::prelude::*;
 
+use crate::components::error_panel::ProblemPanel;
 use crate::pages::{metric::MetricPage, metric_form::MetricFormPage, metrics::MetricsPage};
 
 /// A screen's code could not be fetched (offline, or the deploy replaced the files).
@@ -108,8 +109,9 @@ enum State {
 }
 
 /// Shows a lazily loaded screen: at once when its code is here, else a loading line while it
-/// arrives; if it cannot be fetched, an error panel that tries again on request or when the
-/// device is back online. No `<Suspense>`: the screen's own reads must not suspend this.
+/// arrives; if it cannot be fetched, the app's error panel, which tries again on request,
+/// every few seconds and when the device is back online. No `<Suspense>`: the screen's own
+/// reads must not suspend this.
 #[component]
 pub fn LazyScreen(
     /// The screen to show.
@@ -135,22 +137,17 @@ pub fn LazyScreen(
     if matches!(state.get_untracked(), State::Loading) {
         fetch();
     }
-    let online = window_event_listener(leptos::ev::online, move |_| {
-        if matches!(state.get_untracked(), State::Failed) {
-            fetch();
-        }
-    });
-    on_cleanup(move || online.remove());
     move || {
         match state.get() {
         State::Loading => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
         State::Ready(build) => untrack(build),
         State::Failed => view! {
-            <div class="error-panel" role="alert">
-                <p class="error-title"><strong>"This screen could not be loaded"</strong></p>
-                <p>"Its code did not arrive from the server the app is served from. Check the connection (or reload if the app was just updated), then try again."</p>
-                <button type="button" on:click=move |_| fetch()>"Try again"</button>
-            </div>
+            <ProblemPanel
+                title="This screen could not be loaded"
+                text="Its code did not arrive from the server the app is served from. Check the connection (or reload if the app was just updated), then try again.".to_string()
+                transient=true
+                on_retry=Some(Callback::new(move |()| fetch()))
+            />
         }
         .into_any(),
     }

@@ -8,34 +8,30 @@
 // metrics walk runs under the policy with no violation. The API is a sandbox on another
 // origin, as in a real deployment.
 
-import { test, before, after } from 'node:test';
+import { test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
-  startSandbox, launchBrowser, openPage, connect, assertAccessible, metricTable, allowWrites,
-  closedPort, eventually, cspReports, resetSandbox,
+  browserSuite, openPage, connect, assertAccessible, metricTable, allowWrites,
+  closedPort, eventually, cspReports,
 } from './harness.mjs';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const dist = process.env.DIST_DIR ?? join(root, 'dist');
 const deploy = join(root, 'deploy');
+// Debian's paths: /usr/sbin is not on every user's PATH.
+const NGINX = '/usr/sbin/nginx';
+const CADDY = '/usr/bin/caddy';
 
+// The sandbox is the API, on its own origin; it serves no page here.
 let api;
 let browser;
+browserSuite({ before, after, beforeEach, afterEach }, { ready: (suite) => ({ sandbox: api, browser } = suite) });
 const work = mkdtempSync(join(tmpdir(), 'gc-deploy-'));
-
-before(async () => {
-  api = await startSandbox();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await api?.stop();
-  rmSync(work, { recursive: true, force: true });
-});
+after(() => rmSync(work, { recursive: true, force: true }));
 
 /** The policy for this build, as a user gets it: the API's origin allowed, a report address added. */
 function policy() {
@@ -100,8 +96,8 @@ http {
   include ${dir}/groups-console.conf;
 }
 `);
-  execFileSync('nginx', ['-t', '-q', '-c', join(dir, 'nginx.conf')], { stdio: 'inherit' });
-  const child = spawn('nginx', ['-c', join(dir, 'nginx.conf')], { stdio: 'inherit' });
+  execFileSync(NGINX, ['-t', '-q', '-c', join(dir, 'nginx.conf')], { stdio: 'inherit' });
+  const child = spawn(NGINX, ['-c', join(dir, 'nginx.conf')], { stdio: 'inherit' });
   await waitForPort(port, child, 'nginx');
   return { url: `http://127.0.0.1:${port}`, stop: () => stop(child) };
 }
@@ -119,7 +115,7 @@ async function startCaddy(csp) {
   writeFileSync(join(dir, 'Caddyfile'), file);
   const admin = await closedPort();
   const env = { ...process.env, HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir, CADDY_ADMIN: `127.0.0.1:${admin}` };
-  const child = spawn('caddy', ['run', '--adapter', 'caddyfile', '--config', join(dir, 'Caddyfile')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(CADDY, ['run', '--adapter', 'caddyfile', '--config', join(dir, 'Caddyfile')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr.on('data', (d) => { log += d; });
   await waitForPort(port, child, 'caddy').catch((e) => { throw new Error(`${e.message}\n${log}`); });
@@ -230,7 +226,6 @@ async function walk(url) {
     opening.assertClean();
   } finally {
     await page.close();
-    await resetSandbox(api);
   }
 }
 
