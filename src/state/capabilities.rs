@@ -93,6 +93,16 @@ pub fn explain_connect_error(error: &ApiError, host: &Host, project: &ProjectId)
         ApiError::NotFound { .. } => format!(
             "Project {project} was not found on {host}. Check the project id (Project settings in PostHog).{region_hint}"
         ),
+        ApiError::PermissionDenied { body }
+            if body
+                .detail
+                .as_deref()
+                .is_some_and(|d| d.contains("don't have access to the project")) =>
+        {
+            format!(
+                "Your PostHog user is not a member of the organization that project {project} belongs to on {host}. Check the project id, or ask an admin of that organization to invite you."
+            )
+        }
         ApiError::NoProjectAccess { .. } => format!(
             "This key is limited to other projects and cannot open project {project}. Use a key for this project, or allow it on the key."
         ),

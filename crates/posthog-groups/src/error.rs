@@ -288,7 +288,11 @@ pub fn classify(status: u16, body: &str) -> ApiError {
                     scope: missing_scope(&detail),
                     body: envelope,
                 }
-            } else if detail.contains("does not support personal API key") {
+            } else if detail
+                .to_ascii_lowercase()
+                .contains("does not support personal api key")
+            {
+                // PostHog's code writes "Personal API Key"; its docs "personal API key".
                 ApiError::PersonalKeyNotAllowed
             } else if detail.contains("does not have access to the requested project") {
                 ApiError::NoProjectAccess { body: envelope }

@@ -148,9 +148,17 @@ fn admin_only_is_a_validation_error() {
 
 #[test]
 fn cloud_refuses_personal_keys_on_update_metadata() {
-    let e = decode::update_metadata(403, r#"{"type":"authentication_error","code":"permission_denied","detail":"This action does not support
-personal API key access","attr":null}"#.replace('\n', " ").as_str());
-    assert_eq!(e, Err(ApiError::PersonalKeyNotAllowed));
+    // The contract's words, and PostHog's APIScopePermission's (capitals as its code has them).
+    for detail in [
+        "This action does not support personal API key access",
+        "This action does not support Personal API Key access",
+    ] {
+        let body = format!(
+            r#"{{"type":"authentication_error","code":"permission_denied","detail":"{detail}","attr":null}}"#
+        );
+        let e = decode::update_metadata(403, &body);
+        assert_eq!(e, Err(ApiError::PersonalKeyNotAllowed), "{detail}");
+    }
 }
 
 #[test]

@@ -76,13 +76,14 @@ impl ApiError {
         )
     }
 
-    /// Unknown key; the status differs per endpoint family (401 metrics, 403 groups_types).
-    pub fn authentication_failed(status: StatusCode) -> Self {
+    /// Unknown key (the detail says where it was found); the status differs per endpoint
+    /// family (401 metrics, 403 groups_types).
+    pub fn authentication_failed(status: StatusCode, detail: impl Into<String>) -> Self {
         Self::new(
             status,
             "authentication_error",
             "authentication_failed",
-            "Personal API key found in request Authorization header is invalid.",
+            detail,
         )
     }
 
@@ -163,11 +164,11 @@ impl IntoResponse for ApiError {
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         if self.status == StatusCode::UNAUTHORIZED {
-            // DRF sends this on every 401; without it the status would have been 403.
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"api\""),
-            );
+            // DRF sends its first authenticator's `authenticate_header` on every 401 (PostHog's
+            // are "Bearer"); without one the status would have been 403.
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
     }

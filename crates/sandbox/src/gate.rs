@@ -2,7 +2,7 @@
 //! the per-key rate limit, injected failures and malformed answers (the `corrupt` switch). Control and static routes skip all of it.
 
 use crate::api_error::ApiError;
-use crate::auth::bearer;
+use crate::auth::{find_key, Caller, Presented};
 use crate::corrupt::CorruptMode;
 use crate::routes::Shared;
 use crate::state::LoggedRequest;
@@ -23,7 +23,7 @@ pub async fn gate(State(state): State<Shared>, request: Request, next: Next) -> 
     let mut entry = LoggedRequest {
         method: parts.method.to_string(),
         path: parts.uri.path().to_string(),
-        query: parts.uri.query().map(str::to_string),
+        query: parts.uri.query().map(redact_query),
         body: Value::Null,
         authorization: parts.headers.contains_key(header::AUTHORIZATION),
         origin: parts
@@ -38,9 +38,15 @@ pub async fn gate(State(state): State<Shared>, request: Request, next: Next) -> 
         Err(_) => ApiError::too_large().into_response(),
         Ok(bytes) => {
             entry.body = logged_body(&bytes);
-            // The key is the rate-limit identity; requests without one share a window.
-            let who = bearer(&parts.headers).unwrap_or("<anonymous>").to_string();
-            let request = Request::from_parts(parts, Body::from(bytes));
+            // Found once, as PostHog's authentication looks (header, body, query string); the
+            // key is also the rate-limit identity, and requests without one share a window.
+            let presented = find_key(&parts.headers, parts.uri.query(), &bytes);
+            let who = match &presented {
+                Presented::Key(value, _) => value.clone(),
+                _ => "<anonymous>".to_string(),
+            };
+            let mut request = Request::from_parts(parts, Body::from(bytes));
+            request.extensions_mut().insert(Caller(presented));
             let switches = state.switches();
             if switches.latency_ms > 0 {
                 tokio::time::sleep(Duration::from_millis(switches.latency_ms)).await;
@@ -78,11 +84,31 @@ async fn run(failure_rate: f64, request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// JSON as JSON, nothing as null, anything else as its text.
+/// What the log shows in place of a key sent in a query string or body.
+pub const REDACTED: &str = "********";
+
+/// JSON as JSON, nothing as null, anything else as its text; a `personal_api_key` member is
+/// redacted (a key is never kept).
 fn logged_body(bytes: &[u8]) -> Value {
     if bytes.is_empty() {
         return Value::Null;
     }
-    serde_json::from_slice(bytes)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
+    let mut body = serde_json::from_slice(bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()));
+    if let Some(key) = body.get_mut("personal_api_key") {
+        *key = Value::String(REDACTED.into());
+    }
+    body
+}
+
+/// The raw query string with the value of every `personal_api_key` parameter redacted.
+fn redact_query(query: &str) -> String {
+    query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if name == "personal_api_key" => format!("{name}={REDACTED}"),
+            _ => pair.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }

@@ -50,6 +50,62 @@ pub struct Metric {
     pub filters: Value,
 }
 
+/// A data-warehouse table of a project: what a `data_warehouse` metric names in
+/// `filters.table_name` (PostHog looks it up by exact name among the project's tables that are
+/// not deleted, `products/warehouse_sources`' `DataWarehouseTable`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WarehouseTable {
+    /// Table name as HogQL sees it (`stripe_charges`).
+    pub name: String,
+    /// Column names. PostHog does not check `timestamp_field`/`key_field` against them (both may
+    /// be HogQL expressions); they are here for reading and for computing values.
+    #[serde(default)]
+    pub columns: Vec<String>,
+}
+
+/// An organization: projects belong to one; the sandbox's one user belongs to some.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    /// UUID string, as PostHog's `Organization.id`.
+    pub id: String,
+    /// Display name (PostHog quotes it in the personal-key restriction message).
+    pub name: String,
+    /// The user's membership level (`member`, `admin`, `owner`), or null: not a member, so
+    /// every project of it answers "You don't have access to the project.".
+    #[serde(default)]
+    pub membership: Option<String>,
+    /// PostHog's `members_can_use_personal_api_keys` (an organization security setting): when
+    /// false, a member below admin may not use personal keys on its projects.
+    #[serde(default = "yes")]
+    pub members_can_use_personal_api_keys: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Organization {
+    /// The organization every project of a seed without organizations belongs to.
+    pub fn default_for_seed() -> Self {
+        Organization {
+            id: DEFAULT_ORGANIZATION_ID.into(),
+            name: "Sandbox organization".into(),
+            membership: Some("admin".into()),
+            members_can_use_personal_api_keys: true,
+        }
+    }
+
+    /// Whether the user is at least an admin (admins may always use personal keys).
+    pub fn user_is_admin(&self) -> bool {
+        matches!(self.membership.as_deref(), Some("admin" | "owner"))
+    }
+}
+
+/// Id of [`Organization::default_for_seed`].
+pub const DEFAULT_ORGANIZATION_ID: &str = "0190e0a0-0000-7000-8000-000000000001";
+
 /// One project with its group types and metrics.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Project {
@@ -57,6 +113,15 @@ pub struct Project {
     pub id: i64,
     /// Display name (the API does not expose it; it helps reading the state).
     pub name: String,
+    /// Id of the organization the project belongs to.
+    pub organization: String,
+    /// Dashboard ids of this project (a `detail_dashboard` sent to update_metadata must name
+    /// one; the group types' own are among them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dashboards: Vec<i64>,
+    /// Data-warehouse tables (data-warehouse metrics must name one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warehouse_tables: Vec<WarehouseTable>,
     /// Kept sorted by `group_type_index`.
     pub group_types: Vec<GroupType>,
     /// Metrics by group type index, each list in creation order.
@@ -70,12 +135,29 @@ impl Project {
     }
 }
 
-/// Everything the API can change: the projects.
+/// Everything the API can change (the projects), and the organizations they belong to.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Store {
+    /// Organizations by id.
+    #[serde(serialize_with = "organizations_as_list")]
+    pub organizations: BTreeMap<String, Organization>,
     /// Projects by id.
     #[serde(serialize_with = "projects_as_list")]
     pub projects: BTreeMap<i64, Project>,
+}
+
+fn organizations_as_list<S: serde::Serializer>(
+    organizations: &BTreeMap<String, Organization>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(organizations.values())
+}
+
+impl Store {
+    /// The organization of a project.
+    pub fn organization_of(&self, project: &Project) -> Option<&Organization> {
+        self.organizations.get(&project.organization)
+    }
 }
 
 fn projects_as_list<S: serde::Serializer>(

@@ -3,8 +3,11 @@
 
 use crate::clock::iso_utc;
 use crate::error::Error;
-use crate::model::{ApiKey, GroupType, Metric, Project, Store};
-use crate::validate::{validate_metric, Mode};
+use crate::model::{
+    ApiKey, GroupType, Metric, Organization, Project, Store, WarehouseTable,
+    DEFAULT_ORGANIZATION_ID,
+};
+use crate::validate::{validate_metric, Context, Mode};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
@@ -32,6 +35,8 @@ struct SeedFile {
     #[serde(default)]
     keys: Vec<SeedKey>,
     #[serde(default)]
+    organizations: Vec<Organization>,
+    #[serde(default)]
     projects: Vec<SeedProject>,
 }
 
@@ -55,6 +60,12 @@ struct SeedKey {
 struct SeedProject {
     id: i64,
     name: String,
+    #[serde(default)]
+    organization: Option<String>,
+    #[serde(default)]
+    dashboards: Vec<i64>,
+    #[serde(default)]
+    warehouse_tables: Vec<WarehouseTable>,
     #[serde(default)]
     group_types: Vec<GroupType>,
     #[serde(default)]
@@ -86,7 +97,7 @@ pub fn load_seed(path: Option<&Path>) -> Result<Seed, Error> {
 pub fn parse_seed(text: &str, file: &str) -> Result<Seed, Error> {
     let raw: SeedFile = serde_json::from_str(text)
         .map_err(|e| Error::bad_data(file, format!("invalid seed JSON: {e}")))?;
-    let store = build_store(raw.projects, file)?;
+    let store = build_store(raw.organizations, raw.projects, file)?;
     let keys = build_keys(raw.keys).map_err(|p| Error::bad_data(file, p))?;
     if keys.is_empty() {
         return Err(Error::bad_data(
@@ -111,7 +122,7 @@ pub fn load_state(path: &Path) -> Result<Option<Store>, Error> {
     };
     let raw: SeedFile = serde_json::from_str(&text)
         .map_err(|e| Error::bad_file(path, format!("invalid state JSON: {e}")))?;
-    build_store(raw.projects, &path.display().to_string()).map(Some)
+    build_store(raw.organizations, raw.projects, &path.display().to_string()).map(Some)
 }
 
 fn build_keys(raw: Vec<SeedKey>) -> Result<Vec<ApiKey>, String> {
@@ -204,9 +215,20 @@ fn default_key_id(index: usize) -> String {
     format!("5eed0000-0000-4000-8000-{:012}", index + 1)
 }
 
-fn build_store(raw: Vec<SeedProject>, file: &str) -> Result<Store, Error> {
-    let mut store = Store::default();
+fn build_store(
+    organizations: Vec<Organization>,
+    raw: Vec<SeedProject>,
+    file: &str,
+) -> Result<Store, Error> {
+    let mut store = Store {
+        organizations: build_organizations(organizations).map_err(|p| Error::bad_data(file, p))?,
+        ..Store::default()
+    };
+    // Projects that name no organization belong to the first one listed.
+    let first_org = store.organizations.values().next().map(|o| o.id.clone());
+    let first_org = first_org.unwrap_or_else(|| DEFAULT_ORGANIZATION_ID.to_string());
     let mut metric_ids = HashSet::new();
+    let mut dashboard_ids = HashSet::new();
     for p in raw {
         let at = format!("project {}", p.id);
         let fail = |problem: String| Error::bad_data(file, format!("{at}: {problem}"));
@@ -216,7 +238,27 @@ fn build_store(raw: Vec<SeedProject>, file: &str) -> Result<Store, Error> {
         if store.projects.contains_key(&p.id) {
             return Err(fail("the same project id appears twice".into()));
         }
+        let organization = p.organization.unwrap_or_else(|| first_org.clone());
+        if !store.organizations.contains_key(&organization) {
+            return Err(fail(format!(
+                "organization {organization:?} is not among \"organizations\""
+            )));
+        }
         let group_types = check_group_types(p.group_types).map_err(fail)?;
+        let tables = check_tables(p.warehouse_tables).map_err(fail)?;
+        // A group type's detail dashboard is a dashboard of its project.
+        let mut dashboards = p.dashboards;
+        dashboards.extend(group_types.iter().filter_map(|g| g.detail_dashboard));
+        dashboards.sort_unstable();
+        dashboards.dedup();
+        for id in &dashboards {
+            if *id < 1 || !dashboard_ids.insert(*id) {
+                return Err(fail(format!(
+                    "dashboard {id} must be a positive id used by one project only"
+                )));
+            }
+        }
+        let ctx = Context { tables: &tables };
         let mut metrics = BTreeMap::new();
         for (index_text, list) in p.metrics {
             let index: i64 = index_text.parse().ok().filter(|i| *i >= 0).ok_or_else(|| {
@@ -224,19 +266,70 @@ fn build_store(raw: Vec<SeedProject>, file: &str) -> Result<Store, Error> {
                     "metrics key {index_text:?} is not a group type index (0, 1, ...)"
                 ))
             })?;
-            let built = build_metrics(list, &mut metric_ids)
+            let built = build_metrics(list, &mut metric_ids, ctx)
                 .map_err(|m| fail(format!("metrics[\"{index}\"]{m}")))?;
             metrics.insert(index, built);
         }
         let project = Project {
             id: p.id,
             name: p.name,
+            organization,
+            dashboards,
+            warehouse_tables: tables,
             group_types,
             metrics,
         };
         store.projects.insert(p.id, project);
     }
     Ok(store)
+}
+
+/// The seed's organizations (UUID ids, unique; membership `member`, `admin`, `owner` or null),
+/// or the one default organization the user administers when the seed lists none.
+fn build_organizations(list: Vec<Organization>) -> Result<BTreeMap<String, Organization>, String> {
+    let list = if list.is_empty() {
+        vec![Organization::default_for_seed()]
+    } else {
+        list
+    };
+    let mut out = BTreeMap::new();
+    for (i, org) in list.into_iter().enumerate() {
+        let at = format!("organizations[{i}]");
+        if uuid::Uuid::parse_str(&org.id).is_err() {
+            return Err(format!("{at}: id {:?} is not a UUID", org.id));
+        }
+        if org.name.trim().is_empty() {
+            return Err(format!("{at}: name must not be blank"));
+        }
+        if let Some(level) = &org.membership {
+            if !["member", "admin", "owner"].contains(&level.as_str()) {
+                return Err(format!(
+                    "{at}: membership {level:?} is not \"member\", \"admin\", \"owner\" or null"
+                ));
+            }
+        }
+        if out.insert(org.id.clone(), org).is_some() {
+            return Err(format!("{at}: the same organization id appears twice"));
+        }
+    }
+    Ok(out)
+}
+
+/// A project's data-warehouse tables: names non-empty and unique, columns non-empty.
+fn check_tables(tables: Vec<WarehouseTable>) -> Result<Vec<WarehouseTable>, String> {
+    let mut names = HashSet::new();
+    for t in &tables {
+        if t.name.trim().is_empty() || t.columns.iter().any(|c| c.trim().is_empty()) {
+            return Err(format!(
+                "warehouse table {:?}: name and columns must not be blank",
+                t.name
+            ));
+        }
+        if !names.insert(t.name.clone()) {
+            return Err(format!("warehouse table {:?} appears twice", t.name));
+        }
+    }
+    Ok(tables)
 }
 
 fn check_group_types(mut list: Vec<GroupType>) -> Result<Vec<GroupType>, String> {
@@ -278,12 +371,16 @@ fn check_group_types(mut list: Vec<GroupType>) -> Result<Vec<GroupType>, String>
     Ok(list)
 }
 
-fn build_metrics(list: Vec<Value>, ids: &mut HashSet<String>) -> Result<Vec<Metric>, String> {
+fn build_metrics(
+    list: Vec<Value>,
+    ids: &mut HashSet<String>,
+    ctx: Context<'_>,
+) -> Result<Vec<Metric>, String> {
     let mut names = HashSet::new();
     let mut out = Vec::new();
     for (i, raw) in list.into_iter().enumerate() {
         let at = format!("[{i}]");
-        let mut metric = validate_metric(&raw, Mode::Create).map_err(|e| {
+        let mut metric = validate_metric(&raw, Mode::Create, ctx).map_err(|e| {
             let attr = e.attr.clone().unwrap_or_else(|| "metric".into());
             format!("{at}: {attr}: {}", e.detail)
         })?;

@@ -129,7 +129,8 @@ async fn scopes_per_endpoint() {
         None,
     );
     assert_eq!(sb.get(GROUPS_ONLY, "1/groups_types/").await.status, 200);
-    // update_metadata has no scope: any valid key may rename.
+    // Where personal keys may rename (the default mode), update_metadata needs group:write.
+    let before = sb.state().await;
     let a = sb
         .patch(
             READ_ONLY,
@@ -137,7 +138,15 @@ async fn scopes_per_endpoint() {
             json!([{"group_type_index": 1, "name_singular": "Co"}]),
         )
         .await;
-    assert_eq!(a.status, 200);
+    assert_error(
+        &a,
+        403,
+        "authentication_error",
+        "permission_denied",
+        &denied("group:write"),
+        None,
+    );
+    assert_eq!(sb.state().await, before, "nothing renamed");
 }
 
 #[tokio::test]
@@ -194,10 +203,14 @@ async fn project_limited_key() {
         );
     }
     assert_eq!(sb.get(PROJECT_2, "2/groups_types/").await.json, json!([]));
-    // @current resolves to the key's first allowed project.
-    assert_eq!(
-        sb.get(PROJECT_2, "@current/groups_types/").await.json,
-        json!([])
+    // @current is the user's current project (1), whatever projects the key may reach.
+    assert_error(
+        &sb.get(PROJECT_2, "@current/groups_types/").await,
+        403,
+        "authentication_error",
+        "permission_denied",
+        "API key does not have access to the requested project: ID 1.",
+        None,
     );
     assert_eq!(
         sb.get(FULL, "@current/groups_types/")
@@ -219,7 +232,14 @@ async fn unknown_project_is_404() {
         "abc/groups_types/",
     ] {
         let a = sb.get(FULL, path).await;
-        assert_error(&a, 404, "invalid_request", "not_found", "Not found.", None);
+        assert_error(
+            &a,
+            404,
+            "invalid_request",
+            "not_found",
+            "Project not found.",
+            None,
+        );
     }
 }
 

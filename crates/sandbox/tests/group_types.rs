@@ -2,6 +2,7 @@
 
 mod common;
 use common::*;
+use reqwest::Method;
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -72,7 +73,7 @@ async fn delete_unknown_group_type_is_404_with_its_own_detail() {
     for path in [
         "1/groups_types/4/",
         "1/groups_types/9",
-        "1/groups_types/abc/",
+        "1/groups_types/-1/",
     ] {
         let a = sb.delete(FULL, path).await;
         assert_error(
@@ -84,6 +85,10 @@ async fn delete_unknown_group_type_is_404_with_its_own_detail() {
             None,
         );
     }
+    // PostHog's destroy calls int() on the index without catching the ValueError.
+    let before = sb.state().await;
+    assert_server_error(&sb.delete(FULL, "1/groups_types/abc/").await);
+    assert_eq!(sb.state().await, before);
 }
 
 #[tokio::test]
@@ -115,8 +120,10 @@ async fn update_metadata_renames_and_answers_the_full_list() {
 #[tokio::test]
 async fn update_metadata_null_clears_and_other_fields_are_ignored() {
     let sb = start().await;
+    // Other fields are validated (42 is a dashboard of the project) but not stored.
     let body = json!([{"group_type_index": 0, "name_singular": null, "group_type": "renamed",
-                        "detail_dashboard": 7, "created_at": "2000-01-01T00:00:00Z"}]);
+                        "detail_dashboard": 42, "default_columns": ["name"],
+                        "created_at": "2000-01-01T00:00:00Z"}]);
     let a = sb.patch(FULL, "1/groups_types/update_metadata", body).await;
     assert_eq!(a.status, 200, "{}", a.text);
     let org = &a.json[0];
@@ -124,6 +131,7 @@ async fn update_metadata_null_clears_and_other_fields_are_ignored() {
     assert_eq!(org["name_plural"], "Organizations");
     assert_eq!(org["group_type"], "organization");
     assert_eq!(org["detail_dashboard"], Value::Null);
+    assert_eq!(org["default_columns"], Value::Null);
     assert_eq!(org["created_at"], "2023-03-14T09:26:53Z");
 }
 
@@ -220,23 +228,29 @@ async fn update_metadata_earlier_rows_stay_saved_when_a_later_row_is_invalid() {
 }
 
 #[tokio::test]
-async fn update_metadata_body_that_is_not_an_array_is_400() {
+async fn update_metadata_body_that_is_not_an_array() {
     let sb = start().await;
+    let before = sb.state().await;
+    // PostHog iterates request.data: an object's keys are strings, and "x"["group_type_index"]
+    // is an unhandled TypeError; a number or null is not iterable at all.
+    for body in [
+        json!({"group_type_index": 0, "name_singular": "X"}),
+        json!("abc"),
+        json!(5),
+        Value::Null,
+    ] {
+        let a = sb
+            .patch(FULL, "1/groups_types/update_metadata/", body)
+            .await;
+        assert_server_error(&a);
+    }
+    assert_eq!(sb.state().await, before, "nothing renamed");
+    // An empty object has nothing to iterate: the list, unchanged.
     let a = sb
-        .patch(
-            FULL,
-            "1/groups_types/update_metadata/",
-            json!({"group_type_index": 0, "name_singular": "X"}),
-        )
+        .patch(FULL, "1/groups_types/update_metadata/", json!({}))
         .await;
-    assert_error(
-        &a,
-        400,
-        "validation_error",
-        "not_a_list",
-        "Expected a list of items but got type \"dict\".",
-        None,
-    );
+    assert_eq!(a.status, 200);
+    assert_eq!(a.json, sb.get(FULL, "1/groups_types/").await.json);
 }
 
 #[tokio::test]
@@ -277,19 +291,48 @@ async fn update_metadata_bad_json_and_wrong_content_type() {
 }
 
 #[tokio::test]
-async fn other_methods_on_group_type_paths_are_405() {
+async fn other_methods_on_group_type_paths() {
     let sb = start().await;
-    let a = sb.post(FULL, "1/groups_types/", json!({})).await;
+    // A method a route does not map has no action, so no scope: a personal key is refused
+    // before DRF would answer 405.
+    for (method, path) in [
+        (Method::POST, "1/groups_types/"),
+        (Method::GET, "1/groups_types/update_metadata/"),
+        (Method::GET, "1/groups_types/0/"),
+        (Method::PATCH, "1/groups_types/0/"),
+        (Method::PUT, "1/groups_types/0/"),
+    ] {
+        let a = sb
+            .send(method.clone(), &sb.api(path), Some(FULL), None)
+            .await;
+        assert_error(
+            &a,
+            403,
+            "authentication_error",
+            "permission_denied",
+            "This action does not support Personal API Key access",
+            None,
+        );
+    }
+    // PATCH on a route that is not one object is the action "patch" (group:write), then 405.
+    let a = sb.patch(FULL, "1/groups_types/", json!([])).await;
     assert_error(
         &a,
         405,
         "invalid_request",
         "method_not_allowed",
-        "Method \"POST\" not allowed.",
+        "Method \"PATCH\" not allowed.",
         None,
     );
-    let a = sb.get(FULL, "1/groups_types/update_metadata/").await;
-    assert_eq!(a.status, 405);
+    let a = sb.patch(READ_ONLY, "1/groups_types/", json!([])).await;
+    assert_error(
+        &a,
+        403,
+        "authentication_error",
+        "permission_denied",
+        "API key missing required scope 'group:write'",
+        None,
+    );
 }
 
 #[tokio::test]

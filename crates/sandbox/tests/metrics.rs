@@ -40,7 +40,7 @@ async fn create_with_every_field() {
     let sb = start().await;
     let body = json!({"name": "Paid invoices", "format": "currency", "interval": 90, "display": "sparkline",
                       "math": "sum", "math_property": "amount", "filters": {"source": "data_warehouse",
-                      "table_name": "invoices", "timestamp_field": "paid_at", "key_field": "org_id"}});
+                      "table_name": "stripe_charges", "timestamp_field": "created", "key_field": "customer_id"}});
     let a = sb.post(FULL, M, body.clone()).await;
     assert_eq!(a.status, 201, "{}", a.text);
     for field in [

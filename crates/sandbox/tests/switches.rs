@@ -7,7 +7,9 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 
 const UPDATE: &str = "1/groups_types/update_metadata/";
-const CLOUD_DETAIL: &str = "This action does not support personal API key access";
+// APIScopePermission's words, capitals as PostHog's code writes them (the contract's
+// update_metadata line has them in lower case).
+const CLOUD_DETAIL: &str = "This action does not support Personal API Key access";
 
 #[tokio::test]
 async fn switches_read_and_partial_update() {
@@ -187,8 +189,24 @@ async fn state_reset_and_request_log() {
     let sb = start().await;
     let seed_state = sb.state().await;
     let projects = seed_state["projects"].as_array().unwrap();
-    assert_eq!(projects.len(), 2);
-    assert_eq!(keys(&projects[0]), ["id", "name", "group_types", "metrics"]);
+    assert_eq!(projects.len(), 3);
+    assert_eq!(
+        keys(&projects[0]),
+        [
+            "id",
+            "name",
+            "organization",
+            "dashboards",
+            "warehouse_tables",
+            "group_types",
+            "metrics"
+        ]
+    );
+    assert_eq!(
+        keys(&projects[1]),
+        ["id", "name", "organization", "group_types", "metrics"]
+    );
+    assert_eq!(keys(&seed_state), ["organizations", "projects"]);
     assert_eq!(projects[0]["metrics"]["0"].as_array().unwrap().len(), 61);
     assert_eq!(keys(&projects[0]["metrics"]["0"][0]), METRIC_FIELDS);
 

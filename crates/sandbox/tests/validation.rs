@@ -12,9 +12,12 @@ fn with(field: &str, value: Value) -> Value {
     body
 }
 
+/// The whole envelope of a refused create, and nothing stored.
 async fn expect_400(sb: &Sb, body: Value, code: &str, detail: &str, attr: Option<&str>) {
+    let before = sb.state().await;
     let a = sb.post(FULL, M, body.clone()).await;
     assert_error(&a, 400, "validation_error", code, detail, attr);
+    assert_eq!(sb.state().await, before, "nothing stored for {body}");
 }
 
 #[tokio::test]
@@ -55,7 +58,7 @@ async fn name_rules() {
     expect_400(
         &sb,
         with("name", json!(["a"])),
-        "invalid",
+        "invalid_input",
         "Not a valid string.",
         Some("name"),
     )
@@ -127,7 +130,7 @@ async fn interval_must_be_an_integer() {
         expect_400(
             &sb,
             with("interval", bad),
-            "invalid",
+            "invalid_input",
             "A valid integer is required.",
             Some("interval"),
         )
@@ -175,7 +178,7 @@ async fn filters_rules() {
     expect_400(
         &sb,
         with("filters", json!([])),
-        "invalid",
+        "not_a_dict",
         "Expected a dictionary of items but got type \"list\".",
         Some("filters"),
     )
@@ -183,7 +186,7 @@ async fn filters_rules() {
     expect_400(
         &sb,
         with("filters", json!("events")),
-        "invalid",
+        "not_a_dict",
         "Expected a dictionary of items but got type \"str\".",
         Some("filters"),
     )
@@ -191,7 +194,7 @@ async fn filters_rules() {
     expect_400(
         &sb,
         with("filters", json!({"source": "x"})),
-        "invalid",
+        "invalid_input",
         "Unknown source: 'x'",
         Some("filters"),
     )
@@ -203,7 +206,7 @@ async fn filters_rules() {
         expect_400(
             &sb,
             with("filters", filters.clone()),
-            "invalid",
+            "invalid_input",
             warehouse,
             Some("filters"),
         )
@@ -212,7 +215,7 @@ async fn filters_rules() {
         expect_400(
             &sb,
             with("filters", filters),
-            "invalid",
+            "invalid_input",
             warehouse,
             Some("filters"),
         )
@@ -281,7 +284,7 @@ async fn only_the_first_error_in_field_order_is_reported() {
     expect_400(
         &sb,
         body,
-        "invalid",
+        "invalid_input",
         "A valid integer is required.",
         Some("interval"),
     )
@@ -294,7 +297,7 @@ async fn body_must_be_a_json_object() {
     expect_400(
         &sb,
         json!([1]),
-        "invalid",
+        "invalid_input",
         "Invalid data. Expected a dictionary, but got list.",
         None,
     )

@@ -3,27 +3,27 @@
 
 use super::{json_body, parse_index, Shared};
 use crate::api_error::ApiError;
-use crate::auth::{authorize, Family, Need};
+use crate::auth::{authorize, form_pairs, Caller, Family, Need};
 use crate::model::{Metric, Project, Store};
-use crate::validate::{validate_metric, Mode};
+use crate::validate::{check_storable, python_int, validate_metric, Context, Mode};
 use axum::body::Bytes;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::Json;
 use serde_json::{json, Value};
 
 const DEFAULT_LIMIT: usize = 100;
 
-/// Authorize and resolve `(project, gti)`; an index that is not a number is a 404.
+/// Authorize and resolve `(project, gti)`; an index that is not a number is a 404 (the
+/// queryset filter's ValueError, which PostHog turns into NotFound).
 fn scope(
     state: &Shared,
-    headers: &HeaderMap,
+    caller: &Caller,
     project: &str,
     gti: &str,
     scope: &'static str,
 ) -> Result<(i64, i64), ApiError> {
-    let pid = authorize(state, headers, project, Family::Metrics, Need::Scope(scope))?;
+    let pid = authorize(state, caller, project, Family::Metrics, Need::Scope(scope))?;
     let index = parse_index(gti).ok_or_else(ApiError::not_found)?;
     Ok((pid, index))
 }
@@ -55,18 +55,21 @@ fn check_unique(list: &[Metric], name: &str, except: Option<&str>) -> Result<(),
     }
 }
 
-/// `GET .../metrics/?limit=&offset=`: a page in creation order with absolute links.
+/// `GET .../metrics/?limit=&offset=`: a page in creation order, as DRF's
+/// LimitOffsetPagination writes it: links are the request's own absolute URL with `limit` and
+/// `offset` replaced (other parameters kept, all sorted by name, as `replace_query_param`
+/// re-encodes them).
 pub async fn list(
     State(state): State<Shared>,
     Path((project, gti)): Path<(String, String)>,
-    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    caller: Caller,
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Json<Value>, ApiError> {
-    let (pid, index) = scope(&state, &headers, &project, &gti, "usage_metric:read")?;
-    let params = query.map(|q| q.0).unwrap_or_default();
-    let limit = paging_param(&params, "limit", 1)?.unwrap_or(DEFAULT_LIMIT);
-    let offset = paging_param(&params, "offset", 0)?.unwrap_or(0);
+    let (pid, index) = scope(&state, &caller, &project, &gti, "usage_metric:read")?;
+    let params = uri.query().map(form_pairs).unwrap_or_default();
+    let limit = paging_param(&params, "limit", true).unwrap_or(DEFAULT_LIMIT);
+    let offset = paging_param(&params, "offset", false).unwrap_or(0);
     let all = state.read(|s| {
         s.projects
             .get(&pid)
@@ -80,13 +83,29 @@ pub async fn list(
         .and_then(|h| h.to_str().ok())
         .map(str::to_string)
         .unwrap_or_else(|| state.local_addr.to_string());
-    let base = format!("http://{host}{}/", uri.path().trim_end_matches('/'));
+    let link = |changes: &[(&str, Option<usize>)]| {
+        let mut pairs: Vec<(String, String)> = params
+            .iter()
+            .filter(|(k, _)| !changes.iter().any(|(name, _)| name == k))
+            .cloned()
+            .collect();
+        for (name, value) in changes {
+            if let Some(v) = value {
+                pairs.push((name.to_string(), v.to_string()));
+            }
+        }
+        // parse_qs groups repeated names; sorted() then orders by name, keeping each name's
+        // values in the order given.
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        format!("http://{host}{}?{query}", uri.path())
+    };
     let next = (offset.saturating_add(limit) < count)
-        .then(|| format!("{base}?limit={limit}&offset={}", offset + limit));
+        .then(|| link(&[("limit", Some(limit)), ("offset", Some(offset + limit))]));
     let previous = match offset {
         0 => None,
-        o if o <= limit => Some(format!("{base}?limit={limit}")),
-        o => Some(format!("{base}?limit={limit}&offset={}", o - limit)),
+        o if o <= limit => Some(link(&[("limit", Some(limit)), ("offset", None)])),
+        o => Some(link(&[("limit", Some(limit)), ("offset", Some(o - limit))])),
     };
     Ok(Json(json!({
         "count": count,
@@ -96,40 +115,45 @@ pub async fn list(
     })))
 }
 
-/// A `limit`/`offset` query value: an integer of at least `min`, else a 400 naming it.
-fn paging_param(
-    params: &[(String, String)],
-    name: &str,
-    min: i64,
-) -> Result<Option<usize>, ApiError> {
-    let Some((_, raw)) = params.iter().rev().find(|(k, _)| k == name) else {
-        return Ok(None);
-    };
-    let value: i64 = raw
-        .trim()
-        .parse()
-        .map_err(|_| ApiError::validation("invalid", "A valid integer is required.", Some(name)))?;
-    if value < min {
-        return Err(ApiError::validation(
-            "min_value",
-            format!("Ensure this value is greater than or equal to {min}."),
-            Some(name),
-        ));
+/// A `limit`/`offset` value as DRF's `_positive_int` reads it: Python's `int()`, refused when
+/// negative (or zero, for `limit`); a refused or missing value means the default, never a 400.
+fn paging_param(params: &[(String, String)], name: &str, strict: bool) -> Option<usize> {
+    let (_, raw) = params.iter().rev().find(|(k, _)| k == name)?;
+    let value = python_int(raw)?;
+    if value < 0 || (strict && value == 0) {
+        return None;
     }
-    Ok(Some(usize::try_from(value).unwrap_or(usize::MAX)))
+    Some(usize::try_from(value).unwrap_or(usize::MAX))
 }
 
 /// `POST .../metrics/`: 201 with the stored metric.
 pub async fn create(
     State(state): State<Shared>,
     Path((project, gti)): Path<(String, String)>,
+    caller: Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Metric>), ApiError> {
-    let (pid, index) = scope(&state, &headers, &project, &gti, "usage_metric:write")?;
-    let mut metric = validate_metric(&json_body(&headers, &body)?, Mode::Create)?;
+    let pid = authorize(
+        &state,
+        &caller,
+        &project,
+        Family::Metrics,
+        Need::Scope("usage_metric:write"),
+    )?;
+    let body = json_body(&headers, &body)?;
     state.write(|s| {
-        let list = project_mut(s, pid)?.metrics.entry(index).or_default();
+        let project = project_mut(s, pid)?;
+        let ctx = Context {
+            tables: &project.warehouse_tables,
+        };
+        let mut metric = validate_metric(&body, Mode::Create, ctx)?;
+        // Validation passes before the save: only then does an index that is not a number
+        // (an unhandled ValueError), an interval Postgres cannot hold, or a duplicate name
+        // (an IntegrityError) fail, each as a 500 with nothing stored.
+        let index = parse_index(&gti).ok_or_else(ApiError::server_error)?;
+        check_storable(&metric)?;
+        let list = project.metrics.entry(index).or_default();
         check_unique(list, &metric.name, None)?;
         metric.id = uuid::Uuid::new_v4().to_string();
         list.push(metric.clone());
@@ -141,9 +165,9 @@ pub async fn create(
 pub async fn retrieve(
     State(state): State<Shared>,
     Path((project, gti, id)): Path<(String, String, String)>,
-    headers: HeaderMap,
+    caller: Caller,
 ) -> Result<Json<Metric>, ApiError> {
-    let (pid, index) = scope(&state, &headers, &project, &gti, "usage_metric:read")?;
+    let (pid, index) = scope(&state, &caller, &project, &gti, "usage_metric:read")?;
     state.read(|s| {
         let project = s.projects.get(&pid).ok_or_else(ApiError::not_found)?;
         let at = position(project, index, &id)?;
@@ -154,44 +178,52 @@ pub async fn retrieve(
 /// `PATCH .../metrics/{id}/`: fields not given keep their values.
 pub async fn partial_update(
     State(state): State<Shared>,
-    Path((project, gti, id)): Path<(String, String, String)>,
+    Path(path): Path<(String, String, String)>,
+    caller: Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Metric>, ApiError> {
-    save(state, (project, gti, id), headers, body, true).await
+    save(state, path, caller, headers, body, true).await
 }
 
-/// `PUT .../metrics/{id}/`: `name` and `filters` required as on create.
+/// `PUT .../metrics/{id}/`: a full update (`name` and `filters` required as on create, the
+/// other fields back to their defaults when not given).
 pub async fn update(
     State(state): State<Shared>,
-    Path((project, gti, id)): Path<(String, String, String)>,
+    Path(path): Path<(String, String, String)>,
+    caller: Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Metric>, ApiError> {
-    save(state, (project, gti, id), headers, body, false).await
+    save(state, path, caller, headers, body, false).await
 }
 
 async fn save(
     state: Shared,
     (project, gti, id): (String, String, String),
+    caller: Caller,
     headers: HeaderMap,
     body: Bytes,
     partial: bool,
 ) -> Result<Json<Metric>, ApiError> {
-    let (pid, index) = scope(&state, &headers, &project, &gti, "usage_metric:write")?;
+    let (pid, index) = scope(&state, &caller, &project, &gti, "usage_metric:write")?;
     // DRF looks the object up before it reads the body, so a 404 wins over a bad body.
     let body = json_body(&headers, &body);
     state.write(|s| {
         let project = project_mut(s, pid)?;
         let at = position(project, index, &id)?;
-        let list = project.metrics.entry(index).or_default();
-        let existing = &list[at];
+        let existing = &project.metrics_at(index)[at];
         let mode = if partial {
             Mode::Patch(existing)
         } else {
             Mode::Replace(existing)
         };
-        let updated = validate_metric(&body?, mode)?;
+        let ctx = Context {
+            tables: &project.warehouse_tables,
+        };
+        let updated = validate_metric(&body?, mode, ctx)?;
+        check_storable(&updated)?;
+        let list = project.metrics.entry(index).or_default();
         check_unique(list, &updated.name, Some(&updated.id))?;
         list[at] = updated.clone();
         Ok(Json(updated))
@@ -202,9 +234,9 @@ async fn save(
 pub async fn remove(
     State(state): State<Shared>,
     Path((project, gti, id)): Path<(String, String, String)>,
-    headers: HeaderMap,
+    caller: Caller,
 ) -> Result<StatusCode, ApiError> {
-    let (pid, index) = scope(&state, &headers, &project, &gti, "usage_metric:write")?;
+    let (pid, index) = scope(&state, &caller, &project, &gti, "usage_metric:write")?;
     state.write(|s| {
         let project = project_mut(s, pid)?;
         let at = position(project, index, &id)?;

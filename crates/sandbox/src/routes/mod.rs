@@ -7,12 +7,15 @@ mod metrics;
 pub mod personal_api_keys;
 
 use crate::api_error::ApiError;
+use crate::auth::{authorize, Caller, Family, Need};
 use crate::state::AppState;
 use axum::body::Bytes;
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, Method};
 use axum::routing::{any, MethodRouter};
 use axum::Router;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Shared state as the handlers receive it.
@@ -20,20 +23,55 @@ pub type Shared = Arc<AppState>;
 
 /// All API routes (without middleware; see [`crate::gate`]).
 pub fn api_router() -> Router<Shared> {
-    use axum::routing::{delete, get, patch};
+    use axum::routing::{delete, get, patch, put};
     const GT: &str = "/api/projects/{project}/groups_types";
+    let groups = Kind {
+        family: Family::GroupTypes,
+        detail: false,
+        write: "group:write",
+    };
+    let group = Kind {
+        detail: true,
+        ..groups
+    };
+    let metrics = Kind {
+        family: Family::Metrics,
+        detail: false,
+        write: "usage_metric:write",
+    };
+    let metric = Kind {
+        detail: true,
+        ..metrics
+    };
     let mut r = Router::new();
-    r = both(r, GT, get(group_types::list));
+    r = both(r, GT, get(group_types::list), groups);
     r = both(
         r,
         &format!("{GT}/update_metadata"),
         patch(group_types::update_metadata),
+        groups,
     );
-    r = both(r, &format!("{GT}/{{gti}}"), delete(group_types::remove));
+    // Two actions PostHog's frontend uses with a session; they declare no scope, so every
+    // personal key is refused (a 403, before anything is read).
+    for action in ["set_default_columns", "create_detail_dashboard"] {
+        r = both(
+            r,
+            &format!("{GT}/{action}"),
+            put(group_types::unscoped_action),
+            groups,
+        );
+    }
+    r = both(
+        r,
+        &format!("{GT}/{{gti}}"),
+        delete(group_types::remove),
+        group,
+    );
     r = both(
         r,
         &format!("{GT}/{{gti}}/metrics"),
         get(metrics::list).post(metrics::create),
+        metrics,
     );
     r = both(
         r,
@@ -42,6 +80,7 @@ pub fn api_router() -> Router<Shared> {
             .patch(metrics::partial_update)
             .put(metrics::update)
             .delete(metrics::remove),
+        metric,
     );
     // Every method reaches these handlers: the viewset refuses a personal key's other actions
     // with a 403 before DRF would answer 405.
@@ -58,9 +97,43 @@ pub fn api_router() -> Router<Shared> {
         .route("/api/{*rest}", any(not_found))
 }
 
-/// Route `path` and `path/`: PostHog accepts both.
-fn both(router: Router<Shared>, path: &str, methods: MethodRouter<Shared>) -> Router<Shared> {
-    let methods = methods.fallback(method_not_allowed);
+/// What a route is to PostHog's permission check when a method it does not map arrives.
+#[derive(Debug, Clone, Copy)]
+struct Kind {
+    family: Family,
+    /// A detail route (one object) rather than a list or a `detail=False` action.
+    detail: bool,
+    /// The viewset's write scope.
+    write: &'static str,
+}
+
+/// Route `path` and `path/` (PostHog accepts both). A method the route does not map has no
+/// action, so `APIScopePermission` finds no scope for it and refuses a personal key (403)
+/// before DRF would answer 405; only PATCH on a non-detail route is the action "patch", which
+/// needs the write scope and then meets the 405.
+fn both(
+    router: Router<Shared>,
+    path: &str,
+    methods: MethodRouter<Shared>,
+    kind: Kind,
+) -> Router<Shared> {
+    let methods = methods.fallback(
+        move |State(state): State<Shared>,
+              Path(params): Path<HashMap<String, String>>,
+              caller: Caller,
+              method: Method| async move {
+            let need = if method == Method::PATCH && !kind.detail {
+                Need::Scope(kind.write)
+            } else {
+                Need::Unscoped
+            };
+            let project = params.get("project").map(String::as_str).unwrap_or("");
+            match authorize(&state, &caller, project, kind.family, need) {
+                Err(e) => e,
+                Ok(_) => ApiError::method_not_allowed(method.as_str()),
+            }
+        },
+    );
     router
         .route(path, methods.clone())
         .route(&format!("{path}/"), methods)
@@ -75,10 +148,6 @@ fn both_any(router: Router<Shared>, path: &str, methods: MethodRouter<Shared>) -
 
 async fn not_found() -> ApiError {
     ApiError::not_found()
-}
-
-async fn method_not_allowed(method: Method) -> ApiError {
-    ApiError::method_not_allowed(method.as_str())
 }
 
 /// Parse a request body the way DRF's JSON parser does: empty means `{}`, a body needs a JSON
@@ -103,10 +172,7 @@ pub fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, ApiError> {
     serde_json::from_slice(body).map_err(ApiError::parse_error)
 }
 
-/// A non-negative integer path segment (group type index), or `None`.
+/// A group type index path segment as Python's `int()` reads it (`-1` too), or `None`.
 pub fn parse_index(text: &str) -> Option<i64> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
+    crate::validate::python_int(text)
 }

@@ -8,11 +8,11 @@
 
 use super::Shared;
 use crate::api_error::ApiError;
-use crate::auth::authenticate;
+use crate::auth::{authenticate, Caller};
 use crate::clock::iso_utc;
 use crate::model::{ApiKey, SEED_USER_ID};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::Json;
 use serde::Serialize;
 
@@ -71,9 +71,9 @@ impl KeyRecord {
 }
 
 /// Any method on `/api/personal_api_keys/` (list and create): refused to personal keys.
-pub async fn collection(State(state): State<Shared>, headers: HeaderMap) -> Result<(), ApiError> {
+pub async fn collection(State(state): State<Shared>, caller: Caller) -> Result<(), ApiError> {
     route_open(&state)?;
-    authenticate(&state, &headers, StatusCode::UNAUTHORIZED)?;
+    authenticate(&state, &caller, StatusCode::UNAUTHORIZED)?;
     Err(ApiError::permission_denied(SELF_ACCESS_ONLY))
 }
 
@@ -82,10 +82,10 @@ pub async fn detail(
     State(state): State<Shared>,
     Path(id): Path<String>,
     method: Method,
-    headers: HeaderMap,
+    caller: Caller,
 ) -> Result<Json<KeyRecord>, ApiError> {
     route_open(&state)?;
-    let key = authenticate(&state, &headers, StatusCode::UNAUTHORIZED)?;
+    let key = authenticate(&state, &caller, StatusCode::UNAUTHORIZED)?;
     if method != Method::GET && method != Method::HEAD {
         return Err(ApiError::permission_denied(SELF_ACCESS_ONLY));
     }
@@ -103,8 +103,8 @@ pub async fn detail(
 }
 
 /// Any method on `/api/personal_api_keys/{id}/roll/`: the `roll` action, refused to personal keys.
-pub async fn roll(State(state): State<Shared>, headers: HeaderMap) -> Result<(), ApiError> {
-    collection(State(state), headers).await
+pub async fn roll(State(state): State<Shared>, caller: Caller) -> Result<(), ApiError> {
+    collection(State(state), caller).await
 }
 
 /// With the `current_key_route` switch off, the sandbox is an instance where this route does
