@@ -29,7 +29,8 @@ pub struct GroupType {
     pub created_at: Option<String>,
 }
 
-/// A usage metric, as the metrics endpoints return it (field order as in the contract).
+/// A usage metric, as the metrics endpoints return it, fields in the order of
+/// `GroupUsageMetricSerializer.Meta.fields` (the contract's example has `filters` last).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Metric {
     /// UUID string.
@@ -42,12 +43,12 @@ pub struct Metric {
     pub interval: i64,
     /// `number` or `sparkline`.
     pub display: String,
+    /// Stored exactly as given, unknown keys and key order included.
+    pub filters: Value,
     /// `count` or `sum`.
     pub math: String,
     /// Property summed when math is `sum`.
     pub math_property: Option<String>,
-    /// Stored exactly as given, unknown keys and key order included.
-    pub filters: Value,
 }
 
 /// A data-warehouse table of a project: what a `data_warehouse` metric names in

@@ -194,15 +194,16 @@ pub fn keys(v: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// `GroupUsageMetricSerializer.Meta.fields`, in its order.
 pub const METRIC_FIELDS: [&str; 8] = [
     "id",
     "name",
     "format",
     "interval",
     "display",
+    "filters",
     "math",
     "math_property",
-    "filters",
 ];
 
 pub const GROUP_TYPE_FIELDS: [&str; 7] = [
