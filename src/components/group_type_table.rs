@@ -32,13 +32,16 @@ pub fn GroupTypeTable(
     /// Host and project for links to each group type's metrics; no links when absent.
     #[prop(default = None)]
     target: Option<Target>,
+    /// The id of a note beside the table that it is described by (why it offers no edits).
+    #[prop(into, optional)]
+    described_by: MaybeProp<&'static str>,
 ) -> impl IntoView {
     let edits = edits.unwrap_or_else(|| RwSignal::new(Edits::new()));
     let has_details = group_types
         .iter()
         .any(|g| g.detail_dashboard.is_some() || g.default_columns.is_some());
     view! {
-        <table class="data-table group-types">
+        <table class="data-table group-types" aria-describedby=move || described_by.get()>
             <caption class="visually-hidden">"Group types of this project"</caption>
             <thead>
                 <tr>

@@ -141,6 +141,10 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
                 .is_some_and(|c| c.rename_group_types == Access::OnlyInPostHog)
         })
     };
+    // Said beside the table, not only in the collapsible summary: the table itself shows why
+    // it has no inputs and no Delete.
+    let write_reason =
+        Memo::new(move |_| caps.with(|c| c.as_ref().and_then(|c| c.group_types_write_reason())));
     let settings_url = conn.with_value(|c| posthog_group_settings(&c.host, &c.project));
     let settings_link = settings_url.clone();
     let refreshing = RwSignal::new(false);
@@ -170,8 +174,14 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
                     <Show when=can_rename>
                         <p class="hint">"Edit a name and save; clear a name to go back to PostHog's default (shown in grey)."</p>
                     </Show>
+                    {move || write_reason.get().map(|text| view! {
+                        <p class="read-only-note" id="gt-write-reason">
+                            <strong>"Read only. "</strong>{text}
+                        </p>
+                    })}
                     <GroupTypeTable
                         group_types=list
+                        described_by=Signal::derive(move || write_reason.with(Option::is_some).then_some("gt-write-reason"))
                         editable=Signal::derive(can_rename)
                         edits=rename.edits
                         errors=rename.name_errors()

@@ -272,6 +272,34 @@ impl Capabilities {
         }
     }
 
+    /// Why the group types table offers no rename inputs or Delete buttons, naming the scope
+    /// to grant, when the key's scopes refuse them; `None` when both are offered (or refused
+    /// for another reason, which the page explains apart).
+    pub fn group_types_write_reason(&self) -> Option<String> {
+        let scope = |a: &Access| match a {
+            Access::MissingScope(s) => Some(s.clone()),
+            _ => None,
+        };
+        match (
+            scope(&self.rename_group_types),
+            scope(&self.delete_group_types),
+        ) {
+            (Some(r), Some(d)) if r == d => Some(format!(
+                "This key can only read group types: renaming and deleting need the scope {r}."
+            )),
+            (Some(r), Some(d)) => Some(format!(
+                "This key can only read group types: renaming needs the scope {r} and deleting the scope {d}."
+            )),
+            (Some(r), None) => Some(format!(
+                "This key cannot rename group types: renaming needs the scope {r}."
+            )),
+            (None, Some(d)) => Some(format!(
+                "This key cannot delete group types: deleting needs the scope {d}."
+            )),
+            (None, None) => None,
+        }
+    }
+
     /// True when the key can read but is known not to change anything here.
     pub fn read_only(&self) -> bool {
         self.rename_group_types.refused()
@@ -346,6 +374,35 @@ mod tests {
         let caps = Capabilities::from_key(&record(&["query:read", "insight:write"], None));
         assert_eq!(caps.list_group_types, missing(GROUP_READ));
         assert!(caps.read_only());
+    }
+
+    #[test]
+    fn a_key_without_group_write_is_told_why_the_group_types_cannot_change() {
+        let read_only = Capabilities::from_key(&record(&[GROUP_READ, METRIC_READ], None));
+        assert_eq!(
+            read_only.group_types_write_reason().as_deref(),
+            Some("This key can only read group types: renaming and deleting need the scope group:write.")
+        );
+        let full = Capabilities::from_key(&record(&["*"], None));
+        assert_eq!(full.group_types_write_reason(), None);
+        // Refused by the instance, not by a scope: the page's own warning explains that.
+        let cloud: Result<(), ApiError> = Err(ApiError::PersonalKeyNotAllowed);
+        assert_eq!(
+            full.with_rename_probe(&cloud).group_types_write_reason(),
+            None
+        );
+        let probes = Capabilities::from_read_probes::<(), ()>(&Ok(()), &Ok(()));
+        assert_eq!(
+            probes.group_types_write_reason(),
+            None,
+            "unchecked is offered"
+        );
+        let mut rename_only = Capabilities::from_key(&record(&["*"], None));
+        rename_only.rename_group_types = missing(GROUP_WRITE);
+        assert_eq!(
+            rename_only.group_types_write_reason().as_deref(),
+            Some("This key cannot rename group types: renaming needs the scope group:write.")
+        );
     }
 
     #[test]
