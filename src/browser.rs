@@ -163,6 +163,22 @@ pub fn focus_id_after_render(id: &'static str) {
     set_timeout(move || focus_id(id), std::time::Duration::ZERO);
 }
 
+/// Like [`focus_id_after_render`], for the first of `ids` that is on the page then (the
+/// control a message is about may be shown in another form, such as raw JSON).
+pub fn focus_first_after_render(ids: &'static [&'static str]) {
+    set_timeout(
+        move || {
+            if let Some(id) = ids
+                .iter()
+                .find(|id| document().get_element_by_id(id).is_some())
+            {
+                focus_id(id);
+            }
+        },
+        std::time::Duration::ZERO,
+    );
+}
+
 /// The element that has focus now, to give focus back to it later (after a dialog).
 pub fn focused_element() -> Option<web_sys::HtmlElement> {
     document()

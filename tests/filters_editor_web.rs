@@ -205,3 +205,59 @@ async fn unknown_operator_and_is_set() {
         "source"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_warehouse_message_sits_under_its_input_or_on_top_when_the_inputs_are_hidden() {
+    let div: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&div).unwrap();
+    let f: Filters =
+        serde_json::from_value(json!({"source": "data_warehouse", "table_name": "nope"})).unwrap();
+    let filters = RwSignal::new(f);
+    let errors = RwSignal::new(posthog_groups::validate::FieldErrors::new());
+    errors.update(|e| {
+        e.insert(
+            "filters.table_name",
+            "Data warehouse table 'nope' does not exist.".into(),
+        );
+    });
+    let _h = leptos::mount::mount_to(div.clone(), move || {
+        view! { <FiltersEditor filters=filters error=Signal::derive(|| None::<String>) warehouse_errors=errors /> }
+    });
+    settle().await;
+    let table: web_sys::HtmlInputElement = q(&div, "#filters-table_name");
+    assert_eq!(table.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(
+        table.get_attribute("aria-describedby").as_deref(),
+        Some("filters-table_name-error")
+    );
+    assert_eq!(
+        q::<web_sys::Element>(&div, "#filters-table_name-error")
+            .text_content()
+            .as_deref(),
+        Some("Data warehouse table 'nope' does not exist.")
+    );
+    assert_eq!(
+        q::<web_sys::Element>(&div, "#filters-error")
+            .text_content()
+            .as_deref(),
+        Some(""),
+        "not repeated on top"
+    );
+    let key: web_sys::HtmlInputElement = q(&div, "#filters-key_field");
+    assert_eq!(key.get_attribute("aria-invalid"), None);
+    // As raw JSON the input is gone: the message moves on top of the editor.
+    q::<web_sys::HtmlElement>(&div, "#filters-source-raw").click();
+    settle().await;
+    assert_eq!(
+        q::<web_sys::Element>(&div, "#filters-error")
+            .text_content()
+            .as_deref(),
+        Some("Data warehouse table 'nope' does not exist.")
+    );
+    assert_eq!(
+        q::<web_sys::Element>(&div, "fieldset.filters-editor")
+            .get_attribute("aria-describedby")
+            .as_deref(),
+        Some("filters-error")
+    );
+}

@@ -6,13 +6,15 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use posthog_groups::model::Filters;
+use posthog_groups::validate::{warehouse_form_field, FieldErrors};
 
 use crate::browser::focus_id;
 use crate::state::filters_edit::{
     add_event, add_property, event_name, list_len, operator_takes_value, parse_raw, pretty,
     property_field, remove_item, says_events, set_event_name, set_filter_test_accounts,
-    set_property_field, set_text_field, use_events_source, use_warehouse_source, EditMode,
-    PropField, EVENTS, OPERATORS, PROPERTIES, PROPERTY_TYPES, WAREHOUSE_INPUTS,
+    set_property_field, set_text_field, use_events_source, use_warehouse_source,
+    warehouse_error_on_top, EditMode, PropField, EVENTS, OPERATORS, PROPERTIES, PROPERTY_TYPES,
+    WAREHOUSE_INPUTS,
 };
 
 /// Edits `filters` in place. The mode starts from `filters.source()` (an unknown source
@@ -28,7 +30,13 @@ pub fn FiltersEditor(
     /// does not parse (the last valid object would otherwise be sent silently).
     #[prop(optional)]
     raw_error: Option<RwSignal<Option<String>>>,
+    /// Messages for the data-warehouse inputs, by the core's form keys
+    /// (`filters.table_name`, …), each shown under its input; while those inputs are not on
+    /// screen (raw JSON), the first one is shown on top instead, so it is never hidden.
+    #[prop(into, optional)]
+    warehouse_errors: Option<Signal<FieldErrors>>,
 ) -> impl IntoView {
+    let warehouse_errors = warehouse_errors.unwrap_or_else(|| Signal::derive(FieldErrors::new));
     let mode = RwSignal::new(filters.with_untracked(EditMode::for_filters));
     // Remembers an explicit `"source": "events"` across a visit to data warehouse.
     let explicit = StoredValue::new(filters.with_untracked(says_events));
@@ -81,13 +89,19 @@ pub fn FiltersEditor(
         }
     };
 
+    let top_error = Signal::derive(move || {
+        error
+            .get()
+            .or_else(|| warehouse_errors.with(|e| warehouse_error_on_top(mode.get(), e)))
+    });
+
     view! {
         <fieldset
             class="filters-editor"
-            aria-describedby=move || error.with(Option::is_some).then_some("filters-error")
+            aria-describedby=move || top_error.with(Option::is_some).then_some("filters-error")
         >
             <legend>"Filters"</legend>
-            <p class="field-error" id="filters-error">{move || error.get()}</p>
+            <p class="field-error" id="filters-error">{move || top_error.get()}</p>
             <fieldset class="filters-source">
                 <legend>"Source"</legend>
                 {radio(EditMode::Events, "filters-source-events", "Events")}
@@ -96,7 +110,7 @@ pub fn FiltersEditor(
             </fieldset>
             {move || match mode.get() {
                 EditMode::Events => events_mode(filters).into_any(),
-                EditMode::Warehouse => warehouse_mode(filters).into_any(),
+                EditMode::Warehouse => warehouse_mode(filters, warehouse_errors).into_any(),
                 EditMode::Raw => raw_mode(filters, raw_text, raw_error).into_any(),
             }}
         </fieldset>
@@ -171,16 +185,21 @@ fn list_section(
     }
 }
 
-/// A labelled text input that reads its value from `filters` and writes typing back.
+/// A labelled text input that reads its value from `filters` and writes typing back; with
+/// `error`, its message sits under it, tied to the input as the form's other fields are.
 fn text_cell(
     id: String,
     label: String,
     value: Signal<String>,
     input: impl Fn(String) + 'static,
     disabled: Signal<bool>,
+    error: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let has_error = move || error.is_some_and(|e| e.with(Option::is_some));
+    let described = error_id.clone();
     view! {
-        <div class="filters-cell">
+        <div class="filters-cell" class:has-error=has_error>
             <label for=id.clone()>{label}</label>
             <input
                 type="text"
@@ -188,8 +207,11 @@ fn text_cell(
                 spellcheck="false"
                 prop:value=value
                 disabled=disabled
+                aria-invalid=move || has_error().then_some("true")
+                aria-describedby=move || has_error().then(|| described.clone())
                 on:input=move |ev| input(event_target_value(&ev))
             />
+            {error.map(|e| view! { <p class="field-error" id=error_id aria-live="polite">{move || e.get()}</p> })}
         </div>
     }
 }
@@ -199,7 +221,7 @@ fn event_row(filters: RwSignal<Filters>, i: usize) -> AnyView {
     let (n, value) = (i + 1, move || filters.with(|f| event_name(f, i)));
     let input = move |text: String| filters.update(|f| set_event_name(f, i, &text));
     let (id, label) = (format!("filters-{EVENTS}-{i}"), format!("Event {n} name"));
-    text_cell(id, label, Signal::derive(value), input, false.into()).into_any()
+    text_cell(id, label, Signal::derive(value), input, false.into(), None).into_any()
 }
 
 /// One property filter: key, operator, value (off for `is_set`/`is_not_set`) and type.
@@ -216,9 +238,9 @@ fn property_row(filters: RwSignal<Filters>, i: usize) -> AnyView {
         move |field| move |text: String| filters.update(|f| set_property_field(f, i, field, &text));
     let no_value = Signal::derive(move || !op.with(|o| operator_takes_value(o)));
     view! {
-        {text_cell(base.clone(), format!("Property {n} key"), key.into(), set(PropField::Key), false.into())}
+        {text_cell(base.clone(), format!("Property {n} key"), key.into(), set(PropField::Key), false.into(), None)}
         {choice(format!("{base}-operator"), format!("Property {n} operator"), &OPERATORS, op, set(PropField::Operator))}
-        {text_cell(format!("{base}-value"), format!("Property {n} value"), value.into(), set(PropField::Value), no_value)}
+        {text_cell(format!("{base}-value"), format!("Property {n} value"), value.into(), set(PropField::Value), no_value, None)}
         {choice(format!("{base}-type"), format!("Property {n} type"), &PROPERTY_TYPES, kind, set(PropField::Type))}
     }
     .into_any()
@@ -249,13 +271,24 @@ fn choice(
     }
 }
 
-/// The three data-warehouse inputs.
-fn warehouse_mode(filters: RwSignal<Filters>) -> impl IntoView {
+/// The three data-warehouse inputs, each with its message from `errors`.
+fn warehouse_mode(filters: RwSignal<Filters>, errors: Signal<FieldErrors>) -> impl IntoView {
     let inputs = WAREHOUSE_INPUTS.map(|(key, label)| {
         let value = move || filters.with(|f| f.str_field(key).unwrap_or_default().to_owned());
         let input = move |text: String| filters.update(|f| set_text_field(f, key, &text));
         let id = format!("filters-{key}");
-        text_cell(id, label.into(), Signal::derive(value), input, false.into())
+        let error = Signal::derive(move || {
+            let field = warehouse_form_field(key)?;
+            errors.with(|e| e.get(field).cloned())
+        });
+        text_cell(
+            id,
+            label.into(),
+            Signal::derive(value),
+            input,
+            false.into(),
+            Some(error),
+        )
     });
     view! {
         <fieldset class="filters-group">

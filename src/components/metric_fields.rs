@@ -89,7 +89,8 @@ fn choice<T: Clone + PartialEq + Send + Sync + 'static>(
 pub fn MetricFields(
     /// The values being edited.
     form: FormSignals,
-    /// Messages by field (`name`, `interval`, `math_property`, `filters`, …).
+    /// Messages by field (`name`, `interval`, `math_property`, `filters`,
+    /// `filters.table_name`, …).
     #[prop(into)]
     errors: Signal<FieldErrors>,
     /// The raw-JSON parse error of the filters editor, read by the form before saving.
@@ -139,7 +140,7 @@ pub fn MetricFields(
                 let m2 = m.clone();
                 view! {
                     <label class="radio">
-                        <input type="radio" name="math" prop:checked=move || form.math.get() == m
+                        <input type="radio" name="math" id=format!("metric-math-{}", label.to_lowercase()) prop:checked=move || form.math.get() == m
                             on:change=move |_| form.math.set(m2.clone()) />
                         {label}
                     </label>
@@ -157,6 +158,6 @@ pub fn MetricFields(
                     autocomplete="off" />
             }}
         </Show>
-        <FiltersEditor filters=form.filters error=err("filters") raw_error=raw_error />
+        <FiltersEditor filters=form.filters error=err("filters") raw_error=raw_error warehouse_errors=errors />
     }
 }

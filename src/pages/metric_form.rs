@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use posthog_groups::placement::{field_value, Placed};
+use posthog_groups::validate::METRIC_FORM_FIELDS;
 use posthog_groups::{ApiError, Metric, MetricDraft, MetricPatch};
+use serde_json::Value;
 
 use crate::api;
 use crate::browser;
@@ -13,32 +16,9 @@ use crate::components::not_connected::NotConnected;
 use crate::components::notice::Notice;
 use crate::state::connection::{use_connection, use_metric_route, Connection, Session};
 use crate::state::embed::Change;
-use crate::state::metric_form::FormValues;
+use crate::state::metric_form::{self, controls_of, FormValues};
 use crate::state::pending_deletes::PendingDeletes;
 use crate::state::url::{metric_href, metrics_href, Target};
-
-/// The fields a server `attr` can name, as the form shows them.
-const FIELDS: [&str; 7] = [
-    "name",
-    "interval",
-    "format",
-    "display",
-    "math",
-    "math_property",
-    "filters",
-];
-
-/// The DOM id of the control to focus for a field's error.
-fn control_of(field: &str) -> &'static str {
-    match field {
-        "interval" => "metric-interval",
-        "format" => "metric-format",
-        "display" => "metric-display",
-        "math_property" => "metric-property",
-        "filters" => "filters-source-events",
-        _ => "metric-name",
-    }
-}
 
 /// The routes `/group-types/:index/metrics/new` and `…/:id/edit`.
 #[component]
@@ -111,13 +91,18 @@ fn MetricForm(
     let start = original.as_ref().map(MetricDraft::from).unwrap_or_default();
     let form = FormSignals::new(FormValues::from_draft(&start));
     let own_name = original.as_ref().map(|m| m.name.clone());
-    let taken: Vec<String> = taken
-        .into_iter()
-        .filter(|n| Some(n) != own_name.as_ref())
-        .collect();
+    // Updated when a save's failure read the names again, so the same clash is then caught
+    // before sending.
+    let taken = RwSignal::new(
+        taken
+            .into_iter()
+            .filter(|n| Some(n) != own_name.as_ref())
+            .collect::<Vec<_>>(),
+    );
     let raw_error = RwSignal::new(None::<String>);
     let checked = Memo::new(move |_| {
-        let (draft, mut errors) = form.values().to_draft(taken.iter().map(String::as_str));
+        let values = form.values();
+        let (draft, mut errors) = taken.with(|t| values.to_draft(t.iter().map(String::as_str)));
         if raw_error.with(Option::is_some) {
             errors.insert(
                 "filters",
@@ -128,29 +113,25 @@ fn MetricForm(
     });
     let submitted = RwSignal::new(false);
     let server_error = RwSignal::new(None::<ApiError>);
+    // The field the last failed save was about, with the value the server judged there.
+    let placed = RwSignal::new(None::<(Placed, Value)>);
     let errors = Signal::derive(move || {
         let mut e = if submitted.get() {
             checked.with(|(_, e)| e.clone())
         } else {
             Default::default()
         };
-        // A validation error from the server lands on the field its `attr` names.
-        if let Some(ApiError::Validation {
-            attr: Some(attr),
-            detail,
-            ..
-        }) = server_error.get()
-        {
-            if let Some(key) = FIELDS.into_iter().find(|k| *k == attr) {
-                e.entry(key).or_insert(detail);
+        // The server's word on a field stands while the field holds what it judged: it is
+        // more precise than the client's check of the same value, and gone once changed.
+        if let Some((p, judged)) = placed.get() {
+            if checked.with(|(d, _)| field_value(d, p.field) == judged) {
+                e.insert(p.field, p.message);
             }
         }
         e
     });
     // Any other failure is shown under the form; the fields stay as typed.
-    let unplaced = move || {
-        server_error.get().filter(|e| !matches!(e, ApiError::Validation { attr: Some(a), .. } if FIELDS.contains(&a.as_str())))
-    };
+    let unplaced = move || server_error.get().filter(|_| placed.with(Option::is_none));
     let start_draft = start.clone();
     let dirty = Memo::new(move |_| checked.with(|(d, _)| *d != start_draft));
     Effect::new(move |_| session.unsaved.set(dirty.get()));
@@ -159,15 +140,8 @@ fn MetricForm(
     let original = StoredValue::new(original);
     let conn = StoredValue::new(connection);
     let save = Action::new_local(move |draft: &MetricDraft| {
-        let (conn, draft) = (conn.get_value(), draft.clone());
-        async move {
-            match original.get_value() {
-                None => api::create_metric(&conn, index, &draft).await,
-                Some(m) => {
-                    api::update_metric(&conn, index, &m.id, &MetricPatch::diff(&m, &draft)).await
-                }
-            }
-        }
+        let (conn, draft, original) = (conn.get_value(), draft.clone(), original.get_value());
+        async move { metric_form::save(&conn, index, original.as_ref(), &draft).await }
     });
     let saving = save.pending();
     let target_for_nav = target.clone();
@@ -192,7 +166,19 @@ fn MetricForm(
                 Default::default(),
             );
         }
-        Some(Err(e)) => server_error.set(Some(e)),
+        Some(Err(failure)) => {
+            if let Some(names) = failure.names {
+                taken.set(names);
+            }
+            if let Some(p) = &failure.placed {
+                browser::focus_first_after_render(controls_of(p.field));
+            }
+            placed.set(failure.placed.map(|p| {
+                let judged = field_value(&failure.sent, p.field);
+                (p, judged)
+            }));
+            server_error.set(Some(failure.error));
+        }
         None => {}
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -202,10 +188,14 @@ fn MetricForm(
         }
         submitted.set(true);
         server_error.set(None);
+        placed.set(None);
         let (draft, errs) = checked.get_untracked();
         // Focus the first invalid field in the form's order, not the map's.
-        if let Some(first) = FIELDS.into_iter().find(|f| errs.contains_key(f)) {
-            browser::focus_id_after_render(control_of(first));
+        if let Some(first) = METRIC_FORM_FIELDS
+            .into_iter()
+            .find(|f| errs.contains_key(f))
+        {
+            browser::focus_first_after_render(controls_of(first));
             return;
         }
         let unchanged = original.with_value(|o| {

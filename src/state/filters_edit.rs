@@ -3,6 +3,7 @@
 //! `breakdown`, or `custom_name` inside an event) survive every edit.
 
 use posthog_groups::model::{FilterSource, Filters};
+use posthog_groups::validate::{warehouse_form_field, FieldErrors};
 use serde_json::{json, Map, Value};
 
 /// The key of the events list.
@@ -249,6 +250,17 @@ pub const WAREHOUSE_INPUTS: [(&str, &str); 3] = [
     ("key_field", "Key column"),
 ];
 
+/// The first data-warehouse input's message, for the top of the editor while `mode` does not
+/// show those inputs (raw JSON): a message is never left on a hidden input.
+pub fn warehouse_error_on_top(mode: EditMode, errors: &FieldErrors) -> Option<String> {
+    if mode == EditMode::Warehouse {
+        return None;
+    }
+    WAREHOUSE_INPUTS
+        .iter()
+        .find_map(|(key, _)| errors.get(warehouse_form_field(key)?).cloned())
+}
+
 /// Sets a top-level string field in place (the data-warehouse inputs).
 pub fn set_text_field(f: &mut Filters, key: &str, text: &str) {
     f.0.insert(key.into(), json!(text));
@@ -388,6 +400,23 @@ mod tests {
         set_property_field(&mut f, 0, PropField::Key, "k");
         remove_item(&mut f, PROPERTIES, 0);
         assert_eq!(f, before);
+    }
+
+    #[test]
+    fn a_warehouse_message_goes_on_top_only_while_its_input_is_hidden() {
+        let mut errors = FieldErrors::new();
+        errors.insert("filters.key_field", "key".into());
+        errors.insert("filters.timestamp_field", "ts".into());
+        errors.insert("name", "name".into());
+        assert_eq!(warehouse_error_on_top(EditMode::Warehouse, &errors), None);
+        // The first in the form's order, not the map's.
+        assert_eq!(
+            warehouse_error_on_top(EditMode::Raw, &errors).as_deref(),
+            Some("ts")
+        );
+        errors.clear();
+        errors.insert("name", "name".into());
+        assert_eq!(warehouse_error_on_top(EditMode::Raw, &errors), None);
     }
 
     #[test]

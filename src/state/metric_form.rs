@@ -1,7 +1,14 @@
-//! The metric form's values as typed, and how they become a draft to validate and send.
+//! The metric form's values as typed, how they become a draft to validate and send, and how
+//! a save's failure is placed on the form.
 
+use posthog_groups::placement::{self, Placed};
 use posthog_groups::validate::{metric_draft, FieldErrors};
-use posthog_groups::{Filters, MetricDisplay, MetricDraft, MetricFormat, MetricMath};
+use posthog_groups::{
+    ApiError, Connection, Filters, Metric, MetricDisplay, MetricDraft, MetricFormat, MetricMath,
+    MetricPatch,
+};
+
+use crate::api;
 
 /// Interval presets PostHog's own UI offers (any whole number of days is allowed).
 pub const INTERVAL_PRESETS: [i64; 3] = [7, 30, 90];
@@ -76,6 +83,88 @@ impl FormValues {
     }
 }
 
+/// The controls that can take focus for a field's message, best first: a data-warehouse
+/// input is not on screen while the filters are edited as raw JSON.
+pub fn controls_of(field: &str) -> &'static [&'static str] {
+    match field {
+        "interval" => &["metric-interval"],
+        "format" => &["metric-format"],
+        "display" => &["metric-display"],
+        "math" => &["metric-math-count"],
+        "math_property" => &["metric-property"],
+        "filters" => &["filters-source-events"],
+        "filters.table_name" => &["filters-table_name", "filters-raw"],
+        "filters.timestamp_field" => &["filters-timestamp_field", "filters-raw"],
+        "filters.key_field" => &["filters-key_field", "filters-raw"],
+        _ => &["metric-name"],
+    }
+}
+
+/// Why a save failed: the server's error, the draft it judged, the message it puts on one
+/// field (if any), and the group type's names when they were read again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SaveFailure {
+    /// What the server (or the network) answered.
+    pub error: ApiError,
+    /// The draft that was sent.
+    pub sent: MetricDraft,
+    /// The field the answer is about, with its message; `None` shows a panel.
+    pub placed: Option<Placed>,
+    /// Every other metric's name in the group type, read again after a bare 500.
+    pub names: Option<Vec<String>>,
+}
+
+/// Creates `draft` (no `original`) or sends only what changed from `original`. A bare 500 may
+/// be PostHog's uncaught unique-name constraint (another tab or user took the name since the
+/// form loaded its names): then the names are read again, once, and a match is told on Name.
+/// Nothing else is sent.
+pub async fn save(
+    conn: &Connection,
+    index: u32,
+    original: Option<&Metric>,
+    draft: &MetricDraft,
+) -> Result<Metric, SaveFailure> {
+    let (result, sent_name) = match original {
+        None => (api::create_metric(conn, index, draft).await, true),
+        Some(m) => {
+            let patch = MetricPatch::diff(m, draft);
+            let sent_name = patch.name.is_some();
+            (
+                api::update_metric(conn, index, &m.id, &patch).await,
+                sent_name,
+            )
+        }
+    };
+    let error = match result {
+        Ok(saved) => return Ok(saved),
+        Err(e) => e,
+    };
+    let mut failure = SaveFailure {
+        placed: placement::place(&error, draft),
+        error,
+        sent: draft.clone(),
+        names: None,
+    };
+    if placement::may_be_duplicate_name(&failure.error, sent_name) {
+        // If the names cannot be read either, the 500 is shown as it came.
+        if let Ok(list) = api::all_metrics(conn, index).await {
+            let own = original.map(|m| m.id.as_str());
+            failure.placed = placement::name_taken_meanwhile(
+                &draft.name,
+                own,
+                list.iter().map(|m| (m.id.as_str(), m.name.as_str())),
+            );
+            failure.names = Some(
+                list.into_iter()
+                    .filter(|m| Some(m.id.as_str()) != own)
+                    .map(|m| m.name)
+                    .collect(),
+            );
+        }
+    }
+    Err(failure)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,5 +207,31 @@ mod tests {
         v.interval = "0".into();
         assert!(v.to_draft([]).1.contains_key("interval"));
         assert!(values().to_draft(["Seats"]).1["name"].contains("already"));
+    }
+
+    #[test]
+    fn every_field_of_the_form_has_a_control_to_focus() {
+        use posthog_groups::validate::METRIC_FORM_FIELDS;
+        for field in METRIC_FORM_FIELDS {
+            let ids = controls_of(field);
+            assert!(!ids.is_empty(), "{field}");
+            // Only Name itself falls back to the name input.
+            assert_eq!(ids == ["metric-name"], field == "name", "{field}");
+        }
+        assert_eq!(controls_of("filters.table_name")[0], "filters-table_name");
+    }
+
+    #[test]
+    fn empty_warehouse_inputs_are_flagged_each_on_its_own() {
+        let mut v = values();
+        v.filters = serde_json::from_value(
+            serde_json::json!({"source": "data_warehouse", "table_name": "t"}),
+        )
+        .unwrap();
+        let errors = v.to_draft([]).1;
+        assert_eq!(
+            errors.keys().copied().collect::<Vec<_>>(),
+            ["filters.key_field", "filters.timestamp_field"]
+        );
     }
 }

@@ -9,6 +9,7 @@ pub mod decode;
 pub mod error;
 pub mod host;
 pub mod model;
+pub mod placement;
 pub mod request;
 pub mod retry;
 pub mod validate;

@@ -1,10 +1,14 @@
 //! Client-side checks that mirror the server's rules, so a user sees the problem next to the
 //! field before anything is sent. Messages are keyed by the server's `attr` names, so a
-//! server validation error lands on the same field.
+//! server validation error lands on the same field; the data-warehouse inputs, which the
+//! server reports all under `filters`, have keys of their own (`filters.table_name`, …) so
+//! that each message sits next to the input it is about.
 
 use std::collections::BTreeMap;
 
-use crate::model::{FilterSource, MetricDraft, MetricMath, WAREHOUSE_FIELDS};
+use serde_json::Value;
+
+use crate::model::{FilterSource, Filters, MetricDraft, MetricMath};
 
 /// Longest group type display name PostHog stores.
 pub const MAX_GROUP_TYPE_NAME: usize = 400;
@@ -13,8 +17,55 @@ pub const MAX_METRIC_NAME: usize = 255;
 /// Longest `math_property` PostHog stores.
 pub const MAX_MATH_PROPERTY: usize = 255;
 
-/// Field name (the server's `attr`) to message.
+/// Field name (the server's `attr`, or a [`WAREHOUSE_FORM_FIELDS`] key) to message.
 pub type FieldErrors = BTreeMap<&'static str, String>;
+
+/// The form key of the data-warehouse table input.
+pub const WAREHOUSE_TABLE: &str = "filters.table_name";
+
+/// Each data-warehouse key of `filters` with the form key its input's messages use, in the
+/// form's order.
+pub const WAREHOUSE_FORM_FIELDS: [(&str, &str); 3] = [
+    ("table_name", WAREHOUSE_TABLE),
+    ("timestamp_field", "filters.timestamp_field"),
+    ("key_field", "filters.key_field"),
+];
+
+/// Every key a metric form's message can have, in the order the form shows the fields (the
+/// first one with a message gets focus).
+pub const METRIC_FORM_FIELDS: [&str; 10] = [
+    "name",
+    "interval",
+    "format",
+    "display",
+    "math",
+    "math_property",
+    "filters",
+    WAREHOUSE_FORM_FIELDS[0].1,
+    WAREHOUSE_FORM_FIELDS[1].1,
+    WAREHOUSE_FORM_FIELDS[2].1,
+];
+
+/// The form key of a data-warehouse key of `filters` (`table_name` → `filters.table_name`).
+pub fn warehouse_form_field(key: &str) -> Option<&'static str> {
+    WAREHOUSE_FORM_FIELDS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, field)| *field)
+}
+
+/// Whether a data-warehouse input counts as not filled in: absent, or a value Python reads as
+/// false (PostHog tests `if not filters.get(...)`), or only spaces, which no column is called.
+pub fn warehouse_value_missing(filters: &Filters, key: &str) -> bool {
+    match filters.0.get(key) {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => true,
+        Some(Value::String(s)) => s.trim().is_empty(),
+        Some(Value::Number(n)) => n.as_f64() == Some(0.0),
+        Some(Value::Array(a)) => a.is_empty(),
+        Some(Value::Object(o)) => o.is_empty(),
+        Some(Value::Bool(true)) => false,
+    }
+}
 
 /// Normalises a group type display name: trimmed; empty means "reset to the default" (`None`).
 pub fn group_type_name(input: &str) -> Result<Option<String>, String> {
@@ -89,21 +140,12 @@ pub fn metric_draft<'a>(
     match draft.filters.source() {
         FilterSource::Events => {}
         FilterSource::DataWarehouse => {
-            let missing: Vec<&str> = WAREHOUSE_FIELDS
-                .iter()
-                .copied()
-                .filter(|f| {
-                    draft
-                        .filters
-                        .str_field(f)
-                        .is_none_or(|v| v.trim().is_empty())
-                })
-                .collect();
-            if !missing.is_empty() {
-                errors.insert(
-                    "filters",
-                    format!("A data warehouse metric needs {}.", missing.join(", ")),
-                );
+            // Each empty input gets its own message, next to it: the server names only the
+            // first problem, and only as "filters".
+            for (key, field) in WAREHOUSE_FORM_FIELDS {
+                if warehouse_value_missing(&draft.filters, key) {
+                    errors.insert(field, warehouse_missing_message(key).into());
+                }
             }
         }
         FilterSource::Other(source) => {
@@ -114,4 +156,13 @@ pub fn metric_draft<'a>(
         }
     }
     errors
+}
+
+/// What to type into an empty data-warehouse input.
+fn warehouse_missing_message(key: &str) -> &'static str {
+    match key {
+        "table_name" => "Enter the data warehouse table to read.",
+        "timestamp_field" => "Enter the table's timestamp column.",
+        _ => "Enter the column that holds the group key.",
+    }
 }

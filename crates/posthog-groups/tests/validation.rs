@@ -46,16 +46,41 @@ fn sum_needs_a_property_and_count_must_not_have_one() {
 }
 
 #[test]
-fn warehouse_sum_asks_for_a_column_and_the_three_fields() {
+fn warehouse_sum_asks_for_a_column_and_each_empty_input_is_flagged_on_its_own() {
     let mut d = draft("Rows");
-    d.filters = filters(json!({"source": "data_warehouse", "table_name": "bills"}));
+    d.filters =
+        filters(json!({"source": "data_warehouse", "table_name": "bills", "key_field": "  "}));
     d.math = MetricMath::Sum;
     let e = validate::metric_draft(&d, []);
     assert!(e["math_property"].contains("column"));
+    assert!(!e.contains_key("filters"), "{e:?}");
+    assert!(!e.contains_key("filters.table_name"));
     assert_eq!(
-        e["filters"],
-        "A data warehouse metric needs timestamp_field, key_field."
+        e["filters.timestamp_field"],
+        "Enter the table's timestamp column."
     );
+    assert_eq!(
+        e["filters.key_field"],
+        "Enter the column that holds the group key."
+    );
+    d.filters = filters(json!({"source": "data_warehouse"}));
+    let e = validate::metric_draft(&d, []);
+    assert_eq!(
+        e["filters.table_name"],
+        "Enter the data warehouse table to read."
+    );
+}
+
+#[test]
+fn every_message_key_is_a_field_of_the_form() {
+    let mut d = draft("");
+    d.interval = 0;
+    d.math = MetricMath::Count;
+    d.math_property = Some("x".into());
+    d.filters = filters(json!({"source": "data_warehouse"}));
+    for key in validate::metric_draft(&d, []).keys() {
+        assert!(validate::METRIC_FORM_FIELDS.contains(key), "{key}");
+    }
 }
 
 #[test]
