@@ -462,33 +462,33 @@ test('creating a sum metric stores its property, the typed interval and the form
   assertClean();
 });
 
-test('creating a data warehouse metric stores the table, its columns and the column summed', async () => {
+test('creating a data warehouse metric on a table of the project stores the table, its columns and the column summed', async () => {
   allowWrites();
   const { page, assertClean } = await openNewForm();
   await clearLog();
-  await nameField(page).fill('Invoice totals');
+  await nameField(page).fill('Charge totals');
   await page.getByRole('radio', { name: '90 days' }).check();
   await page.getByRole('radio', { name: 'Data warehouse' }).check();
-  await page.getByLabel('Table').fill('stripe_invoices');
-  await page.getByLabel('Timestamp column').fill('created_at');
+  await page.getByLabel('Table').fill('stripe_charges');
+  await page.getByLabel('Timestamp column').fill('created');
   await page.getByLabel('Key column').fill('customer_id');
   await page.getByRole('radio', { name: 'Sum' }).check();
-  await page.getByLabel('Column to sum').fill('amount_paid');
+  await page.getByLabel('Column to sum').fill('amount');
   assert.equal(await page.getByLabel('Property to sum').count(), 0);
   await assertAccessible(page, 'data warehouse metric form');
-  const id = await saveAndWait(page, 'Invoice totals');
+  const id = await saveAndWait(page, 'Charge totals');
 
   const expected = {
-    name: 'Invoice totals', format: 'numeric', interval: 90, display: 'number', math: 'sum', math_property: 'amount_paid',
-    filters: { source: 'data_warehouse', table_name: 'stripe_invoices', timestamp_field: 'created_at', key_field: 'customer_id' },
+    name: 'Charge totals', format: 'numeric', interval: 90, display: 'number', math: 'sum', math_property: 'amount',
+    filters: { source: 'data_warehouse', table_name: 'stripe_charges', timestamp_field: 'created', key_field: 'customer_id' },
   };
   const sent = await posts();
   assert.equal(sent.length, 1);
   assert.deepEqual(sent[0].body, expected);
   assert.deepEqual(await stored(0, id), expected);
   assert.deepEqual((await details(page)).slice(0, 3), [
-    ['Calculation', 'Sum of amount_paid'],
-    ['Source', 'Warehouse: stripe_invoices — Table stripe_invoices, timestamp column created_at, key column customer_id'],
+    ['Calculation', 'Sum of amount'],
+    ['Source', 'Warehouse: stripe_charges — Table stripe_charges, timestamp column created, key column customer_id'],
     ['Interval', '90 days'],
   ]);
   assertClean();
@@ -559,16 +559,22 @@ test('each client-side rule stops the save before anything is sent, with the mes
   await expectFocus(page, 'metric-interval');
   await page.getByLabel('Number of days').fill('10');
 
-  // Data warehouse needs its three fields, and then a column to sum.
+  // Data warehouse needs its three inputs: each empty one says so under itself (as the
+  // server's message would land on the first empty one), none on the editor as a whole.
   await page.getByRole('radio', { name: 'Data warehouse' }).check();
   await page.getByLabel('Table').fill('bills');
   await submit();
-  assert.equal(await filtersError(page), 'A data warehouse metric needs timestamp_field, key_field.');
-  assert.match(await page.locator('fieldset.filters-editor').getAttribute('aria-describedby') ?? '', /filters-error/);
+  assert.deepEqual(await fieldError(page, 'filters-timestamp_field'), { text: "Enter the table's timestamp column.", invalid: true, described: true });
+  assert.deepEqual(await fieldError(page, 'filters-key_field'), { text: 'Enter the column that holds the group key.', invalid: true, described: true });
+  assert.deepEqual(await fieldError(page, 'filters-table_name'), { text: '', invalid: false, described: false });
+  assert.equal(await filtersError(page), '');
+  await expectFocus(page, 'filters-timestamp_field');
   await page.getByLabel('Timestamp column').fill('ts');
   await page.getByLabel('Key column').fill('  ');
   await submit();
-  assert.equal(await filtersError(page), 'A data warehouse metric needs key_field.');
+  assert.deepEqual(await fieldError(page, 'filters-timestamp_field'), { text: '', invalid: false, described: false }, 'filled in, its message goes');
+  assert.equal((await fieldError(page, 'filters-key_field')).text, 'Enter the column that holds the group key.', 'only spaces is empty');
+  await assertAccessible(page, 'metric form with an empty warehouse input');
 
   // Raw JSON with an unknown source.
   await page.getByRole('radio', { name: 'Raw JSON' }).check();
@@ -615,54 +621,75 @@ test('Raw JSON that does not parse stops the save (the last valid filters are no
   assertClean();
 });
 
-test('a rule only the server checks: its 400 lands on the field its attr names, and the form is kept', async () => {
+test('a rule only the server checks: its 400 lands on the field it is about, on top of the editor while that input is hidden, and the form is kept', async () => {
   allowWrites();
   const { page, assertClean } = await openNewForm();
   await clearLog();
-  // `"source": null` reads as events to the client, but PostHog rejects it ("Unknown source: None").
-  await nameField(page).fill('Null source');
+  // Only the server knows the project's warehouse tables. Typed as raw JSON, the table input
+  // is not on screen: the message stands on top of the filters editor instead.
+  const raw = '{"source": "data_warehouse", "table_name": "nope", "timestamp_field": "ts", "key_field": "k"}';
+  await nameField(page).fill('Unknown table');
   await page.getByRole('radio', { name: '30 days' }).check();
   await page.getByRole('radio', { name: 'Raw JSON' }).check();
-  await page.getByLabel('Filters (JSON)').fill('{"source": null, "events": []}');
+  await page.getByLabel('Filters (JSON)').fill(raw);
   await page.getByRole('button', { name: 'Save metric' }).click();
-  await page.locator('#filters-error').filter({ hasText: 'Unknown source: None' }).waitFor();
+  await page.locator('#filters-error').filter({ hasText: "Data warehouse table 'nope' does not exist." }).waitFor();
   assert.match(await page.locator('fieldset.filters-editor').getAttribute('aria-describedby') ?? '', /filters-error/);
+  await expectFocus(page, 'filters-raw');
   assert.equal(await page.getByRole('alert').filter({ hasText: 'The server rejected a value' }).count(), 0,
     'a placed validation error is not repeated in a panel');
   const sent = await posts();
   assert.deepEqual(sent.map((r) => r.status), [400]);
-  assert.deepEqual(sent[0].body.filters, { source: null, events: [] });
-  assert.equal(await nameField(page).inputValue(), 'Null source');
+  assert.deepEqual(sent[0].body.filters, JSON.parse(raw));
+  assert.equal(await nameField(page).inputValue(), 'Unknown table');
   assert.equal(await page.getByRole('radio', { name: '30 days' }).isChecked(), true);
-  assert.equal(await page.getByLabel('Filters (JSON)').inputValue(), '{"source": null, "events": []}');
+  assert.equal(await page.getByLabel('Filters (JSON)').inputValue(), raw);
   assert.equal(new URL(page.url()).pathname, '/group-types/0/metrics/new');
   assert.equal((await sandboxMetrics(sandbox, 1, 0)).length, 61);
   await assertAccessible(page, 'metric form with a server validation error');
 
+  // Back in the warehouse inputs, the message is under the table's.
+  await page.getByRole('radio', { name: 'Data warehouse' }).check();
+  assert.deepEqual(await fieldError(page, 'filters-table_name'),
+    { text: "Data warehouse table 'nope' does not exist.", invalid: true, described: true });
+  assert.equal(await filtersError(page), '');
+
   // Corrected, it saves.
+  await page.getByRole('radio', { name: 'Raw JSON' }).check();
   await page.getByLabel('Filters (JSON)').fill('{"events": []}');
-  const id = await saveAndWait(page, 'Null source');
+  const id = await saveAndWait(page, 'Unknown table');
   assert.deepEqual((await stored(0, id)).filters, { events: [] });
   assertClean([statusLogged(400, `${sandbox.url}${METRICS0}`)]);
 });
 
-test('a name taken by someone else after the form loaded: the server\'s 500 is shown and the form is kept', async () => {
+test('an edit to a name taken by someone else after the form loaded: the PATCH\'s 500 is told on Name, and the names read again are checked from then on', async () => {
   allowWrites();
-  const { page, assertClean } = await openNewForm();
+  const { page, assertClean } = await openAt(metricUrl(sandbox, 0, LOGINS, { edit: true }));
+  await page.getByRole('heading', { name: 'Edit “Logins”', level: 1 }).waitFor();
   // Another user creates the name while this form is open (the form's name list is from before).
   const other = await sandboxApi(sandbox, 'POST', METRICS0, { name: 'Taken meanwhile', filters: {} });
   assert.equal(other.status, 201);
   await clearLog();
   await nameField(page).fill('Taken meanwhile');
   await page.getByRole('button', { name: 'Save metric' }).click();
-  const alert = page.getByRole('alert').filter({ hasText: 'The server had a problem' });
-  await alert.waitFor();
-  assert.match(await alert.innerText(), /500/);
+  const message = 'Another metric named “Taken meanwhile” was created meanwhile; choose another name.';
+  await page.locator('#metric-name-error').filter({ hasText: message }).waitFor();
+  assert.deepEqual(await fieldError(page, 'metric-name'), { text: message, invalid: true, described: true });
+  assert.equal(await page.getByRole('alert').count(), 0, 'no server-error panel once the cause is known');
   assert.equal(await nameField(page).inputValue(), 'Taken meanwhile');
-  assert.equal(new URL(page.url()).pathname, '/group-types/0/metrics/new');
-  assert.deepEqual((await posts()).map((r) => r.status), [500]);
+  assert.equal(new URL(page.url()).pathname, `/group-types/0/metrics/${LOGINS}/edit`);
+  assert.deepEqual((await patches()).map((r) => [r.body, r.status]), [[{ name: 'Taken meanwhile' }, 500]]);
+  const reads = (await apiRequests(sandbox)).filter((r) => r.method === 'GET');
+  assert.deepEqual(reads.map((r) => r.path), [METRICS0], 'one read of the names');
+  assert.equal((await stored(0, LOGINS)).name, 'Logins', 'the edited metric is unchanged');
   assert.equal((await sandboxMetrics(sandbox, 1, 0)).filter((m) => m.name === 'Taken meanwhile').length, 1);
-  await assertAccessible(page, 'metric form with a server error');
+  await assertAccessible(page, 'metric form with a name taken meanwhile');
+
+  // The same save again is stopped before sending: the names read are the form's now.
+  await page.getByRole('button', { name: 'Save metric' }).click();
+  assert.equal((await fieldError(page, 'metric-name')).text, 'Another metric of this group type already has this name.');
+  await page.waitForTimeout(500);
+  assert.equal((await patches()).length, 1, 'no second PATCH');
   assertClean([statusLogged(500, `${sandbox.url}${METRICS0}`)]);
 });
 
