@@ -19,6 +19,8 @@ pub fn control_router() -> Router<Shared> {
         ("/_sandbox/reset", axum::routing::post(reset)),
         ("/_sandbox/switches", get(switches).post(set_switches)),
         ("/_sandbox/requests", get(requests).delete(clear_requests)),
+        ("/_sandbox/usage", get(usage)),
+        ("/_sandbox/events", get(events)),
         (
             crate::csp::REPORT_PATH,
             get(csp_reports)
@@ -34,6 +36,66 @@ pub fn control_router() -> Router<Shared> {
             .route(&format!("{path}/"), methods);
     }
     router.route("/_sandbox/{*rest}", axum::routing::any(not_found))
+}
+
+/// `?project=1&group_type_index=0&group_key=acme` (or `&person_id=`): who a usage route is about.
+fn usage_target(uri: &axum::http::Uri) -> Result<(i64, crate::usage::Target), ApiError> {
+    let params = uri.query().map(crate::auth::form_pairs).unwrap_or_default();
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let project = get("project")
+        .and_then(|p| p.parse().ok())
+        .ok_or_else(|| ApiError::validation("required", "project is required.", Some("project")))?;
+    let query = serde_json::json!({"query": {
+        "kind": "UsageMetricsQuery",
+        "group_type_index": get("group_type_index").and_then(|i| i.parse::<i64>().ok()),
+        "group_key": get("group_key"),
+        "person_id": get("person_id"),
+    }});
+    Ok((project, crate::routes::query_target(&query)?))
+}
+
+/// What `POST query/` would answer now, without a key: `{"now", "results"}`, for tests.
+async fn usage(State(state): State<Shared>, uri: axum::http::Uri) -> Result<Json<Value>, ApiError> {
+    let (project, target) = usage_target(&uri)?;
+    let now = std::time::SystemTime::now();
+    let secs = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let results = state.read(|s| {
+        s.projects
+            .get(&project)
+            .map(|p| crate::usage::compute(p, state.anchor, secs, &target))
+            .ok_or_else(ApiError::not_found)
+    })?;
+    Ok(Json(
+        serde_json::json!({"now": crate::clock::iso_utc(now), "results": results}),
+    ))
+}
+
+/// The synthetic events a group or person has: `{"anchor", "events"}`, so a test can count
+/// them itself.
+async fn events(
+    State(state): State<Shared>,
+    uri: axum::http::Uri,
+) -> Result<Json<Value>, ApiError> {
+    let (project, target) = usage_target(&uri)?;
+    let events = state.read(|s| {
+        s.projects
+            .get(&project)
+            .map(|p| crate::usage::events(p, state.anchor, &target))
+            .ok_or_else(ApiError::not_found)
+    })?;
+    let anchor = std::time::UNIX_EPOCH + std::time::Duration::from_secs(state.anchor.max(0) as u64);
+    Ok(Json(serde_json::json!({
+        "anchor": crate::clock::iso_utc(anchor),
+        "events": events.iter().map(crate::usage::Event::to_json).collect::<Vec<_>>(),
+    })))
 }
 
 async fn state_json(State(state): State<Shared>) -> Json<Value> {

@@ -21,6 +21,7 @@ pub mod routes;
 pub mod seed;
 pub mod state;
 pub mod static_files;
+pub mod usage;
 pub mod validate;
 
 pub use config::{Config, Switches};

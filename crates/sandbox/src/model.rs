@@ -1,7 +1,7 @@
 //! The stored data, serialised with exactly the field names of the contract.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// A group type mapping, as `GET groups_types/` returns it.
@@ -65,6 +65,44 @@ pub struct WarehouseTable {
     pub columns: Vec<String>,
 }
 
+/// A group of a type, as `GET groups/` returns it (without its `group_type_index`, which the
+/// project's map gives).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    /// The key events carry in `$group_<index>`.
+    pub group_key: String,
+    /// Properties; PostHog's UI and search use `name`.
+    #[serde(default)]
+    pub group_properties: Map<String, Value>,
+    /// ISO time the group appeared.
+    pub created_at: String,
+}
+
+/// An action: a named set of steps, each an event name and properties (PostHog's `Action`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    /// Numeric id, as metrics' `filters.actions[].id` names it.
+    pub id: i64,
+    /// Display name.
+    pub name: String,
+    /// The steps: an event matches the action when it matches any step.
+    pub steps: Vec<ActionStep>,
+}
+
+/// One step of an [`Action`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionStep {
+    /// Event name; null matches any event.
+    #[serde(default)]
+    pub event: Option<String>,
+    /// Property filters of the step.
+    #[serde(default)]
+    pub properties: Value,
+}
+
 /// An organization: projects belong to one; the sandbox's one user belongs to some.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -123,6 +161,16 @@ pub struct Project {
     /// Data-warehouse tables (data-warehouse metrics must name one).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warehouse_tables: Vec<WarehouseTable>,
+    /// The project's groups by group type index (for `GET groups/` and metric values).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub groups: BTreeMap<i64, Vec<Group>>,
+    /// Actions metrics may name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<Action>,
+    /// The project's test-account filters (property filters), which `filter_test_accounts`
+    /// adds to a metric's filters.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub test_account_filters: Vec<Value>,
     /// Kept sorted by `group_type_index`.
     pub group_types: Vec<GroupType>,
     /// Metrics by group type index, each list in creation order.

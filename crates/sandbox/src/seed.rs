@@ -4,7 +4,7 @@
 use crate::clock::iso_utc;
 use crate::error::Error;
 use crate::model::{
-    ApiKey, GroupType, Metric, Organization, Project, Store, WarehouseTable,
+    Action, ApiKey, Group, GroupType, Metric, Organization, Project, Store, WarehouseTable,
     DEFAULT_ORGANIZATION_ID,
 };
 use crate::validate::{validate_metric, Context, Mode};
@@ -66,6 +66,12 @@ struct SeedProject {
     dashboards: Vec<i64>,
     #[serde(default)]
     warehouse_tables: Vec<WarehouseTable>,
+    #[serde(default)]
+    groups: BTreeMap<String, Vec<Group>>,
+    #[serde(default)]
+    actions: Vec<Action>,
+    #[serde(default)]
+    test_account_filters: Vec<Value>,
     #[serde(default)]
     group_types: Vec<GroupType>,
     #[serde(default)]
@@ -270,12 +276,16 @@ fn build_store(
                 .map_err(|m| fail(format!("metrics[\"{index}\"]{m}")))?;
             metrics.insert(index, built);
         }
+        let groups = check_groups(p.groups).map_err(fail)?;
         let project = Project {
             id: p.id,
             name: p.name,
             organization,
             dashboards,
             warehouse_tables: tables,
+            groups,
+            actions: p.actions,
+            test_account_filters: p.test_account_filters,
             group_types,
             metrics,
         };
@@ -311,6 +321,36 @@ fn build_organizations(list: Vec<Organization>) -> Result<BTreeMap<String, Organ
         if out.insert(org.id.clone(), org).is_some() {
             return Err(format!("{at}: the same organization id appears twice"));
         }
+    }
+    Ok(out)
+}
+
+/// A project's groups: keys are group type indexes 0–4, group keys non-empty and unique per
+/// type, `created_at` an ISO time.
+fn check_groups(raw: BTreeMap<String, Vec<Group>>) -> Result<BTreeMap<i64, Vec<Group>>, String> {
+    let mut out = BTreeMap::new();
+    for (index_text, list) in raw {
+        let index: i64 = index_text
+            .parse()
+            .ok()
+            .filter(|i| (0..MAX_GROUP_TYPES as i64).contains(i))
+            .ok_or_else(|| format!("groups key {index_text:?} is not a group type index 0 to 4"))?;
+        let mut keys = HashSet::new();
+        for g in &list {
+            if g.group_key.is_empty() || !keys.insert(g.group_key.clone()) {
+                return Err(format!(
+                    "groups[\"{index}\"]: key {:?} is empty or used twice",
+                    g.group_key
+                ));
+            }
+            if crate::usage::parse_time(&g.created_at).is_none() {
+                return Err(format!(
+                    "groups[\"{index}\"] {:?}: created_at must be an ISO time like 2024-01-19T11:05:37Z",
+                    g.group_key
+                ));
+            }
+        }
+        out.insert(index, list);
     }
     Ok(out)
 }
@@ -413,7 +453,7 @@ mod tests {
     #[test]
     fn demo_seed_is_valid_and_has_the_documented_layout() {
         let seed = load_seed(None).expect("demo seed loads");
-        assert_eq!(seed.keys.len(), 4);
+        assert_eq!(seed.keys.len(), 5);
         let demo = &seed.store.projects[&1];
         assert_eq!(demo.group_types.len(), 4);
         let counts: Vec<usize> = (0..4).map(|i| demo.metrics_at(i).len()).collect();

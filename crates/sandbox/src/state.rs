@@ -52,6 +52,9 @@ pub struct AppState {
     persist: Option<PathBuf>,
     /// Where the server listens (for links when a request has no Host header).
     pub local_addr: SocketAddr,
+    /// Unix seconds when the server started: the synthetic events are counted back from it
+    /// (see [`crate::usage`]), so they stay put for the life of the server.
+    pub anchor: i64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -80,6 +83,10 @@ impl AppState {
             last_used: Mutex::new(HashMap::new()),
             persist,
             local_addr,
+            anchor: SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0),
         }
     }
 

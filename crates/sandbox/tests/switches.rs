@@ -198,6 +198,9 @@ async fn state_reset_and_request_log() {
             "organization",
             "dashboards",
             "warehouse_tables",
+            "groups",
+            "actions",
+            "test_account_filters",
             "group_types",
             "metrics"
         ]

@@ -3,7 +3,10 @@
 //! methods.
 
 mod group_types;
+mod groups;
 mod metrics;
+mod query;
+pub use query::target_of as query_target;
 pub mod personal_api_keys;
 
 use crate::api_error::ApiError;
@@ -81,6 +84,28 @@ pub fn api_router() -> Router<Shared> {
             .put(metrics::update)
             .delete(metrics::remove),
         metric,
+    );
+    let project_level = Kind {
+        family: Family::Metrics,
+        detail: false,
+        write: "group:write",
+    };
+    r = both(
+        r,
+        "/api/projects/{project}/groups",
+        get(groups::list),
+        project_level,
+    );
+    let queries = Kind {
+        family: Family::GroupTypes,
+        detail: false,
+        write: "query:write",
+    };
+    r = both(
+        r,
+        "/api/projects/{project}/query",
+        axum::routing::post(query::run),
+        queries,
     );
     // Every method reaches these handlers: the viewset refuses a personal key's other actions
     // with a 403 before DRF would answer 405.
