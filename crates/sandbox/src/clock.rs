@@ -3,6 +3,21 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// Now, and now in whole unix seconds (what the synthetic event store and its windows count in).
+pub fn now_with_secs() -> (SystemTime, i64) {
+    let now = SystemTime::now();
+    let secs = now
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    (now, secs)
+}
+
+/// ISO text of unix seconds (negative ones print as the epoch).
+pub fn iso_of_secs(secs: i64) -> String {
+    iso_utc(UNIX_EPOCH + Duration::from_secs(secs.max(0) as u64))
+}
+
 /// `time` as DRF renders an aware UTC datetime: Python's `isoformat()` with `+00:00` as `Z`.
 pub fn iso_utc(time: SystemTime) -> String {
     // Times before 1970 never occur here (seed dates and "now"); they print as the epoch.

@@ -62,11 +62,7 @@ fn usage_target(uri: &axum::http::Uri) -> Result<(i64, crate::usage::Target), Ap
 /// What `POST query/` would answer now, without a key: `{"now", "results"}`, for tests.
 async fn usage(State(state): State<Shared>, uri: axum::http::Uri) -> Result<Json<Value>, ApiError> {
     let (project, target) = usage_target(&uri)?;
-    let now = std::time::SystemTime::now();
-    let secs = now
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let (now, secs) = crate::clock::now_with_secs();
     let results = state.read(|s| {
         s.projects
             .get(&project)
@@ -91,9 +87,8 @@ async fn events(
             .map(|p| crate::usage::events(p, state.anchor, &target))
             .ok_or_else(ApiError::not_found)
     })?;
-    let anchor = std::time::UNIX_EPOCH + std::time::Duration::from_secs(state.anchor.max(0) as u64);
     Ok(Json(serde_json::json!({
-        "anchor": crate::clock::iso_utc(anchor),
+        "anchor": crate::clock::iso_of_secs(state.anchor),
         "events": events.iter().map(crate::usage::Event::to_json).collect::<Vec<_>>(),
     })))
 }

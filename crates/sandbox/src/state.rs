@@ -83,10 +83,7 @@ impl AppState {
             last_used: Mutex::new(HashMap::new()),
             persist,
             local_addr,
-            anchor: SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs() as i64)
-                .unwrap_or(0),
+            anchor: crate::clock::now_with_secs().1,
         }
     }
 

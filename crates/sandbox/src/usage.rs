@@ -8,10 +8,9 @@
 //! (project, group, day, event), counted back from the server's start (`anchor`), so the store
 //! costs no memory and answers the same for the life of a sandbox.
 
-use crate::clock::iso_utc;
+use crate::clock::iso_of_secs;
 use crate::model::{Metric, Project};
 use serde_json::{json, Map, Value};
-use std::time::{Duration, UNIX_EPOCH};
 
 /// How many days of events each group has, counted back from the anchor.
 pub const DAYS: i64 = 400;
@@ -63,7 +62,7 @@ pub enum Target {
 }
 
 fn iso(ts: i64) -> String {
-    iso_utc(UNIX_EPOCH + Duration::from_secs(ts.max(0) as u64))
+    iso_of_secs(ts)
 }
 
 /// FNV-1a then a splitmix64 finaliser: stable across runs and platforms.

@@ -12,7 +12,6 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use serde_json::{json, Value};
-use std::time::SystemTime;
 
 /// Run the query.
 pub async fn run(
@@ -32,11 +31,7 @@ pub async fn run(
     )?;
     let body = json_body(&headers, &body)?;
     let target = target_of(&body)?;
-    let now = SystemTime::now();
-    let now_secs = now
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let (now, now_secs) = crate::clock::now_with_secs();
     let results = state.read(|s| {
         s.projects
             .get(&pid)
