@@ -367,6 +367,32 @@ fn property_list(v: &Value) -> Vec<Value> {
     }
 }
 
+/// `property_to_expr` of a filter list: a filter PostHog cannot read (no key, or no value for
+/// an operator that needs one) is dropped, and a list left empty is `True`.
+fn props_expr(v: &Value) -> Expr {
+    let readable: Vec<Value> = property_list(v)
+        .into_iter()
+        .filter(|p| {
+            let key = p
+                .get("key")
+                .and_then(Value::as_str)
+                .is_some_and(|k| !k.is_empty());
+            let operator = p.get("operator").and_then(Value::as_str).unwrap_or("exact");
+            let valued = match p.get("value") {
+                None | Some(Value::Null) => false,
+                Some(Value::Array(a)) => !a.is_empty(),
+                Some(Value::String(s)) => !s.is_empty(),
+                Some(_) => true,
+            };
+            key && (valued || matches!(operator, "is_set" | "is_not_set"))
+        })
+        .collect();
+    match readable.is_empty() {
+        true => Expr::True,
+        false => Expr::Props(readable),
+    }
+}
+
 fn has_properties(v: Option<&Value>) -> bool {
     v.is_some_and(|p| match p {
         Value::Array(a) => !a.is_empty(),
@@ -380,10 +406,12 @@ fn filter_expr(project: &Project, filters: &Value) -> Expr {
     if filters.get("filter_test_accounts") == Some(&Value::Bool(true))
         && !project.test_account_filters.is_empty()
     {
-        common.push(Expr::Props(project.test_account_filters.clone()));
+        common.push(props_expr(&Value::Array(
+            project.test_account_filters.clone(),
+        )));
     }
     if has_properties(filters.get("properties")) {
-        common.push(Expr::Props(property_list(&filters["properties"])));
+        common.push(props_expr(&filters["properties"]));
     }
     let entries: Vec<&Value> = ["events", "actions"]
         .iter()
@@ -406,7 +434,7 @@ fn filter_expr(project: &Project, filters: &Value) -> Expr {
                 _ => {}
             }
             if has_properties(entry.get("properties")) {
-                parts.push(Expr::Props(property_list(&entry["properties"])));
+                parts.push(props_expr(&entry["properties"]));
             }
             combine(parts)
         })
@@ -440,7 +468,7 @@ fn action_expr(project: &Project, id: Option<&Value>) -> Expr {
                     parts.push(Expr::Event(e.clone()));
                 }
                 if has_properties(Some(&step.properties)) {
-                    parts.push(Expr::Props(property_list(&step.properties)));
+                    parts.push(props_expr(&step.properties));
                 }
                 combine(parts)
             })
