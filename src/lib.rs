@@ -79,6 +79,7 @@ fn Header() -> impl IntoView {
         query.with(|q| Target {
             host: q.get("host"),
             project: q.get("project"),
+            group: q.get("group"),
         })
     };
     view! {

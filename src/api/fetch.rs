@@ -241,7 +241,8 @@ pub fn cached(conn: &Connection, req: &Request) -> Option<(u16, String)> {
     })
 }
 
-/// Sends `req` and returns the status and body text. Reads (GET) are retried on network
+/// Sends `req` and returns the status and body text. Reads (GET, and the usage-metrics query
+/// though it is a POST: see [`cache::is_read`]) are retried on network
 /// failures, timeouts, 5xx and 429 as [`RetryPolicy`] says, shared with anyone asking for
 /// the same read at the same time, and kept for [`cached`]; writes are sent once, because
 /// repeating a create blindly could make a second metric, and drop what was kept. What the
@@ -253,7 +254,7 @@ pub async fn send(conn: &Connection, req: &Request) -> Answer {
             return Ok(kept);
         }
     }
-    if req.method != Method::Get {
+    if !cache::is_read(req) {
         let cancel = Rc::new(Cancel::default());
         let waiter = Waiter::join(None, cancel.clone(), Rc::new(Cell::new(0)));
         let _slow = SlowWatch::start();

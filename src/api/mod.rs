@@ -6,8 +6,8 @@ pub mod fetch;
 pub mod fresh;
 
 use posthog_groups::{
-    decode, request, ApiError, Connection, GroupType, GroupTypeNames, KeyRecord, Metric,
-    MetricDraft, MetricPatch, Page,
+    decode, request, ApiError, Connection, GroupRef, GroupType, GroupTypeNames, GroupsPage,
+    KeyRecord, Metric, MetricDraft, MetricPatch, Page, UsageMetrics,
 };
 
 /// Endpoint 1: the project's group types, sorted by index.
@@ -165,4 +165,37 @@ pub async fn all_metrics(conn: &Connection, index: u32) -> Result<Vec<Metric>, A
 /// when the request has ended, whatever its answer.
 pub async fn delete_metric_keepalive(conn: &Connection, index: u32, id: &str) {
     fetch::send_keepalive(conn, &request::delete_metric(&conn.project, index, id)).await;
+}
+
+/// Sends a read, or answers it from the last 30 s when this tab has it (without checking:
+/// these answers are only looked at, never edited).
+async fn read_recent(
+    conn: &Connection,
+    req: &posthog_groups::Request,
+) -> Result<(u16, String), ApiError> {
+    match fetch::cached(conn, req) {
+        Some(kept) => Ok(kept),
+        None => fetch::send(conn, req).await,
+    }
+}
+
+/// `GET groups/`: one page of a type's groups matching `search`, from `cursor` on. A search
+/// typed again within 30 s is answered from what this tab kept.
+pub async fn list_groups(
+    conn: &Connection,
+    index: u32,
+    search: &str,
+    cursor: Option<&str>,
+) -> Result<GroupsPage, ApiError> {
+    let req = request::list_groups(&conn.project, index, search, cursor);
+    let (status, body) = read_recent(conn, &req).await?;
+    decode::groups_page(status, &body)
+}
+
+/// `POST query/` with `UsageMetricsQuery`: every value PostHog computes for `group`, in one
+/// request. Kept like a read for 30 s (the list and a metric's page share it); a save drops it.
+pub async fn usage_metrics(conn: &Connection, group: &GroupRef) -> Result<UsageMetrics, ApiError> {
+    let req = request::usage_metrics(&conn.project, group);
+    let (status, body) = read_recent(conn, &req).await?;
+    decode::usage_metrics(status, &body)
 }

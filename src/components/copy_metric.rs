@@ -205,9 +205,14 @@ pub fn CopyMetricDialog(
                             _ => None,
                         }}
                         {move || failure.get().map(|e| view! { <ErrorPanel error=e /> })}
+                        // PostHog's runner ignores a metric's group type: the original and the
+                        // copy are both computed on every group page.
+                        <p class="warning" id="copy-shows-twice">
+                            "A copy under another group type shows twice on each group page: PostHog computes every metric of the project on every group page, whatever group type it is filed under."
+                        </p>
                         <div class="dialog-buttons">
                             <button type="button" disabled=pending on:click=move |_| on_close.run(())>"Cancel"</button>
-                            <button type="submit" class="primary" disabled=move || !ready()>
+                            <button type="submit" class="primary" disabled=move || !ready() aria-describedby="copy-shows-twice">
                                 {move || if pending.get() { "Copying…" } else { "Copy" }}
                             </button>
                         </div>

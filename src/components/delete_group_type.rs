@@ -1,6 +1,8 @@
-//! Deleting a group type: says what is and is not deleted, and asks for the key typed out.
+//! Deleting a group type: says what stays, what follows and how many slots are used, and asks
+//! for the key typed out.
 
 use leptos::prelude::*;
+use posthog_groups::model::GROUP_TYPE_SLOTS;
 use posthog_groups::{ApiError, GroupType};
 
 use crate::api;
@@ -15,6 +17,9 @@ pub fn DeleteGroupTypeDialog(
     group_type: GroupType,
     /// Where to send the request.
     connection: Connection,
+    /// How many group types the project has now (this one included), from the list on
+    /// screen: the dialog says how many of the slots are used.
+    used_slots: usize,
     /// Called with the index once the server has deleted it.
     #[prop(into)]
     on_deleted: Callback<u32>,
@@ -53,10 +58,13 @@ pub fn DeleteGroupTypeDialog(
                 }
             }>
                 <p>"This removes the group type "<code>{key.clone()}</code>" (index "{index}") from this project. It cannot be undone."</p>
+                <p>"What stays:"</p>
                 <ul>
-                    <li>"Events, group properties and this group type's usage metrics are not deleted."</li>
-                    <li>"If events with this group type keep arriving, it comes back, possibly at another index."</li>
+                    <li>"The events, and the groups of this type with their properties."</li>
+                    <li>"The usage metrics filed under it. They keep showing on group pages: PostHog computes every metric of the project on every group page, whatever group type it is filed under."</li>
                 </ul>
+                <p>"If events carry this group type again, it comes back, possibly at another index."</p>
+                <p>{slots_text(used_slots)}</p>
                 <div class="field">
                     <label for="delete-confirm">"Type "<code>{key.clone()}</code>" to confirm"</label>
                     <input id="delete-confirm" type="text" autocomplete="off" spellcheck="false" bind:value=typed />
@@ -71,4 +79,12 @@ pub fn DeleteGroupTypeDialog(
             </form>
         </Modal>
     }
+}
+
+/// "4 of this project's 5 group type slots are used; deleting this one frees one."
+fn slots_text(used: usize) -> String {
+    let verb = if used == 1 { "is" } else { "are" };
+    format!(
+        "{used} of this project's {GROUP_TYPE_SLOTS} group type slots {verb} used; deleting this one frees one."
+    )
 }

@@ -137,10 +137,11 @@ fn start_setting(name: &str) -> Option<String> {
     }
 }
 
-/// Host and project of the page's current URL.
+/// Host, project and chosen group of the page's current URL.
 fn current_target() -> Target {
     Target {
         host: browser::query_param("host"),
         project: browser::query_param("project"),
+        group: browser::query_param("group"),
     }
 }

@@ -3,9 +3,11 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
+use posthog_groups::computed::Reach;
 use posthog_groups::{Metric, MetricDraft};
 
 use crate::browser;
+use crate::components::metric_value::{value_cell, ValuesColumn};
 use crate::state::explain;
 use crate::state::metric_list::{Sort, SortKey};
 use crate::state::url::{metric_href, Target};
@@ -21,8 +23,9 @@ pub fn MetricTable(
     metrics: Signal<Vec<Metric>>,
     /// The group type they belong to.
     index: u32,
-    /// Host and project, kept in links.
-    target: Target,
+    /// Host, project and chosen group, kept in links.
+    #[prop(into)]
+    target: Signal<Target>,
     /// The current sort; headers toggle it.
     sort: RwSignal<Sort>,
     /// Whether edit, copy and delete are offered.
@@ -33,9 +36,11 @@ pub fn MetricTable(
     /// Called to delete a metric (undoable).
     #[prop(into)]
     on_delete: Callback<Metric>,
+    /// The chosen group's values: a column after the name while a group is chosen.
+    #[prop(optional, into)]
+    values: Option<Signal<Option<ValuesColumn>>>,
 ) -> impl IntoView {
     let base = browser::app_link("");
-    let target = StoredValue::new(target);
     let header = move |label: &'static str, key: SortKey| {
         view! {
             <th scope="col" aria-sort=move || sort.get().aria(key)>
@@ -51,6 +56,7 @@ pub fn MetricTable(
             <thead>
                 <tr>
                     {header("Name", SortKey::Name)}
+                    {values.map(|v| move || v.with(|c| c.as_ref().map(|c| view! { <th scope="col">{c.heading.clone()}</th> })))}
                     {header("Calculation", SortKey::Calculation)}
                     <th scope="col">"Source"</th>
                     {header("Interval", SortKey::Interval)}
@@ -66,25 +72,28 @@ pub fn MetricTable(
                     // One shared copy for the row and both buttons; a click clones it for
                     // the callback.
                     let m = Rc::new(m);
-                    // The base is read from the document once per table, not twice per row.
-                    let (view_href, edit_href) = target.with_value(|t| {
-                        (
-                            format!("{base}{}", metric_href(index, &m.id, t, false)),
-                            format!("{base}{}", metric_href(index, &m.id, t, true)),
-                        )
-                    });
+                    // The base is read from the document once per table, not twice per row; the
+                    // links follow the chosen group without the row being built again.
+                    let href = |edit: bool| {
+                        let (base, id) = (base.clone(), m.id.clone());
+                        move || format!("{base}{}", target.with(|t| metric_href(index, &id, t, edit)))
+                    };
+                    let (view_href, edit_href) = (href(false), href(true));
+                    let value_id = m.id.clone();
                     let sentence = explain::sentence(&MetricDraft::from(&*m));
+                    let reach = Reach::of_metric(&m);
                     let name = m.name.clone();
                     let (copy_metric, delete_metric) = (m.clone(), m.clone());
                     view! {
-                        <tr>
+                        <tr class:never-computed=reach.never().is_some()>
                             <th scope="row"><a href=view_href>{m.name.clone()}</a></th>
+                            {values.map(|v| move || v.with(|c| c.as_ref().map(|c| view! { <td class="value-cell">{value_cell(c, &value_id)}</td> })))}
                             <td>{explain::calculation(&m.math, m.math_property.as_deref())}</td>
                             <td>{explain::source(&m.filters)}</td>
                             <td>{days(m.interval)}</td>
                             <td>{m.format.to_string()}</td>
                             <td>{m.display.to_string()}</td>
-                            <td class="sentence">{sentence}</td>
+                            <td class="sentence">{sentence}{reach_note(reach)}</td>
                             {can_write.then(|| view! {
                                 <td class="row-actions">
                                     <a href=edit_href aria-label=format!("Edit {name}")>"Edit"</a>
@@ -99,6 +108,18 @@ pub fn MetricTable(
             </tbody>
         </table>
     }
+}
+
+/// What a row says beyond its sentence about where PostHog shows the metric: nothing for
+/// the usual case (every group page and person pages), otherwise the exception in words,
+/// not only as colour.
+pub fn reach_note(reach: Reach) -> Option<impl IntoView> {
+    let (class, text) = match reach {
+        Reach::GroupAndPersonPages => return None,
+        Reach::GroupPagesOnly => ("reach-note", "Group pages only: not shown on person pages."),
+        Reach::Never(why) => ("reach-note never", why.text()),
+    };
+    Some(view! { <span class=class>{text}</span> })
 }
 
 /// A row's key: its id, and what it shows, so an edited metric's row is built again while

@@ -50,6 +50,7 @@ fn ConnectForm(config: AppConfig) -> impl IntoView {
     let url_target = Target {
         host: query.get("host"),
         project: query.get("project"),
+        group: None,
     };
     let url_host = url_target.host.as_deref().and_then(|h| Host::parse(h).ok());
     let (initial, initial_custom) = initial_choice(url_host.as_ref(), &config, origin.as_deref());

@@ -214,6 +214,7 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
             <DeleteGroupTypeDialog
                 group_type=g
                 connection=conn.get_value()
+                used_slots=current.with_untracked(Vec::len)
                 on_deleted=on_deleted
                 on_close=move || delete_target.set(None)
             />

@@ -2,13 +2,16 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use posthog_groups::{ApiError, FilterSource, Metric, MetricDraft};
+use posthog_groups::computed::Reach;
+use posthog_groups::{ApiError, FilterSource, GroupRef, GroupType, Metric, MetricDraft};
 
 use crate::api;
 use crate::api::fresh::fresh_resource;
 use crate::browser;
 use crate::components::error_panel::ErrorPanel;
+use crate::components::group_values::{GroupValues, GroupValuesBar, Values};
 use crate::components::metric_table::days;
+use crate::components::metric_value::UsageCard;
 use crate::components::not_connected::NotConnected;
 use crate::state::connection::{use_connection, use_metric_route, Connection, Session};
 use crate::state::explain;
@@ -20,17 +23,24 @@ use crate::state::url::{metric_href, metrics_href, Target};
 pub fn MetricPage() -> impl IntoView {
     let (target, connection) = use_connection();
     let route = use_metric_route();
+    // Choosing a group changes the values shown, not the page.
+    let screen_target = Memo::new(move |_| target.with(Target::without_group));
     move || {
         match (connection.get(), route.get()) {
-        (None, _) => view! { <h1>"Usage metric"</h1><NotConnected target=target.get() /> }.into_any(),
-        (Some(conn), (Some(index), Some(id))) => view! { <MetricView connection=conn index=index id=id target=target.get() /> }.into_any(),
+        (None, _) => view! { <h1>"Usage metric"</h1><NotConnected target=screen_target.get() /> }.into_any(),
+        (Some(conn), (Some(index), Some(id))) => view! { <MetricView connection=conn index=index id=id target=target /> }.into_any(),
         _ => view! { <h1>"Usage metric"</h1><p class="error-panel" role="alert">"This address names no valid metric."</p> }.into_any(),
     }
     }
 }
 
 #[component]
-fn MetricView(connection: Connection, index: u32, id: String, target: Target) -> impl IntoView {
+fn MetricView(
+    connection: Connection,
+    index: u32,
+    id: String,
+    target: Memo<Target>,
+) -> impl IntoView {
     let conn = StoredValue::new(connection);
     let id = StoredValue::new(id);
     let session = Session::expect();
@@ -47,11 +57,22 @@ fn MetricView(connection: Connection, index: u32, id: String, target: Target) ->
         }
         api::get_metric_fresh(&conn, index, &id, move |r| check.replace(r)).await
     });
-    let back = browser::app_link(&metrics_href(index, &target, 25, 0));
+    let back = browser::app_link(&metrics_href(index, &target.get_untracked(), 25, 0));
+    let values = GroupValues::new(conn, target);
+    let navigate = use_navigate();
+    let choose_group = Callback::new(move |group: Option<GroupRef>| {
+        let to = target.get_untracked().with_group(group.as_ref());
+        navigate(
+            &metric_href(index, &id.get_value(), &to, false),
+            Default::default(),
+        );
+    });
+    let type_list = group_type_choices(conn, index, values);
+    let shown = move || matches!(loaded.get(), Some(Ok(_)));
     view! {
         <Transition fallback=|| view! { <h1>"Usage metric"</h1><p class="loading" role="status">"Loading…"</p> }>
             {move || loaded.get().map(|r| match r {
-                Ok(m) => view! { <MetricDetails metric=m connection=conn.get_value() index=index target=target.clone() /> }.into_any(),
+                Ok(m) => view! { <MetricDetails metric=m connection=conn.get_value() index=index target=target /> }.into_any(),
                 Err(ApiError::NotFound { .. }) => view! {
                     <h1>"Metric not found"</h1>
                     <div class="empty-state" role="alert">
@@ -62,7 +83,69 @@ fn MetricView(connection: Connection, index: u32, id: String, target: Target) ->
                 Err(e) => view! { <h1>"Usage metric"</h1><ErrorPanel error=e on_retry=move |_| loaded.refetch() /> }.into_any(),
             })}
         </Transition>
+        // Mounted once for the page (not per answer), so a check of the metric keeps the
+        // chosen group's state.
+        <Show when=shown>
+            <GroupValuesBar values=values connection=conn group_types=type_list index=index on_choose=choose_group />
+            {move || metric_card(values, &id.get_value())}
+        </Show>
     }
+}
+
+/// The group types offered by the group choice: the list seen last, else asked for once the
+/// user turns to the choice (or a group is chosen), so a cold deep link to a metric sends no
+/// extra read unasked. Until then, the page's own type.
+fn group_type_choices(
+    conn: StoredValue<Connection>,
+    index: u32,
+    values: GroupValues,
+) -> Signal<Vec<GroupType>> {
+    let session = Session::expect();
+    let listed = LocalResource::new(move || {
+        let wanted = values.group.get().is_some();
+        async move {
+            if wanted {
+                session.group_types(&conn.get_value()).await.ok()
+            } else {
+                None
+            }
+        }
+    });
+    Signal::derive(move || {
+        let known = session.known_group_types.with(|k| {
+            k.as_ref()
+                .filter(|(c, _)| *c == conn.get_value())
+                .map(|(_, list)| list.clone())
+        });
+        known.or_else(|| listed.get().flatten()).unwrap_or_else(|| {
+            vec![GroupType {
+                group_type: format!("group type {index}"),
+                group_type_index: index,
+                name_singular: None,
+                name_plural: None,
+                detail_dashboard: None,
+                default_columns: None,
+                created_at: None,
+            }]
+        })
+    })
+}
+
+/// PostHog's card for this metric and the chosen group, or why there is none.
+fn metric_card(values: GroupValues, id: &str) -> Option<AnyView> {
+    let Some(Some(Values::Loaded(answer))) = values.state() else {
+        return None;
+    };
+    let group = values.name().unwrap_or_default();
+    Some(match answer.of(id) {
+        Some(v) => view! { <UsageCard value=v.clone() group=group /> }.into_any(),
+        None => view! {
+            <p class="not-computed" id="value-not-computed">
+                {format!("Not computed: PostHog leaves this metric out of the values it shows for {group}.")}
+            </p>
+        }
+        .into_any(),
+    })
 }
 
 #[component]
@@ -70,15 +153,16 @@ fn MetricDetails(
     metric: Metric,
     connection: Connection,
     index: u32,
-    target: Target,
+    target: Memo<Target>,
 ) -> impl IntoView {
     let pending = PendingDeletes::expect();
     let navigate = use_navigate();
     let can_write = Session::expect().can_write_metrics(StoredValue::new(connection.clone()));
     let draft = MetricDraft::from(&metric);
-    let edit = browser::app_link(&metric_href(index, &metric.id, &target, true));
-    let back_path = metrics_href(index, &target, 25, 0);
-    let back = browser::app_link(&back_path);
+    // The links keep the chosen group, which may change while the page is shown.
+    let metric_id = metric.id.clone();
+    let edit = move || browser::app_link(&metric_href(index, &metric_id, &target.get(), true));
+    let back = move || browser::app_link(&metrics_href(index, &target.get(), 25, 0));
     let filters_json = serde_json::to_string_pretty(&metric.filters).unwrap_or_default();
     let source_detail = match metric.filters.source() {
         FilterSource::DataWarehouse => format!(
@@ -96,14 +180,23 @@ fn MetricDetails(
             }
         }
     };
+    let reach = Reach::of_metric(&metric);
+    let shown_on = match reach {
+        Reach::Never(_) => "Nowhere: PostHog never computes it (see above).",
+        other => other.text(),
+    };
     let to_delete = StoredValue::new(metric.clone());
     let on_delete = move |_| {
         pending.schedule(connection.clone(), index, to_delete.get_value());
-        navigate(&back_path, Default::default());
+        navigate(
+            &metrics_href(index, &target.get_untracked(), 25, 0),
+            Default::default(),
+        );
     };
     view! {
         <h1 id="metric-title" tabindex="-1">{metric.name.clone()}</h1>
         <p class="lead">{explain::sentence(&draft)}</p>
+        {reach.never().map(|why| view! { <p class="warning never-computed" id="metric-never">{why.text()}</p> })}
         <dl class="details">
             <dt>"Calculation"</dt><dd>{explain::calculation(&metric.math, metric.math_property.as_deref())}</dd>
             <dt>"Source"</dt><dd>{explain::source(&metric.filters)}" — "{source_detail}</dd>
@@ -111,6 +204,7 @@ fn MetricDetails(
             <dt>"Format"</dt><dd>{metric.format.to_string()}</dd>
             <dt>"Display"</dt><dd>{metric.display.to_string()}</dd>
             <dt>"Test accounts"</dt><dd>{if metric.filters.filter_test_accounts() { "Filtered out" } else { "Included" }}</dd>
+            <dt>"Shown in PostHog"</dt><dd>{shown_on}</dd>
             <dt>"Id"</dt><dd><code>{metric.id.clone()}</code></dd>
         </dl>
         <details class="raw-filters">

@@ -111,6 +111,8 @@ fn MetricForm(
         }
         (draft, errors)
     });
+    // Shown while typing, before any save: the user may still save such a metric.
+    let warning = Memo::new(move |_| checked.with(|(d, _)| metric_form::never_computed_warning(d)));
     let submitted = RwSignal::new(false);
     let server_error = RwSignal::new(None::<ApiError>);
     // The field the last failed save was about, with the value the server judged there.
@@ -221,8 +223,13 @@ fn MetricForm(
         <form class="metric-form" on:submit=on_submit novalidate aria-labelledby="metric-form-title">
             <MetricFields form=form errors=errors raw_error=raw_error />
             {move || unplaced().map(|e| view! { <ErrorPanel error=e /> })}
+            // The live region stays mounted, so a warning that appears is announced.
+            <div role="status" class="form-warning">
+                {move || warning.get().map(|w| view! { <p class="warning" id="metric-form-warning">{w}</p> })}
+            </div>
             <div class="form-buttons">
-                <button type="submit" class="primary" disabled=saving>
+                <button type="submit" class="primary" disabled=saving
+                    aria-describedby=move || warning.with(Option::is_some).then_some("metric-form-warning")>
                     {move || if saving.get() { "Saving…" } else { "Save metric" }}
                 </button>
                 <a href=cancel class="button-link">"Cancel"</a>

@@ -3,13 +3,14 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use posthog_groups::model::page_window;
-use posthog_groups::{Metric, Page};
+use posthog_groups::{GroupRef, Metric, Page};
 
 use crate::api;
 use crate::api::fresh::fresh_resource;
 use crate::browser;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::group_type_tabs::GroupTypeTabs;
+use crate::components::group_values::{GroupValues, GroupValuesBar};
 use crate::components::metric_table::MetricTable;
 use crate::components::metric_tools::MetricTools;
 use crate::components::not_connected::NotConnected;
@@ -25,24 +26,28 @@ pub fn MetricsPage() -> impl IntoView {
     let (target, connection) = use_connection();
     let route = use_metric_route();
     let index = Memo::new(move |_| route.get().0);
+    // Choosing a group changes the values shown, not the screen: it is built again only for
+    // another connection or group type.
+    let screen_target = Memo::new(move |_| target.with(Target::without_group));
     view! {
         <section aria-labelledby="metrics-title">
             <h1 id="metrics-title" tabindex="-1">"Usage metrics"</h1>
             {move || match (connection.get(), index.get()) {
-                (None, _) => view! { <NotConnected target=target.get() /> }.into_any(),
+                (None, _) => view! { <NotConnected target=screen_target.get() /> }.into_any(),
                 (Some(_), None) => view! {
                     <p class="error-panel" role="alert">"This address names no valid group type. "
-                        <a href=browser::app_link(&href("/group-types", &target.get()))>"Back to the group types"</a></p>
+                        <a href=browser::app_link(&href("/group-types", &screen_target.get()))>"Back to the group types"</a></p>
                 }.into_any(),
-                (Some(conn), Some(i)) => view! { <MetricsScreen connection=conn index=i target=target.get() /> }.into_any(),
+                (Some(conn), Some(i)) => view! { <MetricsScreen connection=conn index=i target=target /> }.into_any(),
             }}
         </section>
     }
 }
 
-/// The list for one connection and group type; paging changes only the URL's query.
+/// The list for one connection and group type; paging and the chosen group change only the
+/// URL's query (`target` follows it).
 #[component]
-fn MetricsScreen(connection: Connection, index: u32, target: Target) -> impl IntoView {
+fn MetricsScreen(connection: Connection, index: u32, target: Memo<Target>) -> impl IntoView {
     let session = Session::expect();
     let pending = PendingDeletes::expect();
     let query = use_query_map();
@@ -50,11 +55,22 @@ fn MetricsScreen(connection: Connection, index: u32, target: Target) -> impl Int
     let page = Memo::new(move |_| {
         query.with(|q| page_params(q.get("limit").as_deref(), q.get("offset").as_deref()))
     });
+    // The page the list loads, a signal of its own that an effect keeps equal to the URL's:
+    // tracked through the memo itself, the list's resource sometimes missed a change of page
+    // when other views read memos of the same query first (reactive_graph 0.2.16), and the
+    // next page was never asked for.
+    let wanted = RwSignal::new(page.get_untracked());
+    Effect::new(move |_| {
+        let now = page.get();
+        if wanted.get_untracked() != now {
+            wanted.set(now);
+        }
+    });
     let conn = StoredValue::new(connection);
     let group_types =
         LocalResource::new(move || async move { session.group_types(&conn.get_value()).await });
     let loaded = fresh_resource(move |fresh| {
-        let (limit, offset) = page.get();
+        let (limit, offset) = wanted.get();
         // A delete reaching the server changes counts and pages: load again.
         pending.settled.track();
         // The window travels with its page: while the next loads, the pager still
@@ -78,16 +94,26 @@ fn MetricsScreen(connection: Connection, index: u32, target: Target) -> impl Int
     let can_write = session.can_write_metrics(conn);
     let copying = RwSignal::new(None::<Metric>);
     let refreshing = RwSignal::new(false);
-    let link = {
-        let target = target.clone();
-        move |limit: u64, offset: u64| {
-            browser::app_link(&metrics_href(index, &target, limit, offset))
-        }
+    let link = move |limit: u64, offset: u64| {
+        browser::app_link(&metrics_href(index, &target.get(), limit, offset))
     };
     let on_limit = {
-        let target = target.clone();
-        move |limit: u64| navigate(&metrics_href(index, &target, limit, 0), Default::default())
+        let navigate = navigate.clone();
+        move |limit: u64| {
+            navigate(
+                &metrics_href(index, &target.get_untracked(), limit, 0),
+                Default::default(),
+            )
+        }
     };
+    let values = GroupValues::new(conn, target);
+    let choose_group = Callback::new(move |group: Option<GroupRef>| {
+        let (limit, offset) = page.get_untracked();
+        let to = target.get_untracked().with_group(group.as_ref());
+        navigate(&metrics_href(index, &to, limit, offset), Default::default());
+    });
+    let type_list =
+        Signal::derive(move || group_types.get().and_then(Result::ok).unwrap_or_default());
 
     // The rows of the answer on screen, as shown: without the metrics waiting to be deleted,
     // filtered and sorted.
@@ -104,20 +130,15 @@ fn MetricsScreen(connection: Connection, index: u32, target: Target) -> impl Int
     });
     let empty = move || results.with(|r| hidden.with(|h| r.iter().all(|m| h.contains(&m.id))));
     let filtered_out = move || !empty() && shown.with(Vec::is_empty);
-    let table_target = StoredValue::new(target.clone());
 
     view! {
         {
-            let target = target.clone();
-            move || group_types.get().and_then(Result::ok).map(|list| {
-                let name = list.iter().find(|g| g.group_type_index == index).map(|g| g.shown_singular().to_owned());
-                view! {
-                    <GroupTypeTabs group_types=list current=index target=target.clone() limit=page.get().0 />
-                    {name.map(|n| view! { <p class="connection-line">"Shown on each "{n}" page in PostHog"</p> })}
-                }
+            move || group_types.get().and_then(Result::ok).map(|list| view! {
+                <GroupTypeTabs group_types=list current=index target=target.get() limit=page.get().0 />
             })
         }
-        <MetricTools connection=conn.get_value() index=index target=target.clone() can_write=can_write filter=filter copying=copying />
+        <MetricTools connection=conn.get_value() index=index target=target.get_untracked() can_write=can_write filter=filter copying=copying />
+        <GroupValuesBar values=values connection=conn group_types=type_list index=index on_choose=choose_group />
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading metrics…"</p> } set_pending=refreshing>
             <p class="refreshing" role="status">{move || refreshing.get().then_some("Loading…")}</p>
             {move || loaded.get().map(|result| match result {
@@ -141,7 +162,8 @@ fn MetricsScreen(connection: Connection, index: u32, target: Target) -> impl Int
                 <MetricTable
                     metrics=shown
                     index=index
-                    target=table_target.get_value()
+                    target=target
+                    values=values.column()
                     sort=sort
                     can_write=can_write.get()
                     on_copy=move |m| copying.set(Some(m))
@@ -149,7 +171,7 @@ fn MetricsScreen(connection: Connection, index: u32, target: Target) -> impl Int
                 />
             </Show>
             {
-                let (link, on_limit) = (link.clone(), on_limit.clone());
+                let on_limit = on_limit.clone();
                 move || loaded.get().and_then(Result::ok).map(|(limit, offset, p)| {
                     let follow = |l: &Option<String>| l.as_deref().and_then(page_window).map(|w| link(w.limit.unwrap_or(limit), w.offset));
                     view! {

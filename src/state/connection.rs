@@ -215,6 +215,7 @@ pub fn use_connection() -> (Memo<Target>, Memo<Option<Connection>>) {
         query.with(|q| Target {
             host: q.get("host"),
             project: q.get("project"),
+            group: q.get("group"),
         })
     });
     let connection = Memo::new(move |_| {

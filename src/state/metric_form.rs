@@ -1,6 +1,7 @@
 //! The metric form's values as typed, how they become a draft to validate and send, and how
 //! a save's failure is placed on the form.
 
+use posthog_groups::computed::{NeverComputed, Reach};
 use posthog_groups::placement::{self, Placed};
 use posthog_groups::validate::{metric_draft, FieldErrors};
 use posthog_groups::{
@@ -81,6 +82,20 @@ impl FormValues {
         }
         (draft, errors)
     }
+}
+
+/// What the form says before saving a metric PostHog would never compute. A warning, not an
+/// error: such a metric may be saved (to be finished later, or on purpose), except a sum
+/// without property, which the server refuses and the Property field's own check stops.
+pub fn never_computed_warning(draft: &MetricDraft) -> Option<String> {
+    let why = Reach::of_draft(draft).never()?;
+    Some(match why {
+        NeverComputed::SumWithoutProperty => why.text().to_owned(),
+        _ => format!(
+            "{} You can still save it, but no PostHog page shows it until it has a filter.",
+            why.text()
+        ),
+    })
 }
 
 /// The controls that can take focus for a field's message, best first: a data-warehouse
@@ -207,6 +222,36 @@ mod tests {
         v.interval = "0".into();
         assert!(v.to_draft([]).1.contains_key("interval"));
         assert!(values().to_draft(["Seats"]).1["name"].contains("already"));
+    }
+
+    #[test]
+    fn the_form_warns_before_saving_a_metric_posthog_never_computes() {
+        // The default form: no event, action or property filter.
+        let (draft, errors) = values().to_draft([]);
+        assert!(errors.is_empty(), "a warning, not a block: {errors:?}");
+        let warning = never_computed_warning(&draft).unwrap_or_default();
+        assert!(warning.contains("matches every event"), "{warning}");
+        assert!(warning.contains("You can still save it"), "{warning}");
+
+        // A sum whose property is only spaces is a sum without property.
+        let mut v = values();
+        v.math = MetricMath::Sum;
+        v.property = "  ".into();
+        v.filters = serde_json::from_value(serde_json::json!({"events": [
+            {"id": "paid_bill", "name": "paid_bill", "type": "events", "order": 0}]}))
+        .unwrap();
+        let warning = never_computed_warning(&v.to_draft([]).0).unwrap_or_default();
+        assert_eq!(
+            warning,
+            "PostHog never computes this metric: a sum needs a property to sum."
+        );
+
+        // Counter-examples: a property to sum, and a data-warehouse source.
+        v.property = "amount".into();
+        assert_eq!(never_computed_warning(&v.to_draft([]).0), None);
+        v.filters =
+            serde_json::from_value(serde_json::json!({"source": "data_warehouse"})).unwrap();
+        assert_eq!(never_computed_warning(&v.to_draft([]).0), None);
     }
 
     #[test]

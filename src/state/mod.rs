@@ -7,6 +7,7 @@ pub mod connection;
 pub mod embed;
 pub mod explain;
 pub mod filters_edit;
+pub mod group_search;
 pub mod host_choice;
 pub mod metric_form;
 pub mod metric_list;

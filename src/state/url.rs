@@ -1,16 +1,20 @@
 //! The connection's host and project live in the URL query (never the key), so a link or a
-//! reload opens the same project. These helpers read and write that part of the query.
+//! reload opens the same project; so does the group whose metric values are shown, so a link
+//! shares it. These helpers read and write that part of the query.
 
 use posthog_groups::request::encode_component;
-use posthog_groups::{Host, ProjectId};
+use posthog_groups::{GroupRef, Host, ProjectId};
 
-/// Host and project as found in the query; either may be missing or invalid.
+/// Host, project and chosen group as found in the query; any may be missing or invalid.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Target {
     /// `?host=` as typed in the URL.
     pub host: Option<String>,
     /// `?project=` as typed in the URL.
     pub project: Option<String>,
+    /// `?group=<type index>:<key>` as typed in the URL: the group whose metric values the
+    /// metric screens show. Every link keeps it, so the values follow the user around.
+    pub group: Option<String>,
 }
 
 impl Target {
@@ -21,7 +25,27 @@ impl Target {
         Some((host, project))
     }
 
-    /// The query string (`?host=…&project=…`) for these values, empty when there are none.
+    /// The chosen group, when the URL names a valid one.
+    pub fn chosen_group(&self) -> Option<GroupRef> {
+        GroupRef::parse(self.group.as_deref()?)
+    }
+
+    /// The same target with `group` chosen (or none).
+    pub fn with_group(&self, group: Option<&GroupRef>) -> Target {
+        Target {
+            group: group.map(GroupRef::to_param),
+            ..self.clone()
+        }
+    }
+
+    /// The target without its group: what decides which screen is built (choosing a group
+    /// changes the values shown, not the screen).
+    pub fn without_group(&self) -> Target {
+        self.with_group(None)
+    }
+
+    /// The query string (`?host=…&project=…&group=…`) for these values, empty when there are
+    /// none. An invalid group is left out, so a mistyped one does not travel.
     pub fn query(&self) -> String {
         let mut parts = Vec::new();
         if let Some(h) = &self.host {
@@ -29,6 +53,10 @@ impl Target {
         }
         if let Some(p) = &self.project {
             parts.push(format!("project={}", encode_component(p)));
+        }
+        if let Some(g) = self.chosen_group() {
+            // The separator stays readable (`0:acme`); a `:` inside the key is encoded.
+            parts.push(format!("group={}:{}", g.index, encode_component(&g.key)));
         }
         if parts.is_empty() {
             String::new()
@@ -42,6 +70,7 @@ impl Target {
         Target {
             host: Some(host.to_string()),
             project: Some(project.to_string()),
+            group: None,
         }
     }
 }
@@ -108,6 +137,7 @@ mod tests {
         let t = Target {
             host: Some("https://eu.posthog.com".into()),
             project: Some("42".into()),
+            group: None,
         };
         assert_eq!(t.query(), "?host=https%3A%2F%2Feu.posthog.com&project=42");
         assert_eq!(
@@ -124,11 +154,13 @@ mod tests {
         let t = Target {
             host: Some("http://evil.example".into()),
             project: Some("1".into()),
+            group: None,
         };
         assert_eq!(t.parse(), None);
         let t = Target {
             host: Some("https://eu.posthog.com".into()),
             project: None,
+            group: None,
         };
         assert_eq!(t.parse(), None);
     }
@@ -146,6 +178,7 @@ mod tests {
         let t = Target {
             host: Some("http://127.0.0.1:8000".into()),
             project: Some("1".into()),
+            group: None,
         };
         assert_eq!(
             metrics_href(2, &t, 50, 100),
@@ -159,6 +192,40 @@ mod tests {
             metric_href(0, "a b", &Target::default(), true),
             "/group-types/0/metrics/a%20b/edit"
         );
+    }
+
+    #[test]
+    fn the_chosen_group_travels_in_every_link_and_a_bad_one_does_not() {
+        let t = Target {
+            host: Some("http://127.0.0.1:8000".into()),
+            project: Some("1".into()),
+            group: Some("0:acme".into()),
+        };
+        assert_eq!(
+            t.chosen_group(),
+            Some(GroupRef {
+                index: 0,
+                key: "acme".into()
+            })
+        );
+        assert_eq!(
+            metrics_href(1, &t, 25, 0),
+            "/group-types/1/metrics?host=http%3A%2F%2F127.0.0.1%3A8000&project=1&group=0:acme&limit=25&offset=0"
+        );
+        let odd = t.with_group(Some(&GroupRef {
+            index: 2,
+            key: "team:7 b".into(),
+        }));
+        assert_eq!(odd.group.as_deref(), Some("2:team:7 b"));
+        assert!(odd.query().ends_with("&group=2:team%3A7%20b"));
+        assert_eq!(odd.without_group().group, None);
+        assert_eq!(odd.without_group().query(), t.without_group().query());
+        let bad = Target {
+            group: Some("acme".into()),
+            ..t.clone()
+        };
+        assert_eq!(bad.chosen_group(), None);
+        assert_eq!(bad.query(), t.without_group().query());
     }
 
     #[test]

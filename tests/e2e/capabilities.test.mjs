@@ -56,6 +56,7 @@ test('connecting reads the key record and the list, then the group types send th
   assert.deepEqual(await capabilityLines(page), [
     'List group types: yes', 'Rename group types: yes', 'Delete group types: yes',
     'View usage metrics: yes', 'Create, edit and delete usage metrics: yes',
+    'See metric values for a group: yes',
   ]);
   await settled();
   assert.deepEqual((await sent()).sort(), [
@@ -155,10 +156,10 @@ test('an instance without @current still connects, and says writes are not check
   const lines = await capabilityLines(page);
   assert.equal(lines[0], 'List group types: yes');
   assert.equal(lines[3], 'View usage metrics: yes');
-  for (const i of [1, 2, 4]) assert.match(lines[i], /: not checked — it needs .*; the server will say if it refuses$/);
+  for (const i of [1, 2, 4, 5]) assert.match(lines[i], /: not checked — it needs .*; the server will say if it refuses$/);
   // Not checked is marked as not known (?), not as a no.
   const marks = await page.locator('details.capabilities li .mark').allTextContents();
-  assert.deepEqual(marks, ['✓', '?', '?', '✓', '?']);
+  assert.deepEqual(marks, ['✓', '?', '?', '✓', '?', '?']);
   await page.getByText('This PostHog does not say what a key may do').waitFor();
   await assertAccessible(page, 'group types screen with unchecked writes');
   // Writes are offered, and left for the server to judge.
@@ -182,6 +183,7 @@ test('a read-only key sees names as text and no delete on the group types', asyn
     'Delete group types: no — the key lacks the scope group:write',
     'View usage metrics: yes',
     'Create, edit and delete usage metrics: no — the key lacks the scope usage_metric:write',
+    'See metric values for a group: no — the key lacks the scope query:read',
   ]);
   const table = groupTypesTable(page);
   assert.equal(await table.getByRole('textbox').count(), 0, 'no name inputs');

@@ -23,6 +23,7 @@ const ALL_YES = [
   'Delete group types: yes',
   'View usage metrics: yes',
   'Create, edit and delete usage metrics: yes',
+  'See metric values for a group: yes',
 ];
 
 let sandbox;
@@ -138,6 +139,7 @@ test('a key without the usage_metric scopes connects and says what it cannot do'
     'Delete group types: yes',
     'View usage metrics: no — the key lacks the scope usage_metric:read',
     'Create, edit and delete usage metrics: no — the key lacks the scope usage_metric:write',
+    'See metric values for a group: no — the key lacks the scope query:read',
   ]);
   // The probes of the metric scopes are refused (403): that is what the summary reports.
   assertClean([statusLogged(403, `${sandbox.url}/api/projects/1/groups_types/0/metrics/`)]);

@@ -260,6 +260,7 @@ test('with renaming refused at connect time, the summary and a warning say so', 
   assert.equal(lines[1], "Rename group types: only in PostHog's own settings — this instance refuses personal API keys for it");
   assert.deepEqual([lines[0], ...lines.slice(2)], [
     'List group types: yes', 'Delete group types: yes', 'View usage metrics: yes', 'Create, edit and delete usage metrics: yes',
+    'See metric values for a group: yes',
   ]);
   const warning = page.locator('p.warning', { hasText: "This instance allows renaming only in PostHog's own settings" });
   await warning.waitFor();
@@ -400,8 +401,9 @@ test('deleting a group type needs its key typed; Cancel and Escape give focus ba
   await dialog.waitFor();
   const text = await dialog.innerText();
   assert.match(text, /cannot be undone/);
-  assert.match(text, /Events, group properties and this group type's usage metrics are not deleted/);
-  assert.match(text, /it comes back/);
+  assert.match(text, /The events, and the groups of this type with their properties\./);
+  assert.match(text, /The usage metrics filed under it\. They keep showing on group pages/);
+  assert.match(text, /it comes back, possibly at another index/);
 
   const confirmField = dialog.getByLabel('Type project to confirm');
   const confirmButton = dialog.getByRole('button', { name: 'Delete group type' });
@@ -555,7 +557,7 @@ test('an empty project shows its empty state', async () => {
   await page.getByText(`Project 2 on ${sandbox.url}`).waitFor();
   assert.equal(await table(page).count(), 0);
   assert.equal(await unsaved(page).count(), 0);
-  assert.equal((await capabilityLines(page)).length, 5);
+  assert.equal((await capabilityLines(page)).length, 6);
   await assertAccessible(page, 'empty project');
   assertClean();
 });

@@ -303,6 +303,7 @@ test('a deep link opens a metric on a cold load, and a reload keeps it', async (
     ['Format', 'currency'],
     ['Display', 'sparkline'],
     ['Test accounts', 'Included'],
+    ['Shown in PostHog', 'Every group page, of every group type, and person pages.'],
     ['Id', PAID_BILLS],
   ]);
   // Loaded with the retrieve endpoint, not by walking the list.

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::request::{Method, Request};
+use crate::request::{self, Method, Request};
 
 /// How long a read's answer may be shown again without waiting for the server.
 pub const FRESH_MS: f64 = 30_000.0;
@@ -50,11 +50,18 @@ pub fn is_rename_probe(req: &Request) -> bool {
 pub fn keep(req: &Request) -> Option<Keep> {
     if is_rename_probe(req) || (req.method == Method::Get && req.path == CURRENT_KEY_PATH) {
         Some(Keep::Tab)
-    } else if req.method == Method::Get {
+    } else if is_read(req) {
         Some(Keep::Fresh)
     } else {
         None
     }
+}
+
+/// Whether `req` only reads: a GET, or the usage-metrics query, which PostHog sends as a POST
+/// but which changes nothing. Reads are shared, retried and kept; a write drops what is kept
+/// (a saved metric changes its values, so their answer goes with the others).
+pub fn is_read(req: &Request) -> bool {
+    req.method == Method::Get || request::is_usage_metrics_query(req)
 }
 
 /// Whether an answer with `status` is worth keeping. A fresh read keeps only successes; what
@@ -173,7 +180,7 @@ impl ReadCache {
 /// server refused and changed nothing; renaming an empty list (the capability probe) is a
 /// no-op by the contract.
 pub fn invalidates(req: &Request, status: Option<u16>) -> bool {
-    if req.method == Method::Get {
+    if is_read(req) {
         return false;
     }
     if status.is_some_and(|s| (400..500).contains(&s)) {
@@ -317,6 +324,35 @@ mod tests {
         assert!(reloaded.get(&kc, 0.0).is_some());
         cache.clear();
         assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn the_usage_metrics_query_is_a_read_though_it_is_a_post() {
+        let p = project();
+        let group = crate::GroupRef {
+            index: 0,
+            key: "acme".into(),
+        };
+        let query = request::usage_metrics(&p, &group);
+        assert!(is_read(&query));
+        assert_eq!(keep(&query), Some(Keep::Fresh));
+        assert!(!invalidates(&query, Some(200)));
+        assert!(!invalidates(&query, None));
+        // Another group's values are another answer.
+        let other = crate::GroupRef {
+            index: 0,
+            key: "globex".into(),
+        };
+        assert_ne!(
+            key(1, "h", &query),
+            key(1, "h", &request::usage_metrics(&p, &other))
+        );
+        // Any other query kind is not known to be harmless.
+        let mut hogql = query.clone();
+        hogql.body =
+            Some(serde_json::json!({"query": {"kind": "HogQLQuery", "query": "select 1"}}));
+        assert!(!is_read(&hogql));
+        assert_eq!(keep(&hogql), None);
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub const GROUP_WRITE: &str = "group:write";
 pub const METRIC_READ: &str = "usage_metric:read";
 /// The scope that creates, edits and deletes usage metrics.
 pub const METRIC_WRITE: &str = "usage_metric:write";
+/// The scope that runs queries, such as the one that computes a group's metric values.
+pub const QUERY_READ: &str = "query:read";
 
 /// Whether one kind of action works with this key.
 #[derive(Clone, Debug, PartialEq)]
@@ -155,6 +157,8 @@ pub struct Capabilities {
     pub read_metrics: Access,
     /// Metric writes (`usage_metric:write`).
     pub write_metrics: Access,
+    /// A group's metric values, the usage-metrics query (`query:read`).
+    pub read_values: Access,
     /// Organizations (UUIDs) the key is limited to; empty when it is not, or not known.
     pub organizations: Vec<String>,
 }
@@ -176,6 +180,7 @@ impl Capabilities {
             delete_group_types: write_groups,
             read_metrics: by_scope(s, METRIC_READ),
             write_metrics: by_scope(s, METRIC_WRITE),
+            read_values: by_scope(s, QUERY_READ),
             organizations: record.scoped_organizations.clone().unwrap_or_default(),
         }
     }
@@ -193,6 +198,8 @@ impl Capabilities {
             delete_group_types: Access::Unchecked,
             read_metrics: Access::from_probe(metrics),
             write_metrics: Access::Unchecked,
+            // Probing it needs a group to ask about: the first query tells.
+            read_values: Access::Unchecked,
             organizations: Vec::new(),
         }
     }
@@ -242,6 +249,11 @@ impl Capabilities {
                 "Create, edit and delete usage metrics",
                 &self.write_metrics,
                 METRIC_WRITE,
+            ),
+            line(
+                "See metric values for a group",
+                &self.read_values,
+                QUERY_READ,
             ),
         ]
     }
@@ -300,6 +312,17 @@ impl Capabilities {
         }
     }
 
+    /// Why the values of a group cannot be shown, naming the scope to grant, when the key's
+    /// scopes already refuse the query (so it is not sent); `None` when it may be tried.
+    pub fn values_reason(&self) -> Option<String> {
+        match &self.read_values {
+            Access::MissingScope(s) => Some(format!(
+                "This key cannot show metric values: they need the scope {s}. Add {s} to the key in PostHog (Settings → Personal API keys), then connect again."
+            )),
+            _ => None,
+        }
+    }
+
     /// True when the key can read but is known not to change anything here.
     pub fn read_only(&self) -> bool {
         self.rename_group_types.refused()
@@ -350,8 +373,10 @@ mod tests {
         assert_eq!(caps.delete_group_types, Access::Allowed);
         assert_eq!(caps.read_metrics, Access::Allowed);
         assert_eq!(caps.write_metrics, Access::Allowed);
+        assert_eq!(caps.read_values, Access::Allowed);
 
         let caps = Capabilities::from_key(&record(&[GROUP_READ, METRIC_READ], None));
+        assert_eq!(caps.read_values, missing(QUERY_READ));
         assert_eq!(caps.list_group_types, Access::Allowed);
         assert_eq!(caps.rename_group_types, missing(GROUP_WRITE));
         assert_eq!(caps.delete_group_types, missing(GROUP_WRITE));
@@ -370,9 +395,10 @@ mod tests {
         assert_eq!(caps.read_metrics, Access::Allowed);
         assert_eq!(caps.write_metrics, Access::Allowed);
 
-        // Scopes of other areas grant nothing here.
+        // Scopes of other areas grant nothing here, but query:read shows values.
         let caps = Capabilities::from_key(&record(&["query:read", "insight:write"], None));
         assert_eq!(caps.list_group_types, missing(GROUP_READ));
+        assert_eq!(caps.read_values, Access::Allowed);
         assert!(caps.read_only());
     }
 
@@ -495,6 +521,37 @@ mod tests {
             .1
             .starts_with("Create, edit and delete usage metrics: not checked"));
         assert_eq!(lines[4].0, Verdict::Unsure, "not checked is not a no");
+    }
+
+    #[test]
+    fn a_key_without_query_read_is_told_which_scope_shows_values() {
+        let caps = Capabilities::from_key(&record(
+            &[GROUP_READ, GROUP_WRITE, METRIC_READ, METRIC_WRITE],
+            None,
+        ));
+        assert_eq!(
+            caps.lines()[5],
+            (
+                Verdict::No,
+                "See metric values for a group: no — the key lacks the scope query:read".into()
+            )
+        );
+        assert_eq!(
+            caps.values_reason().as_deref(),
+            Some("This key cannot show metric values: they need the scope query:read. Add query:read to the key in PostHog (Settings → Personal API keys), then connect again.")
+        );
+        assert!(!caps.read_only(), "a read it lacks is not a write");
+        let full = Capabilities::from_key(&record(&["*"], None));
+        assert_eq!(full.lines()[5].1, "See metric values for a group: yes");
+        assert_eq!(full.values_reason(), None);
+        // Unknown without a key record: the query is tried and its answer shown.
+        let probes = Capabilities::from_read_probes::<(), ()>(&Ok(()), &Ok(()));
+        assert_eq!(probes.read_values, Access::Unchecked);
+        assert_eq!(probes.values_reason(), None);
+        assert_eq!(
+            probes.lines()[5].1,
+            "See metric values for a group: not checked — it needs query:read; the server will say if it refuses"
+        );
     }
 
     #[test]

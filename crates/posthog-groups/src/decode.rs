@@ -5,6 +5,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{classify, ApiError};
 use crate::model::{GroupType, KeyRecord, Metric, Page};
+use crate::usage::{GroupsPage, UsageMetrics};
 
 fn is_success(status: u16) -> bool {
     (200..300).contains(&status)
@@ -85,5 +86,15 @@ pub fn update_metadata(status: u16, body: &str) -> Result<Option<Vec<GroupType>>
 
 /// `GET /api/personal_api_keys/@current/`: the key's own record.
 pub fn current_key(status: u16, body: &str) -> Result<KeyRecord, ApiError> {
+    decode_json(status, body)
+}
+
+/// `GET groups/`: one page of groups.
+pub fn groups_page(status: u16, body: &str) -> Result<GroupsPage, ApiError> {
+    decode_json(status, body)
+}
+
+/// `POST query/` with `UsageMetricsQuery`: the values PostHog computed for the group.
+pub fn usage_metrics(status: u16, body: &str) -> Result<UsageMetrics, ApiError> {
     decode_json(status, body)
 }

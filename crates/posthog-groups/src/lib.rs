@@ -4,14 +4,18 @@
 
 pub mod cache;
 pub mod capability;
+pub mod computed;
 pub mod connection;
 pub mod decode;
 pub mod error;
+pub mod format;
 pub mod host;
 pub mod model;
 pub mod placement;
 pub mod request;
 pub mod retry;
+pub mod sparkline;
+pub mod usage;
 pub mod validate;
 
 pub use connection::{ApiKey, Connection};
@@ -22,3 +26,4 @@ pub use model::{
     MetricDraft, MetricFormat, MetricMath, MetricPatch, Page,
 };
 pub use request::{Method, ProjectId, Request};
+pub use usage::{Group, GroupRef, GroupsPage, MetricValue, UsageMetrics};

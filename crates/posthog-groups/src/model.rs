@@ -46,6 +46,10 @@ pub fn default_plural(group_type: &str) -> String {
     format!("{group_type}(s)")
 }
 
+/// How many group types a project can have (indexes 0..4): deleting one frees its index
+/// for the next new group type.
+pub const GROUP_TYPE_SLOTS: usize = 5;
+
 /// One row of an `update_metadata` request: the index and the two names, nothing else,
 /// because echoing read-only fields can fail PostHog's validation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::model::{GroupTypeNames, MetricDraft, MetricPatch};
+use crate::usage::GroupRef;
 
 /// HTTP method of a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -228,4 +229,63 @@ pub fn current_key() -> Request {
         query: vec![],
         body: None,
     }
+}
+
+/// `GET groups/?group_type_index=&search=&cursor=`: one page of a type's groups whose name
+/// or key matches `search` (all of them when it is blank), from `cursor` on (a `next`
+/// link's, see [`crate::usage::cursor_of`]).
+pub fn list_groups(
+    project: &ProjectId,
+    group_type_index: u32,
+    search: &str,
+    cursor: Option<&str>,
+) -> Request {
+    let mut query = vec![("group_type_index", group_type_index.to_string())];
+    let search = search.trim();
+    if !search.is_empty() {
+        query.push(("search", search.to_owned()));
+    }
+    if let Some(c) = cursor {
+        query.push(("cursor", c.to_owned()));
+    }
+    Request {
+        method: Method::Get,
+        path: format!("/api/projects/{}/groups/", project.as_str()),
+        query,
+        body: None,
+    }
+}
+
+/// The kind of query PostHog's group page runs for its usage metrics.
+pub const USAGE_METRICS_QUERY: &str = "UsageMetricsQuery";
+
+/// `POST query/` with a `UsageMetricsQuery` for one group: every metric PostHog computes for
+/// it, in one request. A read, though it is a POST.
+pub fn usage_metrics(project: &ProjectId, group: &GroupRef) -> Request {
+    Request {
+        method: Method::Post,
+        path: format!("/api/projects/{}/query/", project.as_str()),
+        query: vec![],
+        body: Some(serde_json::json!({
+            "query": {
+                "kind": USAGE_METRICS_QUERY,
+                "group_type_index": group.index,
+                "group_key": group.key,
+            }
+        })),
+    }
+}
+
+/// Whether `req` is a [`usage_metrics`] query: it changes nothing, so it is cached and
+/// retried as a read, and drops no kept answer.
+pub fn is_usage_metrics_query(req: &Request) -> bool {
+    req.method == Method::Post
+        && req.path.ends_with("/query/")
+        && req
+            .body
+            .as_ref()
+            .and_then(|b| b.get("query"))
+            .and_then(|q| q.get("kind"))
+            .and_then(Value::as_str)
+            == Some(USAGE_METRICS_QUERY)
 }

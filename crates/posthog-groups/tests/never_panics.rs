@@ -11,6 +11,19 @@ fn all_decoders(status: u16, body: &str) {
     let _ = decode::metric_page(status, body);
     let _ = decode::metric(status, body);
     let _ = decode::update_metadata(status, body);
+    let _ = decode::groups_page(status, body);
+    // The values are formatted and drawn whatever numbers they hold.
+    if let Ok(answer) = decode::usage_metrics(status, body) {
+        for v in &answer.results {
+            let _ = posthog_groups::format::comparison(v);
+            let _ = posthog_groups::format::card_value(&v.format, v.value.unwrap_or(0.0));
+            let _ = posthog_groups::format::change(v.change_from_previous_pct);
+            if let Some((series, labels)) = v.series() {
+                let _ = posthog_groups::sparkline::geometry(series, 120.0, 24.0);
+                let _ = posthog_groups::sparkline::describe(series, labels, &v.format);
+            }
+        }
+    }
     // Rendering the error must not panic either (excerpts cut on character boundaries).
     if let Err(e) = decode::metric(status, body) {
         let _ = e.to_string();
@@ -80,5 +93,14 @@ proptest! {
     #[test]
     fn arbitrary_json_never_panics(status in prop_oneof![Just(200u16), Just(201), Just(204), Just(400), Just(401), Just(403), Just(404), Just(429), Just(500), 0u16..1000], value in arb_json()) {
         all_decoders(status, &value.to_string());
+    }
+
+    #[test]
+    fn any_number_formats_and_draws(x in any::<f64>(), series in prop::collection::vec(any::<f64>(), 0..40)) {
+        use posthog_groups::{format, sparkline, MetricFormat};
+        let _ = (format::grouped(x), format::currency(x), format::compact(x), format::change(Some(x)));
+        let g = sparkline::geometry(&series, 120.0, 24.0);
+        prop_assert!(g.bars.iter().all(|b| b.x.is_finite() && b.y.is_finite() && b.height.is_finite()));
+        let _ = sparkline::describe(&series, None, &MetricFormat::Currency);
     }
 }

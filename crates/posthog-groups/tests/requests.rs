@@ -184,3 +184,40 @@ fn current_key_is_a_get_outside_any_project() {
     assert_eq!(r.path_and_query(), "/api/personal_api_keys/@current/");
     assert_eq!(r.body, None);
 }
+
+#[test]
+fn list_groups_sends_the_type_and_only_a_search_or_cursor_that_is_there() {
+    let r = request::list_groups(&project(), 0, "", None);
+    assert_eq!(r.method, Method::Get);
+    assert_eq!(
+        r.path_and_query(),
+        "/api/projects/123/groups/?group_type_index=0"
+    );
+    assert_eq!(r.body, None);
+    let r = request::list_groups(&project(), 2, " Acme Inc ", Some("cD0y+/="));
+    assert_eq!(
+        r.path_and_query(),
+        "/api/projects/123/groups/?group_type_index=2&search=Acme%20Inc&cursor=cD0y%2B%2F%3D"
+    );
+}
+
+#[test]
+fn the_usage_metrics_query_names_the_group_in_its_body() {
+    let group = posthog_groups::GroupRef {
+        index: 1,
+        key: "team:7".into(),
+    };
+    let r = request::usage_metrics(&project(), &group);
+    assert_eq!(r.method, Method::Post);
+    assert_eq!(r.path_and_query(), "/api/projects/123/query/");
+    assert_eq!(
+        r.body,
+        Some(
+            json!({"query": {"kind": "UsageMetricsQuery", "group_type_index": 1, "group_key": "team:7"}})
+        )
+    );
+    assert!(request::is_usage_metrics_query(&r));
+    assert!(!request::is_usage_metrics_query(
+        &request::list_group_types(&project())
+    ));
+}

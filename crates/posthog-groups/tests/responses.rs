@@ -418,3 +418,62 @@ fn a_malformed_key_record_is_a_decode_error_not_a_guess() {
         Err(ApiError::InvalidKey)
     );
 }
+
+#[test]
+fn groups_page_decodes_the_contract_example_and_its_cursor() {
+    let body = r#"{"next": "http://localhost:8000/api/projects/1/groups/?cursor=cD0yMDI2&group_type_index=0", "previous": null, "results": [{"group_type_index": 0,
+"group_key": "acme", "group_properties": {"name": "Acme Inc"}, "created_at": "2026-01-05T10:00:00Z"}]}"#;
+    let page = decode::groups_page(200, body).expect("page");
+    assert_eq!(page.results.len(), 1);
+    assert_eq!(page.results[0].group_key, "acme");
+    assert_eq!(page.results[0].shown_name(), "Acme Inc");
+    assert_eq!(page.next_cursor().as_deref(), Some("cD0yMDI2"));
+    let last = decode::groups_page(200, r#"{"next": null, "previous": null, "results": []}"#)
+        .expect("page");
+    assert_eq!(last.next_cursor(), None);
+    // Without group_type_index PostHog answers 400 on that attribute.
+    let e = decode::groups_page(
+        400,
+        r#"{"type":"validation_error","code":"invalid_input","detail":"This field is required.","attr":"group_type_index"}"#,
+    )
+    .expect_err("400");
+    assert!(matches!(e, ApiError::Validation { attr: Some(a), .. } if a == "group_type_index"));
+}
+
+#[test]
+fn usage_metrics_decode_values_series_and_extra_keys() {
+    let body = r#"{"results": [
+      {"id": "497f6eca-6276-4993-bfeb-53cbbbba6f08", "name": "Paid bills", "format": "currency", "display": "sparkline",
+       "interval": 2, "value": 30.5, "previous": 0.0, "change_from_previous_pct": null,
+       "timeseries": [10.5, 0.0, 20.0], "timeseries_labels": ["2026-11-25", "2026-11-26", "2026-11-27"]},
+      {"id": "m2", "name": "Logins", "format": "numeric", "display": "number", "interval": 7,
+       "value": 12.0, "previous": 10.0, "change_from_previous_pct": 20.0, "timeseries": null, "timeseries_labels": null}],
+      "hogql": "SELECT …", "timings": [], "is_cached": false, "last_refresh": "2026-11-27T10:00:00Z"}"#;
+    let answer = decode::usage_metrics(200, body).expect("answer");
+    assert_eq!(answer.results.len(), 2);
+    let paid = answer
+        .of("497f6eca-6276-4993-bfeb-53cbbbba6f08")
+        .expect("paid");
+    assert_eq!(paid.format, MetricFormat::Currency);
+    assert_eq!(paid.value, Some(30.5));
+    assert_eq!(paid.change_from_previous_pct, None);
+    assert_eq!(paid.series().map(|(v, _)| v.len()), Some(3));
+    let logins = answer.of("m2").expect("logins");
+    assert_eq!(logins.series(), None);
+    assert_eq!(logins.change_from_previous_pct, Some(20.0));
+    assert_eq!(
+        answer.of("absent"),
+        None,
+        "a metric PostHog skipped is not there"
+    );
+}
+
+#[test]
+fn a_key_without_query_read_is_told_the_scope() {
+    let e = decode::usage_metrics(
+        403,
+        r#"{"type":"authentication_error","code":"permission_denied","detail":"API key missing required scope 'query:read'","attr":null}"#,
+    )
+    .expect_err("403");
+    assert!(matches!(e, ApiError::MissingScope { scope: Some(s), .. } if s == "query:read"));
+}
