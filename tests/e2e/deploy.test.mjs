@@ -137,11 +137,11 @@ function assets() {
     return `/${found[0]}`;
   };
   return {
-    js: one(/^groups-console-[0-9a-f]{16}\.js$/),
-    wasm: one(/^groups-console-[0-9a-f]{16}_bg\.wasm$/),
+    js: one(/^groups-console-[0-9a-f]{1,16}\.js$/),
+    wasm: one(/^groups-console-[0-9a-f]{1,16}_bg\.wasm$/),
     chunk: one(/^split_metric_screens-[0-9a-f]{16}\.wasm$/),
     loader: one(/^__wasm_split-[0-9a-f]{16}\.js$/),
-    css: one(/^main-[0-9a-f]{16}\.css$/),
+    css: one(/^main-[0-9a-f]{1,16}\.css$/),
   };
 }
 
