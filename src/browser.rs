@@ -179,6 +179,47 @@ pub fn focus_first_after_render(ids: &'static [&'static str]) {
     );
 }
 
+/// Once the current updates have rendered, scrolls the element with this id into view and,
+/// when a sticky bar (`.sticky-bar`) holds the window's bottom, above that bar: a panel that
+/// appears above the "unsaved changes" bar must not sit under it.
+pub fn reveal_after_render(id: &'static str) {
+    set_timeout(
+        move || {
+            let Some(el) = document().get_element_by_id(id) else {
+                return;
+            };
+            let Some(window) = web_sys::window() else {
+                return;
+            };
+            let bar_top = document()
+                .query_selector(".sticky-bar")
+                .ok()
+                .flatten()
+                .map(|bar| bar.get_bounding_client_rect().top());
+            let view_bottom = window
+                .inner_height()
+                .ok()
+                .and_then(|h| h.as_f64())
+                .unwrap_or(0.0);
+            let limit = bar_top.unwrap_or(view_bottom).min(view_bottom) - 8.0;
+            let rect = el.get_bounding_client_rect();
+            // Down until its bottom clears the bar, but never so far that its top goes out.
+            let by = (rect.bottom() - limit).min(rect.top() - 8.0);
+            if by > 0.0 || rect.top() < 0.0 {
+                window.scroll_by_with_x_and_y(
+                    0.0,
+                    if rect.top() < 0.0 {
+                        rect.top() - 8.0
+                    } else {
+                        by
+                    },
+                );
+            }
+        },
+        std::time::Duration::ZERO,
+    );
+}
+
 /// The element that has focus now, to give focus back to it later (after a dialog).
 pub fn focused_element() -> Option<web_sys::HtmlElement> {
     document()

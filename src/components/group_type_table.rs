@@ -41,7 +41,7 @@ pub fn GroupTypeTable(
         .iter()
         .any(|g| g.detail_dashboard.is_some() || g.default_columns.is_some());
     view! {
-        <table class="data-table group-types" aria-describedby=move || described_by.get()>
+        <table class="data-table group-types stack-1024" aria-describedby=move || described_by.get()>
             <caption class="visually-hidden">"Group types of this project"</caption>
             <thead>
                 <tr>
@@ -66,28 +66,28 @@ pub fn GroupTypeTable(
                     let changed_label = changed.clone();
                     view! {
                         <tr class:changed=changed>
-                            <td>{g.group_type_index}</td>
-                            <td>
+                            <td class="num" data-label="Index">{g.group_type_index}</td>
+                            <td data-label="Key">
                                 <code>{g.group_type.clone()}</code>
                                 <Show when=changed_label.clone()>
                                     <span class="badge changed-badge">"changed"</span>
                                 </Show>
                             </td>
-                            <td>{name_cell(&g, NameField::Singular, editable, edits, errors, disabled)}</td>
-                            <td>{name_cell(&g, NameField::Plural, editable, edits, errors, disabled)}</td>
-                            <td>{g.created_at.as_deref().map(date_part).unwrap_or("—").to_owned()}</td>
-                            {has_details.then(|| view! { <td>{details(&g)}</td> })}
+                            <td class="name-cell" data-label="Singular name">{name_cell(&g, NameField::Singular, editable, edits, errors, disabled)}</td>
+                            <td class="name-cell" data-label="Plural name">{name_cell(&g, NameField::Plural, editable, edits, errors, disabled)}</td>
+                            <td class="date" data-label="Created">{g.created_at.as_deref().map(date_part).unwrap_or("—").to_owned()}</td>
+                            {has_details.then(|| view! { <td data-label="Settings">{details(&g)}</td> })}
                             {target.clone().map(|t| {
                                 let link = browser::app_link(&metrics_href(g.group_type_index, &t, PAGE_SIZES[0], 0));
                                 view! {
-                                    <td><a href=link aria-label=format!("Usage metrics of {}", g.group_type)>"Metrics"</a></td>
+                                    <td class="row-actions"><a href=link aria-label=format!("Usage metrics of {}", g.group_type)>"Metrics"</a></td>
                                 }
                             })}
                             {on_delete.map(|cb| {
                                 let g = g.clone();
                                 let label = format!("Delete {}", g.group_type);
                                 view! {
-                                    <td>
+                                    <td class="row-actions">
                                         <button type="button" class="danger-link" aria-label=label on:click=move |_| cb.run(g.clone())>
                                             "Delete"
                                         </button>

@@ -51,17 +51,17 @@ pub fn MetricTable(
         }
     };
     view! {
-        <table class="data-table metrics">
+        <table class="data-table metrics stack" class:with-values=move || values.is_some_and(|v| v.with(Option::is_some))>
             <caption class="visually-hidden">"Usage metrics of this group type"</caption>
             <thead>
                 <tr>
                     {header("Name", SortKey::Name)}
                     {values.map(|v| move || v.with(|c| c.as_ref().map(|c| view! { <th scope="col">{c.heading.clone()}</th> })))}
                     {header("Calculation", SortKey::Calculation)}
-                    <th scope="col">"Source"</th>
+                    <th scope="col" class="fold">"Source"</th>
                     {header("Interval", SortKey::Interval)}
-                    <th scope="col">"Format"</th>
-                    <th scope="col">"Display"</th>
+                    <th scope="col" class="fold">"Format"</th>
+                    <th scope="col" class="fold">"Display"</th>
                     <th scope="col">"What it shows"</th>
                     {can_write.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
                 </tr>
@@ -87,13 +87,13 @@ pub fn MetricTable(
                     view! {
                         <tr class:never-computed=reach.never().is_some()>
                             <th scope="row"><a href=view_href>{m.name.clone()}</a></th>
-                            {values.map(|v| move || v.with(|c| c.as_ref().map(|c| view! { <td class="value-cell">{value_cell(c, &value_id)}</td> })))}
-                            <td>{explain::calculation(&m.math, m.math_property.as_deref())}</td>
-                            <td>{explain::source(&m.filters)}</td>
-                            <td>{days(m.interval)}</td>
-                            <td>{m.format.to_string()}</td>
-                            <td>{m.display.to_string()}</td>
-                            <td class="sentence">{sentence}{reach_note(reach)}</td>
+                            {values.map(|v| move || v.with(|c| c.as_ref().map(|c| view! { <td class="value-cell" data-label=c.heading.clone()>{value_cell(c, &value_id)}</td> })))}
+                            <td data-label="Calculation">{explain::calculation(&m.math, m.math_property.as_deref())}</td>
+                            <td class="fold" data-label="Source">{explain::source(&m.filters)}</td>
+                            <td class="num" data-label="Interval">{days(m.interval)}</td>
+                            <td class="fold" data-label="Format">{m.format.to_string()}</td>
+                            <td class="fold" data-label="Display">{m.display.to_string()}</td>
+                            <td class="sentence" data-label="What it shows">{sentence}{reach_note(reach)}</td>
                             {can_write.then(|| view! {
                                 <td class="row-actions">
                                     <a href=edit_href aria-label=format!("Edit {name}")>"Edit"</a>

@@ -25,7 +25,7 @@ pub fn RenameBar(
     on_discard: Callback<()>,
 ) -> impl IntoView {
     view! {
-        <div class="rename-bar" role="region" aria-label="Unsaved changes">
+        <div class="rename-bar sticky-bar" role="region" aria-label="Unsaved changes">
             <p aria-live="polite">
                 {move || match count.get() {
                     1 => "1 unsaved change".to_string(),

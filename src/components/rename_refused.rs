@@ -20,8 +20,10 @@ pub fn RenameRefused(
         let text = text.clone();
         spawn_local(async move { copied.set(Some(browser::copy_text(&text).await)) });
     };
+    // It appears above the sticky "unsaved changes" bar, maybe far below the view.
+    browser::reveal_after_render("rename-refused");
     view! {
-        <div class="error-panel" role="alert">
+        <div class="error-panel" role="alert" id="rename-refused">
             <p class="error-title"><strong>"This instance allows renaming only in PostHog's own settings"</strong></p>
             <p>
                 "PostHog refused the rename because it does not accept personal API keys for it. Your edits are kept below. Open "
