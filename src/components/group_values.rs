@@ -50,7 +50,7 @@ impl GroupValues {
             session.capabilities.with(|known| {
                 known
                     .as_ref()
-                    .filter(|(c, _)| *c == conn.get_value())
+                    .filter(|(c, _)| conn.try_get_value().is_some_and(|v| *c == v))
                     .and_then(|(_, caps)| caps.values_reason())
             })
         });
@@ -62,13 +62,13 @@ impl GroupValues {
         };
         let named = LocalResource::new(move || {
             let g = group.get();
+            // Read now, not in the future: it may first run after the screen is gone.
+            let picked_now = picked.try_get_untracked().flatten();
+            let conn = conn.try_get_value();
             async move {
                 let g = g?;
-                let known = picked
-                    .get_untracked()
-                    .filter(|(p, _)| *p == g)
-                    .map(|(_, n)| n);
-                let conn = conn.get_value();
+                let conn = conn?;
+                let known = picked_now.filter(|(p, _)| *p == g).map(|(_, n)| n);
                 if known.is_some() || refused(conn.clone()).await.is_some() {
                     return Some((g, known));
                 }
@@ -88,9 +88,10 @@ impl GroupValues {
         let answer = LocalResource::new(move || {
             let g = group.get();
             retry.track();
+            let conn = conn.try_get_value();
             async move {
                 let g = g?;
-                let conn = conn.get_value();
+                let conn = conn?;
                 if let Some(why) = refused(conn.clone()).await {
                     return Some((g, Values::Refused(why)));
                 }

@@ -51,12 +51,12 @@ pub fn MetricTable(
         }
     };
     view! {
-        <table class="data-table metrics stack" class:with-values=move || values.is_some_and(|v| v.with(Option::is_some))>
+        <table class="data-table metrics stack" class:with-values=move || values.is_some_and(|v| v.try_with(Option::is_some).unwrap_or(false))>
             <caption class="visually-hidden">"Usage metrics of this group type"</caption>
             <thead>
                 <tr>
                     {header("Name", SortKey::Name)}
-                    {values.map(|v| move || v.with(|c| c.as_ref().map(|c| view! { <th scope="col">{c.heading.clone()}</th> })))}
+                    {values.map(|v| move || v.try_with(|c| c.as_ref().map(|c| view! { <th scope="col">{c.heading.clone()}</th> })).flatten())}
                     {header("Calculation", SortKey::Calculation)}
                     <th scope="col" class="fold">"Source"</th>
                     {header("Interval", SortKey::Interval)}
@@ -87,7 +87,7 @@ pub fn MetricTable(
                     view! {
                         <tr class:never-computed=reach.never().is_some()>
                             <th scope="row"><a href=view_href>{m.name.clone()}</a></th>
-                            {values.map(|v| move || v.with(|c| c.as_ref().map(|c| view! { <td class="value-cell" data-label=c.heading.clone()>{value_cell(c, &value_id)}</td> })))}
+                            {values.map(|v| move || v.try_with(|c| c.as_ref().map(|c| view! { <td class="value-cell" data-label=c.heading.clone()>{value_cell(c, &value_id)}</td> })).flatten())}
                             <td data-label="Calculation">{explain::calculation(&m.math, m.math_property.as_deref())}</td>
                             <td class="fold" data-label="Source">{explain::source(&m.filters)}</td>
                             <td class="num" data-label="Interval">{days(m.interval)}</td>
