@@ -138,8 +138,9 @@ export async function launchBrowser() {
  * Opens a page that records every page error and console error; `assertClean()` fails the
  * test if any happened. `allow` lists console texts a test expects (e.g. a refused fetch).
  */
-export async function openPage(context, url) {
+export async function openPage(context, url, onPage = () => {}) {
   const page = await context.newPage();
+  onPage(page);
   const problems = [];
   const console = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -166,6 +167,19 @@ export async function assertAccessible(page, label) {
     const text = bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
     throw new Error(`axe found serious violations on ${label}:\n${text.join('\n')}`);
   }
+}
+
+/**
+ * Opens the app in a new tab of `context`, connects with `options` (as `connect`), waits for
+ * the group types, then loads `url` in that tab when given. `onPage` runs on the new page
+ * before anything loads (to record its responses, say).
+ */
+export async function openConnectedAt(context, sandbox, url, options = {}, onPage = () => {}) {
+  const opening = await openPage(context, sandbox.url, onPage);
+  await connect(opening.page, options);
+  await opening.page.getByRole('heading', { name: 'Group types', level: 1 }).waitFor();
+  if (url) await opening.page.goto(url);
+  return opening;
 }
 
 /** Fills the connection form and submits it. */

@@ -10,7 +10,7 @@ import { test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  browserSuite, openPage, connect, assertAccessible, metricsUrl, metricUrl, allowWrites, setSwitches, statusLogged,
+  browserSuite, openPage, openConnectedAt, assertAccessible, metricsUrl, metricUrl, allowWrites, setSwitches, statusLogged,
   artifactsDir, startStaticSandbox, startSandboxWithConfig, PORTAL_DIR, DEMO_KEY,
 } from './harness.mjs';
 
@@ -123,11 +123,7 @@ async function shot(page, name) {
 }
 
 test('every main screen fits 320, 390, 768 and 1280 px with no word broken, in both themes', async () => {
-  allowWrites(); // no writes are made; the form screen is only opened
-  const { page, assertClean } = await openPage(browser.context, `${sandbox.url}/`);
-  opened.push(page);
-  await connect(page);
-  await page.getByRole('heading', { name: 'Group types', level: 1 }).waitFor();
+  const { page, assertClean } = await openConnectedAt(browser.context, sandbox, null, {}, (p) => opened.push(p));
   const problems = [];
   const wideRoles = {};
   for (const screen of SCREENS) {
@@ -166,10 +162,7 @@ test('every main screen fits 320, 390, 768 and 1280 px with no word broken, in b
 
 test('when PostHog Cloud refuses a rename, the names box is fully visible above the unsaved-changes bar', async () => {
   allowWrites();
-  const { page, assertClean } = await openPage(browser.context, `${sandbox.url}/`);
-  opened.push(page);
-  await connect(page);
-  await page.getByRole('heading', { name: 'Group types', level: 1 }).waitFor();
+  const { page, assertClean } = await openConnectedAt(browser.context, sandbox, null, {}, (p) => opened.push(p));
   await setSwitches(sandbox, { cloud_update_metadata: true });
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: 700 });

@@ -8,7 +8,7 @@
 import { test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  openPage, connect, assertAccessible,
+  openConnectedAt, assertAccessible,
   setSwitches, statusLogged,
   metricsUrl, metricUrl, sandboxMetrics, apiRequests, metricTable, rowNames, sandboxApi,
   strictSuite,
@@ -23,12 +23,7 @@ const { opened } = strictSuite({ before, after, beforeEach, afterEach }, (suite)
 
 /** Opens the app in a new tab, connects to project `project`, then loads `url` in that tab. */
 async function openAt(url, project = '1') {
-  const opening = await openPage(browser.context, sandbox.url);
-  opened.push(opening.page);
-  await connect(opening.page, { project });
-  await opening.page.getByRole('heading', { name: 'Group types', level: 1 }).waitFor();
-  if (url) await opening.page.goto(url);
-  return opening;
+  return openConnectedAt(browser.context, sandbox, url, { project }, (page) => opened.push(page));
 }
 
 /** Opens the metrics list of group type `index` at a page and waits for its table. */
@@ -1073,11 +1068,7 @@ for (const [label, name] of [['markup', HOSTILE], ['255 characters', LONGEST]]) 
 
 /** Connects with the read-only demo key; resolves on the group types screen. */
 async function openReadOnly() {
-  const opening = await openPage(browser.context, sandbox.url);
-  opened.push(opening.page);
-  await connect(opening.page, { key: 'phx_sandbox_read_only' });
-  await opening.page.getByRole('heading', { name: 'Group types', level: 1 }).waitFor();
-  return opening;
+  return openConnectedAt(browser.context, sandbox, null, { key: 'phx_sandbox_read_only' }, (page) => opened.push(page));
 }
 
 /** Which write controls the metrics list offers. */

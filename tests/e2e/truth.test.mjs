@@ -7,7 +7,7 @@
 import { test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  openPage, connect, assertAccessible,
+  openConnectedAt, assertAccessible,
   metricsUrl, metricUrl, metricTable, sandboxApi, sandboxMetrics,
   strictSuite,
   allowWrites,
@@ -21,12 +21,7 @@ const { opened } = strictSuite({ before, after, beforeEach, afterEach }, (suite)
 
 /** Opens the app in a new tab, connects to project 1, then loads `url` in that tab. */
 async function openAt(url) {
-  const opening = await openPage(browser.context, sandbox.url);
-  opened.push(opening.page);
-  await connect(opening.page, { project: '1' });
-  await opening.page.getByRole('heading', { name: 'Group types', level: 1 }).waitFor();
-  if (url) await opening.page.goto(url);
-  return opening;
+  return openConnectedAt(browser.context, sandbox, url, { project: '1' }, (page) => opened.push(page));
 }
 
 /** Opens group type `index`'s metrics, every one on one page, and waits for the table. */

@@ -9,7 +9,7 @@
 import { test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  strictSuite, openPage, connect, assertAccessible, allowWrites, eventually, capabilityLines,
+  strictSuite, openConnectedAt, assertAccessible, allowWrites, eventually, capabilityLines,
   metricsUrl, metricTable, apiRequests, statusLogged, sandboxApi,
 } from './harness.mjs';
 
@@ -81,17 +81,15 @@ async function computed(key = 'acme', index = 0) {
 
 /** Opens the app, connects with `key` and opens `url`; records the app's query answers. */
 async function open(url, key) {
-  const opening = await openPage(browser.context, sandbox.url);
-  opened.push(opening.page);
   const answers = [];
-  opening.page.on('response', async (res) => {
-    if (res.request().method() === 'POST' && new URL(res.url()).pathname === QUERY) {
-      answers.push(await res.json().catch(() => null));
-    }
+  const opening = await openConnectedAt(browser.context, sandbox, url, key ? { key } : {}, (page) => {
+    opened.push(page);
+    page.on('response', async (res) => {
+      if (res.request().method() === 'POST' && new URL(res.url()).pathname === QUERY) {
+        answers.push(await res.json().catch(() => null));
+      }
+    });
   });
-  await connect(opening.page, key ? { key } : {});
-  await opening.page.getByRole('heading', { name: 'Group types', level: 1 }).waitFor();
-  await opening.page.goto(url);
   return { ...opening, answers };
 }
 

@@ -153,23 +153,24 @@ impl Decimal {
 /// `x` with thousands grouped and at most two decimals: `1,234.5` (PostHog's
 /// `humanFriendlyNumber`). A value that rounds to zero has no sign.
 pub fn grouped(x: f64) -> String {
-    if !x.is_finite() {
-        return non_finite(x);
-    }
-    let d = Decimal::shortest(x).round_fraction(2);
-    let sign = if x < 0.0 && !d.is_zero() { "-" } else { "" };
-    format!("{sign}{}", d.grouped(0))
+    two_decimals(x, "", 0)
 }
 
 /// Dollars with two decimals: `$1,234.50` (PostHog's `humanFriendlyCurrency`, which only
 /// knows dollars). A negative amount is `-$12.00`, where PostHog would write `$-12.00`.
 pub fn currency(x: f64) -> String {
+    two_decimals(x, "$", 2)
+}
+
+/// `x` rounded to two decimals, grouped, with at least `min_decimals` and `unit` after the
+/// sign; a value that rounds to zero has no sign.
+fn two_decimals(x: f64, unit: &str, min_decimals: usize) -> String {
     if !x.is_finite() {
         return non_finite(x);
     }
     let d = Decimal::shortest(x).round_fraction(2);
     let sign = if x < 0.0 && !d.is_zero() { "-" } else { "" };
-    format!("{sign}${}", d.grouped(2))
+    format!("{sign}{unit}{}", d.grouped(min_decimals))
 }
 
 /// Three significant digits and a K/M/B/T suffix: `1.23K`, `-4M` (PostHog's
