@@ -11,6 +11,7 @@ pub mod error;
 pub mod format;
 pub mod host;
 pub mod model;
+pub mod oauth;
 pub mod placement;
 pub mod request;
 pub mod retry;
