@@ -251,6 +251,8 @@ export const DEFAULT_SWITCHES = {
   rate_limit_per_minute: null,
   cors_allowed_origins: null,
   current_key_route: true,
+  oauth_access_seconds: 3600,
+  oauth_refresh_seconds: 2592000,
 };
 
 /** Puts the seed back, resets every switch and clears the request log. */

@@ -78,11 +78,21 @@ pub enum Presented {
     Nothing,
     /// A personal API key and where it was found.
     Key(String, Source),
-    /// A `pha_` OAuth access token (the sandbox issues none yet, so none is valid).
-    OAuth,
+    /// A `pha_` OAuth access token in the `Authorization` header.
+    OAuth(AccessToken),
     /// Reading the body to look for a key failed (DRF parses it during authentication when the
     /// header has no key): that parse error is the answer.
     Unreadable(ApiError),
+}
+
+/// An OAuth access token as presented; its `Debug` never shows it.
+#[derive(Clone, PartialEq)]
+pub struct AccessToken(pub String);
+
+impl std::fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AccessToken(********)")
+    }
 }
 
 /// The request's [`Presented`] credential, as an extractor (the gate stores it).
@@ -105,7 +115,7 @@ pub fn find_key(headers: &HeaderMap, query: Option<&str>, body: &[u8]) -> Presen
     if let Some(value) = headers.get(header::AUTHORIZATION) {
         if let Some(token) = value.to_str().ok().and_then(bearer_token) {
             return if token.starts_with("pha_") {
-                Presented::OAuth
+                Presented::OAuth(AccessToken(token.to_string()))
             } else {
                 Presented::Key(token.to_string(), Source::Header)
             };
@@ -154,7 +164,11 @@ pub fn form_pairs(query: &str) -> Vec<(String, String)> {
     serde_urlencoded::from_str::<Vec<(String, String)>>(query).unwrap_or_default()
 }
 
-/// The seed key the request presents, answering failures with `status`. Like PostHog's
+/// PostHog's `OAuthAccessTokenAuthentication` message for an unknown, expired or revoked token.
+pub const INVALID_ACCESS_TOKEN: &str = "Invalid access token.";
+
+/// The seed key the request presents, answering failures with `status` (an OAuth access token
+/// is refused here: only [`authorize`] accepts one). Like PostHog's
 /// `PersonalAPIKeyAuthentication`, a successful look-up counts as a use of the key
 /// (`last_used_at`) even when a later permission check refuses the request.
 pub fn authenticate<'a>(
@@ -165,10 +179,10 @@ pub fn authenticate<'a>(
     let (token, source) = match &caller.0 {
         Presented::Nothing => return Err(ApiError::not_authenticated(status)),
         Presented::Unreadable(e) => return Err(e.clone()),
-        Presented::OAuth => {
+        Presented::OAuth(_) => {
             return Err(ApiError::authentication_failed(
                 status,
-                "Invalid access token.",
+                INVALID_ACCESS_TOKEN,
             ))
         }
         Presented::Key(token, source) => (token, *source),
@@ -190,7 +204,11 @@ pub fn authenticate<'a>(
     Ok(key)
 }
 
-/// Check the key and its rights for `project` (numeric or `@current`); returns the project id.
+/// Check the key (or OAuth access token) and its rights for `project` (numeric or
+/// `@current`); returns the project id. A live access token acts as a personal key limited to
+/// its granted scopes and the projects chosen on the consent page (its `scoped_teams`), as
+/// PostHog's `APIScopePermission` treats both; the organization's personal-key setting does
+/// not apply to it.
 pub fn authorize(
     state: &AppState,
     caller: &Caller,
@@ -198,7 +216,24 @@ pub fn authorize(
     family: Family,
     need: Need,
 ) -> Result<i64, ApiError> {
-    let key = authenticate(state, caller, family.auth_status())?;
+    let oauth_key;
+    let (key, is_oauth) = match &caller.0 {
+        Presented::OAuth(AccessToken(token)) => {
+            let granted = state.oauth.access(token).ok_or_else(|| {
+                ApiError::authentication_failed(family.auth_status(), INVALID_ACCESS_TOKEN)
+            })?;
+            oauth_key = ApiKey {
+                id: String::new(),
+                label: String::new(),
+                value: String::new(),
+                created_at: String::new(),
+                scopes: granted.scopes,
+                projects: Some(granted.projects),
+            };
+            (&oauth_key, true)
+        }
+        _ => (authenticate(state, caller, family.auth_status())?, false),
+    };
     let Need::Scope(scope) = need else {
         return Err(ApiError::permission_denied(NO_PERSONAL_KEY));
     };
@@ -210,7 +245,8 @@ pub fn authorize(
             .cloned()
     });
     if let Some(org) = &organization {
-        if !org.members_can_use_personal_api_keys
+        if !is_oauth
+            && !org.members_can_use_personal_api_keys
             && org.membership.is_some()
             && !org.user_is_admin()
         {

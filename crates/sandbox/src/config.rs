@@ -60,6 +60,10 @@ pub struct Switches {
     pub corrupt: Option<CorruptMode>,
     /// Serve `/api/personal_api_keys/...`; off, it answers 404 as a PostHog too old to have it.
     pub current_key_route: bool,
+    /// Lifetime in seconds of OAuth access tokens issued from now on.
+    pub oauth_access_seconds: u64,
+    /// Lifetime in seconds of OAuth refresh tokens issued from now on.
+    pub oauth_refresh_seconds: u64,
 }
 
 impl Default for Switches {
@@ -73,6 +77,8 @@ impl Default for Switches {
             csp: None,
             corrupt: None,
             current_key_route: true,
+            oauth_access_seconds: crate::oauth::DEFAULT_ACCESS_SECONDS,
+            oauth_refresh_seconds: crate::oauth::DEFAULT_REFRESH_SECONDS,
         }
     }
 }
@@ -94,6 +100,17 @@ impl Switches {
                 }
                 "current_key_route" => {
                     next.current_key_route = value.as_bool().ok_or_else(|| bad("a boolean"))?
+                }
+                "oauth_access_seconds" | "oauth_refresh_seconds" => {
+                    let seconds = value
+                        .as_u64()
+                        .filter(|s| (1..=10 * 365 * 86_400).contains(s))
+                        .ok_or_else(|| bad("an integer from 1 to 315360000 (seconds)"))?;
+                    if key == "oauth_access_seconds" {
+                        next.oauth_access_seconds = seconds;
+                    } else {
+                        next.oauth_refresh_seconds = seconds;
+                    }
                 }
                 "latency_ms" => {
                     next.latency_ms = value

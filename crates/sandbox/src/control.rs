@@ -21,6 +21,7 @@ pub fn control_router() -> Router<Shared> {
         ("/_sandbox/requests", get(requests).delete(clear_requests)),
         ("/_sandbox/usage", get(usage)),
         ("/_sandbox/events", get(events)),
+        ("/_sandbox/oauth", get(oauth)),
         (
             crate::csp::REPORT_PATH,
             get(csp_reports)
@@ -91,6 +92,11 @@ async fn events(
         "anchor": crate::clock::iso_of_secs(state.anchor),
         "events": events.iter().map(crate::usage::Event::to_json).collect::<Vec<_>>(),
     })))
+}
+
+/// The OAuth server's tokens (first 8 characters only) and clients.
+async fn oauth(State(state): State<Shared>) -> Json<Value> {
+    Json(state.oauth.snapshot())
 }
 
 async fn state_json(State(state): State<Shared>) -> Json<Value> {

@@ -43,6 +43,7 @@ pub async fn gate(State(state): State<Shared>, request: Request, next: Next) -> 
             let presented = find_key(&parts.headers, parts.uri.query(), &bytes);
             let who = match &presented {
                 Presented::Key(value, _) => value.clone(),
+                Presented::OAuth(token) => token.0.clone(),
                 _ => "<anonymous>".to_string(),
             };
             let mut request = Request::from_parts(parts, Body::from(bytes));

@@ -4,7 +4,9 @@
 //! switches for PostHog Cloud's refusal of personal keys, latency, failures, rate limits and
 //! restricted CORS origins, malformed answers, a missing key-introspection route
 //! (`/api/personal_api_keys/@current/`) and a strict Content-Security-Policy for the served
-//! app, and a control API under `/_sandbox/` for end-to-end tests.
+//! app, an OAuth 2.0 authorization server as PostHog's (code grant with PKCE, refresh rotation,
+//! revocation, Client ID Metadata Documents: [`oauth`]), and a control API under `/_sandbox/`
+//! for end-to-end tests.
 
 pub mod api_error;
 pub mod auth;
@@ -17,6 +19,7 @@ pub mod csp;
 pub mod error;
 pub mod gate;
 pub mod model;
+pub mod oauth;
 pub mod routes;
 pub mod seed;
 pub mod state;
@@ -142,7 +145,11 @@ fn app(state: Arc<AppState>, site: Option<StaticSite>) -> Router {
         ));
     // Tools may drive the control API from any page, whatever the API's origin switch says.
     let control = control::control_router().layer(cors::any_origin());
-    let router = Router::new().merge(api).merge(control);
+    // The OAuth server: before the static fallback, outside the gate (never logged).
+    let router = Router::new()
+        .merge(api)
+        .merge(control)
+        .merge(oauth::http::oauth_router());
     let router = match site {
         Some(site) => {
             let site = Arc::new(site);

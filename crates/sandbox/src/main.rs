@@ -103,6 +103,7 @@ async fn run(cli: Cli) -> ExitCode {
             }),
             corrupt: cli.corrupt.as_deref().and_then(CorruptMode::parse),
             current_key_route: !cli.no_current_key_route,
+            ..Switches::default()
         },
     };
     let server = match serve(config).await {

@@ -55,6 +55,8 @@ pub struct AppState {
     /// Unix seconds when the server started: the synthetic events are counted back from it
     /// (see [`crate::usage`]), so they stay put for the life of the server.
     pub anchor: i64,
+    /// The OAuth server's clients, codes and tokens (in memory only).
+    pub oauth: crate::oauth::OAuth,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -84,6 +86,7 @@ impl AppState {
             persist,
             local_addr,
             anchor: crate::clock::now_with_secs().1,
+            oauth: crate::oauth::OAuth::default(),
         }
     }
 
@@ -106,11 +109,13 @@ impl AppState {
         lock(&self.store).clone()
     }
 
-    /// Put the seed back and forget the rate windows and when keys were last used.
+    /// Put the seed back and forget the rate windows, when keys were last used and every OAuth
+    /// client, code and token.
     pub fn reset(&self) {
         self.write(|store| *store = self.seed.clone());
         lock(&self.windows).clear();
         lock(&self.last_used).clear();
+        self.oauth.reset();
     }
 
     /// Record that the key with record id `key_id` authenticated a request; returns its

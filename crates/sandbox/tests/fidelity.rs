@@ -561,7 +561,7 @@ async fn where_the_key_may_come_from() {
                 anonymous(Method::POST, sb.api(M), Some(wrong_body)),
                 failed(401, "Personal API key found in request body is invalid."),
             ),
-            // A pha_ token is OAuth's, and the sandbox has issued none.
+            // A pha_ token is OAuth's, and this one was never issued.
             (
                 req(Method::GET, "pha_not_issued", M, None),
                 failed(401, "Invalid access token."),

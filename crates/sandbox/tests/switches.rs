@@ -19,7 +19,8 @@ async fn switches_read_and_partial_update() {
         a.json,
         json!({"cloud_update_metadata": false, "latency_ms": 0, "failure_rate": 0.0,
                "rate_limit_per_minute": null, "cors_allowed_origins": null, "csp": null,
-               "corrupt": null, "current_key_route": true})
+               "corrupt": null, "current_key_route": true,
+               "oauth_access_seconds": 3600, "oauth_refresh_seconds": 2592000})
     );
     let a = sb.set_switches(json!({"latency_ms": 5})).await;
     assert_eq!(a.json["latency_ms"], 5);
@@ -31,6 +32,8 @@ async fn switches_read_and_partial_update() {
         json!({"latency": 1}),
         json!({"cloud_update_metadata": "yes"}),
         json!({"current_key_route": null}),
+        json!({"oauth_access_seconds": 0}),
+        json!({"oauth_refresh_seconds": "1"}),
         json!({"cors_allowed_origins": "http://127.0.0.1:5000"}),
         json!({"cors_allowed_origins": ["http://127.0.0.1:5000/"]}),
         json!({"cors_allowed_origins": ["127.0.0.1:5000"]}),
