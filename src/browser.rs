@@ -479,3 +479,30 @@ pub fn blocked_by_policy(origin: &str) -> bool {
 pub fn is_online() -> bool {
     web_sys::window().is_none_or(|w| w.navigator().on_line())
 }
+
+/// Sends the browser to `url` (a full page load: the sign-in's consent page).
+pub fn go_to(url: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().assign(url);
+    }
+}
+
+/// Drops the query and fragment from the address bar without a page load or a history
+/// entry: the sign-in callback's code and state leave the address at once.
+pub fn drop_query() {
+    let Some(w) = web_sys::window() else {
+        return;
+    };
+    let (Ok(path), Ok(history)) = (w.location().pathname(), w.history()) else {
+        return;
+    };
+    let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
+}
+
+/// The page URL's query string, without the `?`.
+pub fn query_string() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .map(|s| s.trim_start_matches('?').to_owned())
+        .unwrap_or_default()
+}

@@ -25,6 +25,7 @@ use crate::pages::{
     group_types::GroupTypesPage,
     lazy::{self, LazyScreen},
     not_found::NotFoundPage,
+    oauth_callback::OAuthCallbackPage,
 };
 use crate::state::config::ConfigResource;
 use crate::state::connection::Session;
@@ -58,8 +59,9 @@ pub fn App() -> impl IntoView {
             <OfflineNotice />
             <PendingDeletesBar />
             <main id="main" tabindex="-1">
-                <Routes fallback=NotFoundPage>
+                <Routes fallback=Fallback>
                     <Route path=path!("/") view=ConnectPage />
+                    <Route path=path!("/oauth/callback") view=OAuthCallbackPage />
                     <Route path=path!("/group-types") view=GroupTypesPage />
                     <Route path=path!("/group-types/:index/metrics") view=|| view! { <LazyScreen screen=&lazy::METRICS /> } />
                     <Route path=path!("/group-types/:index/metrics/new") view=|| view! { <LazyScreen screen=&lazy::METRIC_FORM /> } />
@@ -68,6 +70,35 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// A URL no route matches: the sign-in callback when it is the redirect path `config.json`
+/// names (a deployment may choose another than `oauth/callback`), else "Page not found".
+#[component]
+fn Fallback() -> impl IntoView {
+    let config = ConfigResource::expect();
+    let path = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
+    let base = router_base(&browser::base_path());
+    let path = path
+        .strip_prefix(&base)
+        .unwrap_or(&path)
+        .trim_matches('/')
+        .to_owned();
+    move || {
+        config.0.get().map(|loaded| {
+            let callback = loaded
+                .ok()
+                .and_then(|c| c.oauth)
+                .is_some_and(|o| o.redirect_path == path);
+            if callback {
+                view! { <OAuthCallbackPage /> }.into_any()
+            } else {
+                view! { <NotFoundPage /> }.into_any()
+            }
+        })
     }
 }
 

@@ -343,7 +343,29 @@ async fn read_with_retries(conn: &Connection, req: &Request, cancel: &Cancel) ->
 }
 
 /// One attempt. Only transport failures are errors here; statuses are the decoder's business.
+/// A sign-in's token the server refused (401) is refreshed once and the request sent again:
+/// a 401 means nothing was done, so even a write may be repeated.
 async fn send_once(conn: &Connection, req: &Request, cancel: &Cancel) -> Answer {
+    let Some(id) = conn.key.grant_id() else {
+        let header = conn.key.bearer().unwrap_or_default();
+        return send_with(conn, req, cancel, &header).await;
+    };
+    let header = super::grant::authorization(id).await?;
+    let answer = send_with(conn, req, cancel, &header).await;
+    if !matches!(answer, Ok((401, _))) {
+        return answer;
+    }
+    super::grant::refused(id, &header).await?;
+    let header = super::grant::authorization(id).await?;
+    send_with(conn, req, cancel, &header).await
+}
+
+async fn send_with(
+    conn: &Connection,
+    req: &Request,
+    cancel: &Cancel,
+    authorization: &str,
+) -> Answer {
     if cancel.cancelled.get() {
         return Err(ApiError::Aborted);
     }
@@ -368,7 +390,7 @@ async fn send_once(conn: &Connection, req: &Request, cancel: &Cancel) -> Answer 
     let builder = RequestBuilder::new(&conn.host.url(&req.path))
         .query(req.query.iter().map(|(k, v)| (*k, v)))
         .method(http_method(req.method))
-        .header("Authorization", &conn.key.bearer())
+        .header("Authorization", authorization)
         .header("Accept", "application/json")
         .credentials(RequestCredentials::Omit)
         .abort_signal(signal.as_ref());
@@ -447,9 +469,18 @@ pub async fn send_keepalive(conn: &Connection, req: &Request) {
     // `keepalive` is not in web-sys's stable RequestInit API: set the field directly.
     let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
     init.set_credentials(RequestCredentials::Omit);
+    let authorization = match conn.key.grant_id() {
+        None => conn.key.bearer().unwrap_or_default(),
+        // The token in hand, without a refresh: the page is going, and a refresh could
+        // not finish before the browser stops running it.
+        Some(id) => match super::grant::current(id) {
+            Some(header) => header,
+            None => return,
+        },
+    };
     let headers = web_sys::Headers::new().ok();
     if let Some(h) = &headers {
-        let _ = h.set("Authorization", &conn.key.bearer());
+        let _ = h.set("Authorization", &authorization);
         if let Some(body) = &req.body {
             let _ = h.set("Content-Type", "application/json");
             init.set_body(&wasm_bindgen::JsValue::from_str(&body.to_string()));

@@ -4,6 +4,7 @@
 
 pub mod fetch;
 pub mod fresh;
+pub mod grant;
 
 use posthog_groups::{
     decode, request, ApiError, Connection, GroupRef, GroupType, GroupTypeNames, GroupsPage,

@@ -26,5 +26,6 @@ pub mod pager;
 pub mod pending_deletes_bar;
 pub mod rename_bar;
 pub mod rename_refused;
+pub mod sign_in;
 pub mod slow_notice;
 pub mod sparkline;

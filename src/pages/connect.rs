@@ -10,6 +10,7 @@ use crate::browser;
 use crate::components::field::TextField;
 use crate::components::host_picker::HostPicker;
 use crate::components::key_field::KeyField;
+use crate::components::sign_in::SignIn;
 use crate::state::capabilities::{self, explain_connect_error, CapabilityError};
 use crate::state::config::{AppConfig, ConfigResource, KeyStorage};
 use crate::state::connection::{ApiKey, Connection, Session};
@@ -122,21 +123,27 @@ fn ConnectForm(config: AppConfig) -> impl IntoView {
         }
     });
 
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        connect_error.set(None);
-        let host = resolve_host(
+    let allowed = config.clone();
+    let origin_for_host = origin.clone();
+    let chosen_host = move || {
+        resolve_host(
             choice.get_untracked(),
             &custom_host.get_untracked(),
-            origin.as_deref(),
+            origin_for_host.as_deref(),
         )
         .and_then(|h| {
-            if config.allows(Some(&h)) {
+            if allowed.allows(Some(&h)) {
                 Ok(h)
             } else {
                 Err(format!("This console may not connect to {h}."))
             }
-        });
+        })
+    };
+    let host_for_sign_in = chosen_host.clone();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        connect_error.set(None);
+        let host = chosen_host();
         let project_id = ProjectId::parse(&project.get_untracked());
         let api_key = ApiKey::parse(&key.get_untracked());
         host_error.set(host.as_ref().err().cloned());
@@ -156,6 +163,34 @@ fn ConnectForm(config: AppConfig) -> impl IntoView {
             _ => {}
         }
     };
+
+    // Sign-in needs the host and project only; their errors are shown as for Connect.
+    let sign_in_target = Callback::new(move |()| {
+        connect_error.set(None);
+        key_error.set(None);
+        let host = host_for_sign_in();
+        let project_id = ProjectId::parse(&project.get_untracked());
+        host_error.set(host.as_ref().err().cloned());
+        project_error.set(project_id.as_ref().err().cloned());
+        match (host, project_id) {
+            (Ok(h), Ok(p)) => Some((h, p)),
+            (Err(_), _) => {
+                browser::focus_id("host-url");
+                None
+            }
+            (_, Err(_)) => {
+                browser::focus_id("project-id");
+                None
+            }
+        }
+    });
+    let origin_now = origin.clone();
+    let host_now = Signal::derive(move || {
+        resolve_host(choice.get(), &custom_host.get(), origin_now.as_deref()).ok()
+    });
+    let sign_in = config.oauth.clone().map(|oauth| {
+        view! { <SignIn oauth=oauth target=sign_in_target host=host_now policy=policy remember=remember /> }
+    });
 
     view! {
         <form on:submit=on_submit novalidate aria-describedby="connect-error">
@@ -182,9 +217,12 @@ fn ConnectForm(config: AppConfig) -> impl IntoView {
                     {move || if checking.get() { "Connecting…" } else { "Connect" }}
                 </button>
                 <Show when=move || session.key_host().is_some()>
-                    <button type="button" on:click=move |_| session.forget()>"Forget key"</button>
+                    <button type="button" on:click=move |_| session.forget()>
+                        {move || if session.signed_in() { "Sign out" } else { "Forget key" }}
+                    </button>
                 </Show>
             </div>
+            {sign_in}
         </form>
     }
 }

@@ -7,3 +7,4 @@ pub mod metric;
 pub mod metric_form;
 pub mod metrics;
 pub mod not_found;
+pub mod oauth_callback;

@@ -17,11 +17,15 @@ use crate::api;
 /// rename probe when this tab has not yet (the group types page); a kept answer is used
 /// either way. A bad key, or a key the record shows cannot open this project, is an error.
 pub async fn learn(conn: &Connection, rename_probe: bool) -> Result<Capabilities, CapabilityError> {
+    if let Some(id) = conn.key.grant_id() {
+        return from_grant(id, conn);
+    }
     let caps = match api::current_key(conn).await {
         Ok(record) => from_record(&record, conn)?,
         // A bad key, or a host that cannot be reached now: reads would fail the same way.
         Err(
             e @ (ApiError::InvalidKey
+            | ApiError::SignInEnded
             | ApiError::MissingKey
             | ApiError::Network { .. }
             | ApiError::BlockedByPolicy { .. }
@@ -58,6 +62,22 @@ fn from_record(record: &KeyRecord, conn: &Connection) -> Result<Capabilities, Ca
     Ok(Capabilities::from_key(record))
 }
 
+/// A sign-in's capabilities, from what the user granted at consent: its scopes (OAuth tokens
+/// carry the same scopes as personal keys) and the projects chosen. Nothing is sent, and
+/// renaming stays for the server to judge.
+fn from_grant(id: u64, conn: &Connection) -> Result<Capabilities, CapabilityError> {
+    let (scopes, projects) =
+        api::grant::granted(id).ok_or(CapabilityError::Api(ApiError::SignInEnded))?;
+    let record = KeyRecord {
+        scopes: scopes.to_list(),
+        scoped_teams: projects,
+        ..KeyRecord::default()
+    };
+    reach(&record, &conn.project)
+        .map_err(|Unreachable::OtherProjects(ids)| CapabilityError::NotGranted(ids))?;
+    Ok(Capabilities::from_key(&record))
+}
+
 /// Why what a key can do could not be learned.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CapabilityError {
@@ -65,6 +85,8 @@ pub enum CapabilityError {
     Api(ApiError),
     /// The key's record shows it cannot open this project.
     Unreachable(Unreachable),
+    /// The sign-in was granted these other projects only.
+    NotGranted(Vec<i64>),
 }
 
 impl CapabilityError {
@@ -72,6 +94,13 @@ impl CapabilityError {
     pub fn explain(&self, host: &Host, project: &ProjectId) -> String {
         match self {
             CapabilityError::Api(e) => explain_connect_error(e, host, project),
+            CapabilityError::NotGranted(ids) => {
+                let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+                format!(
+                    "When you signed in you allowed this console only project {}, not project {project}. Sign in again and choose project {project} on PostHog's consent page.",
+                    list.join(", ")
+                )
+            }
             CapabilityError::Unreachable(why) => format!(
                 "{why} and cannot open project {project}. Use a key for this project, or allow it on the key in PostHog (Settings → Personal API keys)."
             ),
@@ -87,6 +116,7 @@ pub fn explain_connect_error(error: &ApiError, host: &Host, project: &ProjectId)
         ""
     };
     match error {
+        ApiError::SignInEnded => error.to_string(),
         ApiError::InvalidKey | ApiError::MissingKey => format!(
             "{host} did not accept this personal API key. Check that it was copied whole and has not been revoked.{region_hint}"
         ),

@@ -37,6 +37,35 @@ pub struct AppConfig {
     pub theme: ThemeMode,
     /// Accent colour the app starts with.
     pub accent: Option<Accent>,
+    /// Sign in with PostHog (OAuth), when the deployment registered this console as a
+    /// client; without it only personal API keys are offered.
+    pub oauth: Option<OAuthConfig>,
+}
+
+/// The `oauth` settings: who this console is to PostHog's authorization server.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OAuthConfig {
+    /// The client id: the URL of the client metadata document the deployment hosts.
+    pub client_id: String,
+    /// The callback's path under the app's own address (default `oauth/callback`); it
+    /// must be one of the document's `redirect_uris`.
+    pub redirect_path: String,
+    /// The hosts sign-in is offered for; `None`: every host the console may connect to.
+    pub hosts: Option<Vec<Host>>,
+}
+
+impl OAuthConfig {
+    /// Whether "Sign in with PostHog" is offered for `host`.
+    pub fn offers(&self, host: &Host) -> bool {
+        self.hosts.as_ref().is_none_or(|list| list.contains(host))
+    }
+}
+
+#[derive(Deserialize)]
+struct RawOAuth {
+    client_id: String,
+    redirect_path: Option<String>,
+    hosts: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -49,6 +78,7 @@ struct RawConfig {
     embed_origins: Vec<String>,
     theme: Option<String>,
     accent: Option<String>,
+    oauth: Option<RawOAuth>,
 }
 
 impl Default for RawConfig {
@@ -61,6 +91,7 @@ impl Default for RawConfig {
             embed_origins: Vec::new(),
             theme: None,
             accent: None,
+            oauth: None,
         }
     }
 }
@@ -120,6 +151,7 @@ impl AppConfig {
             .map(Accent::parse)
             .transpose()
             .map_err(|e| format!("config.json accent: {e}"))?;
+        let oauth = raw.oauth.map(parse_oauth).transpose()?;
         let config = AppConfig {
             default_host,
             allowed_hosts,
@@ -128,6 +160,7 @@ impl AppConfig {
             embed_origins: raw.embed_origins,
             theme,
             accent,
+            oauth,
         };
         if let (Some(d), false) = (
             &config.default_host,
@@ -148,6 +181,51 @@ impl AppConfig {
             (Some(_), None) => false,
         }
     }
+}
+
+/// Checks the `oauth` settings: the client id must be an address PostHog will fetch (HTTPS,
+/// or http on this machine for development), the redirect path a plain relative path.
+fn parse_oauth(raw: RawOAuth) -> Result<OAuthConfig, String> {
+    let id = raw.client_id.trim();
+    let loopback = ["http://localhost", "http://127.0.0.1", "http://[::1]"]
+        .iter()
+        .any(|p| {
+            id.strip_prefix(p)
+                .is_some_and(|rest| rest.starts_with([':', '/']))
+        });
+    let rest = id
+        .strip_prefix("https://")
+        .or_else(|| loopback.then(|| id.split_once("://").map_or("", |(_, r)| r)));
+    if !rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !r.contains(['#', ' '])) {
+        return Err(format!(
+            "config.json oauth.client_id \"{id}\": use the HTTPS address of your client metadata document (http only on localhost)"
+        ));
+    }
+    let redirect_path = raw
+        .redirect_path
+        .unwrap_or_else(|| "oauth/callback".into())
+        .trim_matches('/')
+        .to_owned();
+    if redirect_path.is_empty() || redirect_path.contains(['?', '#', ':', ' ', '\\']) {
+        return Err(format!(
+            "config.json oauth.redirect_path \"{redirect_path}\": use a path under the app such as oauth/callback"
+        ));
+    }
+    let hosts = raw
+        .hosts
+        .map(|list| {
+            list.iter()
+                .map(|s| {
+                    Host::parse(s).map_err(|e| format!("config.json oauth.hosts \"{s}\": {e}"))
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
+    Ok(OAuthConfig {
+        client_id: id.to_owned(),
+        redirect_path,
+        hosts,
+    })
 }
 
 /// Reads `config.json` beside `index.html`. A missing file means the defaults, and so does
@@ -227,6 +305,36 @@ mod tests {
         ] {
             assert!(AppConfig::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn oauth_settings_are_read_and_checked() {
+        let c = AppConfig::parse(
+            r#"{"oauth":{"client_id":"https://console.example.com/oauth-client.json","hosts":["https://eu.posthog.com"]}}"#,
+        )
+        .expect("valid");
+        let o = c.oauth.expect("oauth");
+        assert_eq!(o.redirect_path, "oauth/callback");
+        assert!(o.offers(&Host::parse("https://eu.posthog.com").expect("host")));
+        assert!(!o.offers(&Host::parse("https://us.posthog.com").expect("host")));
+        let dev = AppConfig::parse(
+            r#"{"oauth":{"client_id":"http://127.0.0.1:8080/oauth-client.json","redirect_path":"/back/"}}"#,
+        )
+        .expect("loopback http");
+        let dev = dev.oauth.expect("oauth");
+        assert_eq!(dev.redirect_path, "back");
+        assert!(dev.offers(&Host::parse("https://us.posthog.com").expect("host")));
+        for bad in [
+            r#"{"oauth":{"client_id":"http://console.example.com/c.json"}}"#,
+            r#"{"oauth":{"client_id":"console.example.com/c.json"}}"#,
+            r#"{"oauth":{"client_id":"http://localhost.evil.example/c.json"}}"#,
+            r#"{"oauth":{"client_id":"https://c.example/c.json","redirect_path":"?x"}}"#,
+        ] {
+            let e = AppConfig::parse(bad).expect_err(bad);
+            assert!(e.contains("oauth"), "{e}");
+        }
+        let e = AppConfig::parse(r#"{"oauth":{}}"#).expect_err("no client id");
+        assert!(e.contains("client_id"), "{e}");
     }
 
     #[test]

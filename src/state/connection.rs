@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use posthog_groups::{GroupType, Host, Metric, ProjectId};
 
-use crate::api::fetch;
+use crate::api::{fetch, grant};
 use serde::{Deserialize, Serialize};
 
 use crate::browser::{self, StorageArea};
@@ -49,7 +49,8 @@ impl Session {
             .into_iter()
             .find_map(|area| browser::storage_get(area, STORED_KEY))
             .and_then(|text| serde_json::from_str::<StoredKey>(&text).ok())
-            .and_then(|s| Some((Host::parse(&s.host).ok()?, ApiKey::parse(&s.key).ok()?)));
+            .and_then(|s| Some((Host::parse(&s.host).ok()?, ApiKey::parse(&s.key).ok()?)))
+            .or_else(|| grant::restore().map(|(host, id)| (host, ApiKey::grant(id))));
         if restored.is_some() {
             // The key is kept beyond memory: what this tab learned about it comes back with
             // it, and what it learns next is kept beside it.
@@ -92,13 +93,20 @@ impl Session {
     }
 
     /// Keeps the key for `host`, in memory and where `storage` says; clears other copies.
+    /// A sign-in's tokens are kept by the token store (`api::grant`), where it was told.
     pub fn remember(&self, host: Host, key: ApiKey, storage: KeyStorage) {
         self.forget_stored();
-        let stored = serde_json::to_string(&StoredKey {
-            host: host.to_string(),
-            key: key.secret().to_owned(),
+        let stored = key.secret().map(|secret| {
+            serde_json::to_string(&StoredKey {
+                host: host.to_string(),
+                key: secret.to_owned(),
+            })
         });
-        if let Ok(text) = stored {
+        if key.grant_id().is_none() {
+            // A key replaces any sign-in, which is signed out rather than left working.
+            leptos::task::spawn_local(grant::sign_out());
+        }
+        if let Some(Ok(text)) = stored {
             match storage {
                 KeyStorage::Memory => {}
                 KeyStorage::Session => {
@@ -191,8 +199,16 @@ impl Session {
         })
     }
 
-    /// Forgets the key everywhere: memory, this tab and this device.
+    /// Whether what is held is a sign-in with PostHog rather than a personal key.
+    pub fn signed_in(&self) -> bool {
+        self.key
+            .with(|k| k.as_ref().is_some_and(|(_, key)| key.grant_id().is_some()))
+    }
+
+    /// Forgets the key everywhere: memory, this tab and this device. A sign-in is signed
+    /// out: its tokens are revoked at PostHog, then forgotten.
     pub fn forget(&self) {
+        leptos::task::spawn_local(grant::sign_out());
         self.forget_stored();
         fetch::forget_everything();
         self.key.set(None);

@@ -15,6 +15,7 @@ pub mod names;
 pub mod pending_deletes;
 pub mod rename;
 pub mod rename_session;
+pub mod sign_in;
 pub mod theme;
 pub mod transfer;
 pub mod url;

@@ -4,9 +4,20 @@
 use crate::host::Host;
 use crate::request::ProjectId;
 
-/// A personal API key. Its `Debug` never prints the key, so it cannot leak into a log line.
+/// The credential requests carry: a personal API key, or a sign-in with PostHog (OAuth)
+/// whose current access token the app's token store holds. Its `Debug` never prints a key,
+/// so it cannot leak into a log line.
 #[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey(String);
+pub struct ApiKey(Secret);
+
+#[derive(Clone, PartialEq, Eq)]
+enum Secret {
+    Personal(String),
+    /// A sign-in, by the number the token store knows it by. The token itself is not here:
+    /// a refresh replaces it without changing the connection, so screens and the answers
+    /// kept for them survive the refresh.
+    Grant(u64),
+}
 
 impl ApiKey {
     /// Trims what the user pasted; an empty key is an error with a message for the field.
@@ -17,18 +28,40 @@ impl ApiKey {
         } else if key.chars().any(|c| c.is_whitespace() || c.is_control()) {
             Err("The key must not contain spaces or line breaks.".into())
         } else {
-            Ok(ApiKey(key.to_owned()))
+            Ok(ApiKey(Secret::Personal(key.to_owned())))
         }
     }
 
-    /// The `Authorization` header value; with [`ApiKey::secret`], the only reads of the key.
-    pub fn bearer(&self) -> String {
-        format!("Bearer {}", self.0)
+    /// The credential of the sign-in the token store knows as `id`.
+    pub fn grant(id: u64) -> ApiKey {
+        ApiKey(Secret::Grant(id))
     }
 
-    /// The key's text, for the key store alone (which keeps it where the user chose).
-    pub fn secret(&self) -> &str {
-        &self.0
+    /// The sign-in's number when this is a sign-in rather than a personal key.
+    pub fn grant_id(&self) -> Option<u64> {
+        match self.0 {
+            Secret::Grant(id) => Some(id),
+            Secret::Personal(_) => None,
+        }
+    }
+
+    /// The `Authorization` header value of a personal key; `None` for a sign-in, whose
+    /// header comes from the token store at the moment of sending. With
+    /// [`ApiKey::secret`], the only reads of the key.
+    pub fn bearer(&self) -> Option<String> {
+        match &self.0 {
+            Secret::Personal(key) => Some(format!("Bearer {key}")),
+            Secret::Grant(_) => None,
+        }
+    }
+
+    /// A personal key's text, for the key store alone (which keeps it where the user
+    /// chose); `None` for a sign-in.
+    pub fn secret(&self) -> Option<&str> {
+        match &self.0 {
+            Secret::Personal(key) => Some(key),
+            Secret::Grant(_) => None,
+        }
     }
 
     /// A number that tells keys apart (for keeping each key's answers separate) without
@@ -39,7 +72,11 @@ impl ApiKey {
         #[allow(deprecated)]
         // SipHasher is deprecated for speed reasons only; stability is what matters here.
         let mut h = std::hash::SipHasher::new();
-        self.0.hash(&mut h);
+        match &self.0 {
+            Secret::Personal(key) => key.hash(&mut h),
+            // A sign-in is told apart by its number (its tokens change on every refresh).
+            Secret::Grant(id) => ("grant", id).hash(&mut h),
+        }
         h.finish()
     }
 }
@@ -57,7 +94,7 @@ pub struct Connection {
     pub host: Host,
     /// The project whose group types are managed.
     pub project: ProjectId,
-    /// The personal API key.
+    /// The personal API key or sign-in.
     pub key: ApiKey,
 }
 
@@ -69,7 +106,7 @@ mod tests {
     fn key_is_trimmed_and_required() {
         assert_eq!(
             ApiKey::parse("  phx_abc \n").map(|k| k.bearer()),
-            Ok("Bearer phx_abc".into())
+            Ok(Some("Bearer phx_abc".into()))
         );
         assert!(ApiKey::parse("   ").is_err());
         assert!(ApiKey::parse("phx_a b").is_err());
@@ -99,5 +136,23 @@ mod tests {
             a.fingerprint(),
             ApiKey::parse("phx_b").expect("key").fingerprint()
         );
+        assert_ne!(
+            ApiKey::grant(1).fingerprint(),
+            ApiKey::grant(2).fingerprint()
+        );
+        assert_eq!(
+            ApiKey::grant(7).fingerprint(),
+            ApiKey::grant(7).fingerprint()
+        );
+    }
+
+    #[test]
+    fn a_sign_in_has_no_header_of_its_own() {
+        let g = ApiKey::grant(3);
+        assert_eq!(
+            (g.bearer(), g.secret(), g.grant_id()),
+            (None, None, Some(3))
+        );
+        assert!(!format!("{g:?}").contains('3'));
     }
 }

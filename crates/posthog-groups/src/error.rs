@@ -49,6 +49,9 @@ pub enum ApiError {
     MissingKey,
     /// The key is wrong or revoked (`authentication_failed`; 401 on metrics, 403 on group types).
     InvalidKey,
+    /// The sign-in with PostHog is over: its refresh token expired or was revoked (or this
+    /// tab no longer holds its tokens). Nothing was sent with it.
+    SignInEnded,
     /// The key lacks a scope; `scope` is parsed from the detail when it names one.
     MissingScope {
         /// The scope to grant, such as `usage_metric:write`.
@@ -146,6 +149,7 @@ impl ApiError {
     pub fn title(&self) -> &'static str {
         match self {
             ApiError::MissingKey | ApiError::InvalidKey => "The API key was not accepted",
+            ApiError::SignInEnded => "Your sign-in has ended",
             ApiError::MissingScope { .. } => "The API key is missing a scope",
             ApiError::PersonalKeyNotAllowed => {
                 "This instance does not allow this with a personal API key"
@@ -242,6 +246,9 @@ impl std::fmt::Display for ApiError {
                 "No answer within {seconds} seconds. The host may be down or slow; try again."
             ),
             ApiError::Aborted => f.write_str("The request was cancelled."),
+            ApiError::SignInEnded => f.write_str(
+                "Your sign-in with PostHog has ended: it expired or was revoked. Sign in again on the Connection screen.",
+            ),
         }
     }
 }

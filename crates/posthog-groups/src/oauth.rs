@@ -169,6 +169,7 @@ impl std::fmt::Display for SignInError {
             SignInError::NoPendingSignIn => f.write_str("This sign-in was not started in this tab, or it has already been used. Start again with \"Sign in with PostHog\"."),
             SignInError::StateMismatch => f.write_str("The answer from PostHog does not match the sign-in this tab started (the state differs), so it was not used. Start again."),
             SignInError::NoCode => f.write_str("PostHog sent no authorization code back. Start again."),
+            SignInError::TokenRefused(code, d) if code == "invalid_grant" => write!(f, "PostHog would not exchange the sign-in for tokens{}: the code was already used or has expired, or the PKCE verifier did not match. Start again.", detail(d)),
             SignInError::TokenRefused(code, d) => write!(f, "PostHog refused the token request: {code}{}.", detail(d)),
             SignInError::BadTokenAnswer(e) => write!(f, "PostHog's token answer could not be read: {e}."),
         }
@@ -310,6 +311,10 @@ pub struct Tokens {
     pub expires_at_ms: u64,
     /// What was granted, which may be less than what was asked.
     pub scopes: Scopes,
+    /// The projects the user chose at consent (`scoped_teams`); `None`: not limited, or
+    /// not said.
+    #[serde(default)]
+    pub projects: Option<Vec<i64>>,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -349,6 +354,8 @@ pub fn decode_tokens(body: &str, asked: &Scopes, now_ms: u64) -> Result<Tokens, 
         expires_in: Option<u64>,
         refresh_token: Option<String>,
         scope: Option<String>,
+        #[serde(default)]
+        scoped_teams: Option<Vec<i64>>,
     }
     let a: Answer =
         serde_json::from_str(body).map_err(|e| SignInError::BadTokenAnswer(e.to_string()))?;
@@ -372,6 +379,7 @@ pub fn decode_tokens(body: &str, asked: &Scopes, now_ms: u64) -> Result<Tokens, 
             .scope
             .map(|s| Scopes::parse(&s))
             .unwrap_or_else(|| asked.clone()),
+        projects: a.scoped_teams.filter(|t| !t.is_empty()),
     })
 }
 
