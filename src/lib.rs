@@ -25,7 +25,6 @@ use crate::pages::{
     group_types::GroupTypesPage,
     lazy::{self, LazyScreen},
     not_found::NotFoundPage,
-    oauth_callback::OAuthCallbackPage,
 };
 use crate::state::config::ConfigResource;
 use crate::state::connection::Session;
@@ -61,7 +60,7 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=Fallback>
                     <Route path=path!("/") view=ConnectPage />
-                    <Route path=path!("/oauth/callback") view=OAuthCallbackPage />
+                    <Route path=path!("/oauth/callback") view=|| view! { <LazyScreen screen=&lazy::OAUTH_CALLBACK /> } />
                     <Route path=path!("/group-types") view=GroupTypesPage />
                     <Route path=path!("/group-types/:index/metrics") view=|| view! { <LazyScreen screen=&lazy::METRICS /> } />
                     <Route path=path!("/group-types/:index/metrics/new") view=|| view! { <LazyScreen screen=&lazy::METRIC_FORM /> } />
@@ -94,7 +93,7 @@ fn Fallback() -> impl IntoView {
                 .and_then(|c| c.oauth)
                 .is_some_and(|o| o.redirect_path == path);
             if callback {
-                view! { <OAuthCallbackPage /> }.into_any()
+                view! { <LazyScreen screen=&lazy::OAUTH_CALLBACK /> }.into_any()
             } else {
                 view! { <NotFoundPage /> }.into_any()
             }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use posthog_groups::{Host, ProjectId};
 
 use crate::browser;
+use crate::pages::lazy;
 use crate::state::config::{KeyStorage, OAuthConfig};
 use crate::state::sign_in;
 
@@ -31,11 +32,16 @@ pub fn SignIn(
         let (host, project) = (host.clone(), project.clone());
         let oauth = oauth.get_value();
         let kept = sign_in::kept_in(policy, remember.get_untracked());
-        async move { sign_in::start(&host, &project, &oauth, kept).await }
+        async move {
+            match lazy::start_sign_in().await {
+                Ok(start) => start(host, project, oauth, kept).await.map_err(|e| e.to_string()),
+                Err(_) => Err("The sign-in's code did not arrive from the server the app is served from. Check the connection, then try again.".to_string()),
+            }
+        }
     });
     Effect::new(move |_| {
         if let Some(Err(e)) = start.value().get() {
-            error.set(Some(e.to_string()));
+            error.set(Some(e));
         }
     });
     let offered = move || {

@@ -11,7 +11,13 @@ use std::sync::OnceLock;
 use leptos::prelude::*;
 
 use crate::components::error_panel::ProblemPanel;
+use posthog_groups::oauth::SignInError;
+use posthog_groups::{Host, ProjectId};
+
+use crate::api::grant::KeptIn;
+use crate::pages::oauth_callback::OAuthCallbackPage;
 use crate::pages::{metric::MetricPage, metric_form::MetricFormPage, metrics::MetricsPage};
+use crate::state::config::OAuthConfig;
 
 /// A screen's code could not be fetched (offline, or the deploy replaced the files).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,14 +42,16 @@ pub struct Screen {
     ready: OnceLock<Build>,
 }
 
-/// Declares a split point giving a component's builder; all three share one chunk, since
-/// whoever opens one metric screen is about to open the others.
+/// Declares a split point giving a component's builder in chunk `$chunk`. The three metric
+/// screens share one chunk, since whoever opens one is about to open the others; the
+/// sign-in round trip (its start and its callback) has its own, which most visits never
+/// load.
 macro_rules! split_screen {
-    ($name:ident, $component:ident $(, $option:meta)?) => {
+    ($chunk:ident, $name:ident, $component:ident $(, $option:meta)?) => {
         #[cfg_attr(
             feature = "split",
             leptos::wasm_split::wasm_split(
-                metric_screens,
+                $chunk,
                 wasm_split_path = ::leptos::wasm_split,
                 fallible
                 $(, $option)?
@@ -55,14 +63,47 @@ macro_rules! split_screen {
     };
 }
 
-split_screen!(metrics_view, MetricsPage);
-split_screen!(metric_view, MetricPage);
+split_screen!(metric_screens, metrics_view, MetricsPage);
+split_screen!(metric_screens, metric_view, MetricPage);
 // The chunk's preload comes with one of them: any one loads it for all.
 split_screen!(
+    metric_screens,
     metric_form_view,
     MetricFormPage,
     preload(preload_metric_screens)
 );
+split_screen!(sign_in, oauth_callback_view, OAuthCallbackPage);
+
+/// Starts a sign-in (see `state::sign_in::start`); the code lives in the sign-in chunk.
+pub type StartSignIn = fn(
+    Host,
+    ProjectId,
+    OAuthConfig,
+    Option<KeptIn>,
+) -> Pin<Box<dyn Future<Output = Result<(), SignInError>>>>;
+
+/// The sign-in's start, fetched with its chunk when the user first presses the button.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(sign_in, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn sign_in_starter() -> Result<StartSignIn, ChunkError> {
+    Ok(|host, project, oauth, kept| {
+        Box::pin(async move { crate::state::sign_in::start(&host, &project, &oauth, kept).await })
+    })
+}
+
+/// The sign-in's start, once its code is here; `Err` when it could not be fetched.
+pub async fn start_sign_in() -> Result<StartSignIn, ChunkError> {
+    #[cfg(feature = "split")]
+    {
+        sign_in_starter().await
+    }
+    #[cfg(not(feature = "split"))]
+    {
+        sign_in_starter()
+    }
+}
 
 #[cfg(feature = "split")]
 macro_rules! screen {
@@ -89,6 +130,8 @@ pub static METRICS: Screen = screen!(metrics_view);
 pub static METRIC: Screen = screen!(metric_view);
 /// `/group-types/:index/metrics/new` and `…/:id/edit`.
 pub static METRIC_FORM: Screen = screen!(metric_form_view);
+/// The sign-in callback (`oauth/callback`, or the redirect path `config.json` names).
+pub static OAUTH_CALLBACK: Screen = screen!(oauth_callback_view);
 
 /// Fetches the metric screens' code in the background, so that opening one does not wait
 /// for it; called once the group types are on screen (their rows link to the metrics). A
