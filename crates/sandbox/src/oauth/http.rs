@@ -206,11 +206,12 @@ async fn fetch_client(client_id: &str) -> Result<Client, String> {
         }
         None => return Err(invalid("client_id is missing")),
     }
+    // PostHog's cimd.py: the name is optional, and a missing or empty one is "CIMD Client".
     let client_name = obj
         .get("client_name")
         .and_then(Value::as_str)
         .filter(|n| !n.trim().is_empty())
-        .ok_or_else(|| invalid("client_name is missing or empty"))?;
+        .unwrap_or("CIMD Client");
     let redirect_uris = obj
         .get("redirect_uris")
         .and_then(Value::as_array)
