@@ -14,13 +14,21 @@ pub fn CapabilitySummary(
 ) -> impl IntoView {
     let read_only = capabilities.read_only();
     let caveat = capabilities.caveat();
+    // A sign-in's powers are what the user granted at consent, not a key's.
+    let signed_in =
+        use_context::<crate::state::connection::Session>().is_some_and(|s| s.signed_in());
+    let title = if signed_in {
+        "What this sign-in can do"
+    } else {
+        "What this key can do"
+    };
     view! {
         <details class="capabilities" open=read_only>
             <summary>
-                "What this key can do"
+                {title}
                 {read_only.then(|| view! { <span class="badge">"read-only"</span> })}
             </summary>
-            <ul aria-label="What this key can do">
+            <ul aria-label=title>
                 {capabilities.lines().into_iter().map(|(verdict, text)| {
                     let (class, mark) = match verdict {
                         Verdict::Yes => ("ok", "✓"),

@@ -106,6 +106,17 @@ test('signs in through the consent page on another origin and uses the app; the 
   await assertAccessible(page, 'group types after signing in');
 
   // What the sign-in can do comes from the scopes granted: no key record, no probe.
+  const summary = page.locator('summary', { hasText: 'What this sign-in can do' });
+  await summary.click();
+  const granted = await page.getByRole('list', { name: 'What this sign-in can do' }).getByRole('listitem').allInnerTexts();
+  assert.deepEqual(granted.map((l) => l.replace(/^[✓✕?]\s*/, '').trim()), [
+    'List group types: yes',
+    'Rename group types: not checked — it needs group:write and admin access; the server will say if it refuses',
+    'Delete group types: yes',
+    'View usage metrics: yes',
+    'Create, edit and delete usage metrics: yes',
+    'See metric values for a group: yes',
+  ]);
   const log = await sandbox.control('requests');
   assert.ok(log.some((r) => r.path === '/api/projects/1/groups_types/'), 'the log covers this sign-in');
   assert.ok(!log.some((r) => r.path.startsWith('/api/personal_api_keys/')), 'no key-record read for a sign-in');
