@@ -298,6 +298,37 @@ test('a verifier the server does not match is refused with its message, and noth
   assertClean([statusLogged(400, `${host}/oauth/token/`)]);
 });
 
+test('a deployment may choose another redirect path, and only the hosts it lists offer sign-in', async () => {
+  const other = await startSandboxWithConfig((url) => ({
+    oauth: { client_id: `${url}/oauth-client.json`, redirect_path: 'signed-in/', hosts: [url.replace('127.0.0.1', 'localhost')] },
+  }));
+  try {
+    writeFileSync(join(other.dir, 'oauth-client.json'), JSON.stringify({
+      client_id: `${other.url}/oauth-client.json`,
+      client_name: 'Groups console (own path)',
+      redirect_uris: [`${other.url}/signed-in`],
+    }));
+    const otherHost = other.url.replace('127.0.0.1', 'localhost');
+    const opening = await openPage(browser.context, `${other.url}/?${new URLSearchParams({ host: otherHost, project: '1' })}`);
+    opened.push(opening.page);
+    const { page } = opening;
+    const button = page.getByRole('button', { name: 'Sign in with PostHog' });
+    await button.waitFor();
+    // The local sandbox host (this server by its own name) is not in "hosts".
+    await page.getByRole('radio', { name: /Local sandbox/ }).check();
+    await button.waitFor({ state: 'detached' });
+    await page.getByRole('radio', { name: /Self-hosted/ }).check();
+    await button.click();
+    await page.waitForURL((u) => u.href.startsWith(`${otherHost}/oauth/authorize/`));
+    assert.equal(new URL(page.url()).searchParams.get('redirect_uri'), `${other.url}/signed-in`);
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.getByRole('heading', { name: 'Group types', level: 1 }).waitFor();
+    opening.assertClean();
+  } finally {
+    await other.stop();
+  }
+});
+
 test('inside a portal frame the console offers no sign-in', async () => {
   const portal = await startStaticSandbox(PORTAL_DIR);
   try {
