@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use web_sys::RequestCredentials;
 
 use crate::browser::{self, StorageArea};
+use crate::state::config::KeyStorage;
 
 /// Where a kept sign-in lives (sessionStorage or localStorage, as the key-storage policy and
 /// the user chose); never both.
@@ -40,17 +41,8 @@ pub struct Grant {
     pub revocation_endpoint: Option<String>,
     /// The tokens in hand.
     pub tokens: Tokens,
-    /// Whether the grant is kept beyond memory, and where.
-    pub kept: Option<KeptIn>,
-}
-
-/// Which storage holds a kept sign-in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum KeptIn {
-    /// This tab (sessionStorage).
-    Tab,
-    /// This device (localStorage).
-    Device,
+    /// Where the grant is kept beyond memory, as for a key.
+    pub kept: KeyStorage,
 }
 
 type Refresh = Shared<LocalBoxFuture<'static, Result<(), ApiError>>>;
@@ -142,6 +134,11 @@ pub async fn exchange(pending: &PendingSignIn, code: &str) -> Result<Tokens, Sig
 /// schedules its refresh.
 pub fn hold(grant: Grant) {
     store(&grant);
+    take_up(grant);
+}
+
+/// Makes `grant` this tab's sign-in, with its refresh scheduled.
+fn take_up(grant: Grant) {
     schedule(&grant);
     GRANT.with(|g| *g.borrow_mut() = Some(grant));
 }
@@ -151,9 +148,9 @@ fn store(grant: &Grant) {
         browser::storage_remove(area, STORED_GRANT);
     }
     let area = match grant.kept {
-        None => return,
-        Some(KeptIn::Tab) => StorageArea::Session,
-        Some(KeptIn::Device) => StorageArea::Local,
+        KeyStorage::Memory => return,
+        KeyStorage::Session => StorageArea::Session,
+        KeyStorage::Device => StorageArea::Local,
     };
     if let Ok(text) = serde_json::to_string(grant) {
         browser::storage_set(area, STORED_GRANT, &text);
@@ -169,8 +166,7 @@ pub fn restore() -> Option<(Host, u64)> {
         .and_then(|text| serde_json::from_str::<Grant>(&text).ok())?;
     let host = Host::parse(&grant.host).ok()?;
     let id = grant.id;
-    schedule(&grant);
-    GRANT.with(|g| *g.borrow_mut() = Some(grant));
+    take_up(grant);
     Some((host, id))
 }
 
@@ -235,8 +231,7 @@ async fn run_refresh(id: u64) -> Result<(), ApiError> {
     // Another tab of this device may have refreshed the same sign-in: its refresh token
     // replaced ours, which PostHog would now take as stolen. Take up its tokens instead.
     if let Some(newer) = stored_newer(&grant) {
-        schedule(&newer);
-        GRANT.with(|g| *g.borrow_mut() = Some(newer));
+        take_up(newer);
         return Ok(());
     }
     let Some(refresh_token) = grant.tokens.refresh.clone() else {

@@ -9,7 +9,6 @@ use posthog_groups::{Host, ProjectId};
 use crate::browser;
 use crate::pages::lazy;
 use crate::state::config::{KeyStorage, OAuthConfig};
-use crate::state::sign_in;
 
 /// The button, its explanation, and why a sign-in could not start.
 #[component]
@@ -31,7 +30,7 @@ pub fn SignIn(
     let start = Action::new_local(move |(host, project): &(Host, ProjectId)| {
         let (host, project) = (host.clone(), project.clone());
         let oauth = oauth.get_value();
-        let kept = sign_in::kept_in(policy, remember.get_untracked());
+        let kept = KeyStorage::chosen(policy, remember.get_untracked());
         async move {
             match lazy::start_sign_in().await {
                 Ok(start) => start(host, project, oauth, kept).await.map_err(|e| e.to_string()),

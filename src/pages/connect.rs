@@ -96,11 +96,7 @@ fn ConnectForm(config: AppConfig) -> impl IntoView {
                 connect_error.set(Some(e.explain(&conn.host, &conn.project)))
             }
             (Ok(list), Ok(caps)) => {
-                let storage = match (policy, remember.get_untracked()) {
-                    (KeyStorage::Device, true) => KeyStorage::Device,
-                    (KeyStorage::Memory, _) => KeyStorage::Memory,
-                    _ => KeyStorage::Session,
-                };
+                let storage = KeyStorage::chosen(policy, remember.get_untracked());
                 session.remember(conn.host.clone(), conn.key.clone(), storage);
                 session.show_capabilities(&conn, caps);
                 session.prefetched.set(Some((conn.clone(), list)));
@@ -123,10 +119,12 @@ fn ConnectForm(config: AppConfig) -> impl IntoView {
         }
     });
 
+    // Host and project, read and checked for Connect and for sign-in alike; each error is
+    // shown beside its field.
     let allowed = config.clone();
     let origin_for_host = origin.clone();
-    let chosen_host = move || {
-        resolve_host(
+    let fields = move || {
+        let host = resolve_host(
             choice.get_untracked(),
             &custom_host.get_untracked(),
             origin_for_host.as_deref(),
@@ -137,49 +135,47 @@ fn ConnectForm(config: AppConfig) -> impl IntoView {
             } else {
                 Err(format!("This console may not connect to {h}."))
             }
-        })
+        });
+        let project_id = ProjectId::parse(&project.get_untracked());
+        host_error.set(host.as_ref().err().cloned());
+        project_error.set(project_id.as_ref().err().cloned());
+        (host, project_id)
     };
-    let host_for_sign_in = chosen_host.clone();
+    // Focus goes to the first field that is wrong (the host only when it is typed in).
+    let focus_first = move |host_bad: bool, project_bad: bool, key_bad: bool| {
+        let self_hosted =
+            choice.get_untracked() == crate::state::host_choice::HostChoice::SelfHosted;
+        if host_bad && self_hosted {
+            browser::focus_id("host-url")
+        } else if project_bad {
+            browser::focus_id("project-id")
+        } else if key_bad {
+            browser::focus_id("api-key")
+        }
+    };
+    let fields_for_sign_in = fields.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         connect_error.set(None);
-        let host = chosen_host();
-        let project_id = ProjectId::parse(&project.get_untracked());
+        let (host, project_id) = fields();
         let api_key = ApiKey::parse(&key.get_untracked());
-        host_error.set(host.as_ref().err().cloned());
-        project_error.set(project_id.as_ref().err().cloned());
         key_error.set(api_key.as_ref().err().cloned());
         match (host, project_id, api_key) {
             (Ok(host), Ok(project), Ok(key)) => {
                 check.dispatch(Connection { host, project, key });
             }
-            (Err(_), _, _)
-                if choice.get_untracked() == crate::state::host_choice::HostChoice::SelfHosted =>
-            {
-                browser::focus_id("host-url")
-            }
-            (_, Err(_), _) => browser::focus_id("project-id"),
-            (_, _, Err(_)) => browser::focus_id("api-key"),
-            _ => {}
+            (host, project, key) => focus_first(host.is_err(), project.is_err(), key.is_err()),
         }
     };
 
-    // Sign-in needs the host and project only; their errors are shown as for Connect.
+    // Sign-in needs the host and project only.
     let sign_in_target = Callback::new(move |()| {
         connect_error.set(None);
         key_error.set(None);
-        let host = host_for_sign_in();
-        let project_id = ProjectId::parse(&project.get_untracked());
-        host_error.set(host.as_ref().err().cloned());
-        project_error.set(project_id.as_ref().err().cloned());
-        match (host, project_id) {
+        match fields_for_sign_in() {
             (Ok(h), Ok(p)) => Some((h, p)),
-            (Err(_), _) => {
-                browser::focus_id("host-url");
-                None
-            }
-            (_, Err(_)) => {
-                browser::focus_id("project-id");
+            (host, project) => {
+                focus_first(host.is_err(), project.is_err(), false);
                 None
             }
         }

@@ -14,10 +14,9 @@ use crate::components::error_panel::ProblemPanel;
 use posthog_groups::oauth::SignInError;
 use posthog_groups::{Host, ProjectId};
 
-use crate::api::grant::KeptIn;
 use crate::pages::oauth_callback::OAuthCallbackPage;
 use crate::pages::{metric::MetricPage, metric_form::MetricFormPage, metrics::MetricsPage};
-use crate::state::config::OAuthConfig;
+use crate::state::config::{KeyStorage, OAuthConfig};
 
 /// A screen's code could not be fetched (offline, or the deploy replaced the files).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,7 +78,7 @@ pub type StartSignIn = fn(
     Host,
     ProjectId,
     OAuthConfig,
-    Option<KeptIn>,
+    KeyStorage,
 ) -> Pin<Box<dyn Future<Output = Result<(), SignInError>>>>;
 
 /// The sign-in's start, fetched with its chunk when the user first presses the button.

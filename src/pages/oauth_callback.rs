@@ -8,9 +8,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
-use crate::api::grant::KeptIn;
 use crate::browser;
-use crate::state::config::KeyStorage;
 use crate::state::connection::{ApiKey, Session};
 use crate::state::sign_in;
 use crate::state::url::{href, Target};
@@ -28,12 +26,7 @@ pub fn OAuthCallbackPage() -> impl IntoView {
     spawn_local(async move {
         match sign_in::finish(&query).await {
             Ok(done) => {
-                let storage = match done.kept {
-                    None => KeyStorage::Memory,
-                    Some(KeptIn::Tab) => KeyStorage::Session,
-                    Some(KeptIn::Device) => KeyStorage::Device,
-                };
-                session.remember(done.host, ApiKey::grant(done.id), storage);
+                session.remember(done.host, ApiKey::grant(done.id), done.kept);
                 navigate(
                     &done.return_to,
                     NavigateOptions {

@@ -2,12 +2,12 @@
 //! `index.html`. Everything is optional; a missing file means the defaults.
 
 use posthog_groups::{Host, ProjectId};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::state::theme::{Accent, ThemeMode};
 
 /// How long the personal API key may be kept in this browser.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum KeyStorage {
     /// Only in memory: gone on reload.
@@ -18,6 +18,18 @@ pub enum KeyStorage {
     /// (localStorage).
     #[default]
     Device,
+}
+
+impl KeyStorage {
+    /// Where a key or sign-in is kept: no longer than `policy` allows, on the device only
+    /// when the user ticked "Remember on this device", else for this tab.
+    pub fn chosen(policy: KeyStorage, remember: bool) -> KeyStorage {
+        match (policy, remember) {
+            (KeyStorage::Memory, _) => KeyStorage::Memory,
+            (KeyStorage::Device, true) => KeyStorage::Device,
+            _ => KeyStorage::Session,
+        }
+    }
 }
 
 /// The parsed, validated `config.json`.
@@ -305,6 +317,26 @@ mod tests {
         ] {
             assert!(AppConfig::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_key_or_sign_in_is_kept_no_longer_than_the_policy_allows() {
+        assert_eq!(
+            KeyStorage::chosen(KeyStorage::Memory, true),
+            KeyStorage::Memory
+        );
+        assert_eq!(
+            KeyStorage::chosen(KeyStorage::Session, true),
+            KeyStorage::Session
+        );
+        assert_eq!(
+            KeyStorage::chosen(KeyStorage::Device, false),
+            KeyStorage::Session
+        );
+        assert_eq!(
+            KeyStorage::chosen(KeyStorage::Device, true),
+            KeyStorage::Device
+        );
     }
 
     #[test]

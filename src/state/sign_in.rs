@@ -6,7 +6,7 @@ use posthog_groups::oauth::{PendingSignIn, SignInError, State, Verifier};
 use posthog_groups::{Host, ProjectId};
 use serde::{Deserialize, Serialize};
 
-use crate::api::grant::{self, Grant, KeptIn};
+use crate::api::grant::{self, Grant};
 use crate::browser::{self, StorageArea};
 use crate::state::config::{KeyStorage, OAuthConfig};
 use crate::state::url::{href, Target};
@@ -19,7 +19,7 @@ const PENDING: &str = "groups-console.pending-sign-in";
 struct Pending {
     sign_in: PendingSignIn,
     project: String,
-    kept: Option<KeptIn>,
+    kept: KeyStorage,
 }
 
 /// `N` random bytes from the browser's `crypto.getRandomValues` (through uuid's v4, which
@@ -41,15 +41,6 @@ fn random<const N: usize>() -> [u8; N] {
     out
 }
 
-/// Where the sign-in is kept once done, by the key-storage policy and the user's choice.
-pub fn kept_in(policy: KeyStorage, remember: bool) -> Option<KeptIn> {
-    match (policy, remember) {
-        (KeyStorage::Memory, _) => None,
-        (KeyStorage::Device, true) => Some(KeptIn::Device),
-        _ => Some(KeptIn::Tab),
-    }
-}
-
 /// The redirect URI: the callback's path under the app's own address.
 pub fn redirect_uri(oauth: &OAuthConfig) -> String {
     let origin = browser::page_origin().unwrap_or_default();
@@ -63,7 +54,7 @@ pub async fn start(
     host: &Host,
     project: &ProjectId,
     oauth: &OAuthConfig,
-    kept: Option<KeptIn>,
+    kept: KeyStorage,
 ) -> Result<(), SignInError> {
     let endpoints = grant::discover(host).await?;
     let sign_in = PendingSignIn {
@@ -99,8 +90,8 @@ pub struct SignedIn {
     pub host: Host,
     /// The sign-in's number (see `ApiKey::grant`).
     pub id: u64,
-    /// Whether it is kept beyond memory.
-    pub kept: Option<KeptIn>,
+    /// Where it is kept (see [`KeyStorage::chosen`]).
+    pub kept: KeyStorage,
     /// The app path to land on.
     pub return_to: String,
 }
@@ -143,17 +134,4 @@ pub async fn finish(query: &str) -> Result<SignedIn, (SignInError, Target)> {
         kept: pending.kept,
         return_to: pending.sign_in.return_to,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_sign_in_is_kept_no_longer_than_the_policy_allows() {
-        assert_eq!(kept_in(KeyStorage::Memory, true), None);
-        assert_eq!(kept_in(KeyStorage::Session, true), Some(KeptIn::Tab));
-        assert_eq!(kept_in(KeyStorage::Device, false), Some(KeptIn::Tab));
-        assert_eq!(kept_in(KeyStorage::Device, true), Some(KeptIn::Device));
-    }
 }

@@ -7,7 +7,7 @@ import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startSandbox, startSandboxWithConfig, launchBrowser, allowWrites, openPage, connect, assertAccessible,
-  closedPort, capabilityLines, resetSandbox, recordRequests, statusLogged, DEMO_KEY,
+  closedPort, capabilityLines, resetSandbox, recordRequests, statusLogged, clearStorage, DEMO_KEY,
 } from './harness.mjs';
 
 const STORED_KEY = 'groups-console.key';
@@ -46,10 +46,7 @@ afterEach(async () => {
     const page = opened.pop();
     if (!page.isClosed()) await page.close();
   }
-  const cleaner = await browser.context.newPage();
-  await cleaner.goto(`${sandbox.url}/config.json`);
-  await cleaner.evaluate(() => { localStorage.clear(); sessionStorage.clear(); });
-  await cleaner.close();
+  await clearStorage(browser.context, sandbox.url);
   await resetSandbox(sandbox);
 });
 

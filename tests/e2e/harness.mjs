@@ -192,6 +192,14 @@ export async function connect(page, { host = 'sandbox', project = '1', key = DEM
   await page.getByRole('button', { name: 'Connect' }).click();
 }
 
+/** Clears what the app kept in `origin`'s localStorage and sessionStorage in `context`. */
+export async function clearStorage(context, origin) {
+  const cleaner = await context.newPage();
+  await cleaner.goto(`${origin}/config.json`);
+  await cleaner.evaluate(() => { localStorage.clear(); sessionStorage.clear(); });
+  await cleaner.close();
+}
+
 /** A loopback port nothing listens on: bound by the OS, then released. */
 export async function closedPort() {
   const { createServer } = await import('node:net');

@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   startSandboxWithConfig, startStaticSandbox, launchBrowser, openPage, assertAccessible, allowWrites,
-  resetSandbox, recordRequests, setSwitches, eventually, statusLogged,
+  resetSandbox, recordRequests, setSwitches, eventually, statusLogged, clearStorage,
 } from './harness.mjs';
 
 const PORTAL_DIR = resolve(import.meta.dirname, 'portal');
@@ -44,10 +44,7 @@ afterEach(async () => {
     const page = opened.pop();
     if (!page.isClosed()) await page.close();
   }
-  const cleaner = await browser.context.newPage();
-  await cleaner.goto(`${sandbox.url}/config.json`);
-  await cleaner.evaluate(() => { localStorage.clear(); sessionStorage.clear(); });
-  await cleaner.close();
+  await clearStorage(browser.context, sandbox.url);
   await resetSandbox(sandbox);
 });
 

@@ -109,6 +109,22 @@ const SCOPE: &str = "group:read group:write usage_metric:read";
 
 impl Flow {
     /// The authorization URL's query for the good client.
+    /// [`Flow::params`] with `key` set to `value`, or left out when `value` is empty.
+    fn params_with(
+        &self,
+        scope: &str,
+        challenge: &str,
+        key: &str,
+        value: &str,
+    ) -> Vec<(String, String)> {
+        let mut p = self.params(scope, challenge);
+        p.retain(|(k, _)| k != key);
+        if !value.is_empty() {
+            p.push((key.to_string(), value.to_string()));
+        }
+        p
+    }
+
     fn params(&self, scope: &str, challenge: &str) -> Vec<(String, String)> {
         [
             ("response_type", "code"),
@@ -471,14 +487,7 @@ async fn a_reused_code_revokes_what_it_gave() {
 async fn client_and_redirect_errors_are_pages_not_redirects() {
     let f = flow().await;
     let c = challenge(&verifier());
-    let with = |key: &str, value: &str| {
-        let mut p = f.params(SCOPE, &c);
-        p.retain(|(k, _)| k != key);
-        if !value.is_empty() {
-            p.push((key.to_string(), value.to_string()));
-        }
-        p
-    };
+    let with = |key: &str, value: &str| f.params_with(SCOPE, &c, key, value);
     for (params, words) in [
         (
             with("redirect_uri", &format!("{}/elsewhere", f.docs)),
@@ -551,14 +560,7 @@ async fn client_and_redirect_errors_are_pages_not_redirects() {
 async fn request_errors_redirect_with_state() {
     let f = flow().await;
     let c = challenge(&verifier());
-    let with = |key: &str, value: &str| {
-        let mut p = f.params(SCOPE, &c);
-        p.retain(|(k, _)| k != key);
-        if !value.is_empty() {
-            p.push((key.to_string(), value.to_string()));
-        }
-        p
-    };
+    let with = |key: &str, value: &str| f.params_with(SCOPE, &c, key, value);
     for (params, error) in [
         (with("code_challenge", ""), "invalid_request"),
         (with("code_challenge_method", "plain"), "invalid_request"),
