@@ -160,7 +160,12 @@ pub enum SignInError {
 
 impl std::fmt::Display for SignInError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let detail = |d: &Option<String>| d.as_ref().map(|d| format!(" ({d})")).unwrap_or_default();
+        // The server's own sentence, inside ours: without its full stop, so none is doubled.
+        let detail = |d: &Option<String>| {
+            d.as_ref()
+                .map(|d| format!(" ({})", d.trim().trim_end_matches('.')))
+                .unwrap_or_default()
+        };
         match self {
             SignInError::BadDiscovery(e) => write!(f, "The host's OAuth settings could not be read: {e}."),
             SignInError::NoS256 => f.write_str("The host does not offer PKCE with S256, which this console requires to sign in safely."),
@@ -461,6 +466,10 @@ mod tests {
                 "error=access_denied&error_description=The+user+said+no&state={s}"
             )),
             Err(SignInError::Denied(Some("The user said no".into())))
+        );
+        assert_eq!(
+            SignInError::Denied(Some("The user denied access.".into())).to_string(),
+            "Sign-in was cancelled: access was not granted (The user denied access). Sign in again, or connect with a personal API key."
         );
         assert_eq!(
             p.read_callback(&format!("error=invalid_scope&state={s}")),
