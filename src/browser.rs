@@ -402,6 +402,33 @@ pub fn on_message(f: impl Fn(String, serde_json::Value) + 'static) {
     listener.forget();
 }
 
+/// Posts the text `message` on the BroadcastChannel `channel`, to every other tab and frame
+/// of this origin (not to this page itself). Nothing happens where the browser has none.
+pub fn broadcast(channel: &str, message: &str) {
+    if let Ok(ch) = web_sys::BroadcastChannel::new(channel) {
+        let _ = ch.post_message(&wasm_bindgen::JsValue::from_str(message));
+        ch.close();
+    }
+}
+
+/// Calls `f(text)` for every text message another tab or frame of this origin posts on the
+/// BroadcastChannel `channel`, for the life of the page.
+pub fn on_broadcast(channel: &str, f: impl Fn(String) + 'static) {
+    let Ok(ch) = web_sys::BroadcastChannel::new(channel) else {
+        return;
+    };
+    let listener =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            if let Some(text) = ev.data().as_string() {
+                f(text);
+            }
+        });
+    ch.set_onmessage(Some(listener.as_ref().unchecked_ref()));
+    listener.forget();
+    // The channel must outlive this call or it stops listening.
+    std::mem::forget(ch);
+}
+
 /// Calls `f(height)` with the content's height in CSS pixels now and whenever it changes.
 pub fn observe_height(f: impl Fn(u32) + 'static) {
     // The body's height is the content's; the root's never shrinks below the frame's.
@@ -480,10 +507,12 @@ pub fn is_online() -> bool {
     web_sys::window().is_none_or(|w| w.navigator().on_line())
 }
 
-/// Sends the browser to `url` (a full page load: the sign-in's consent page).
-pub fn go_to(url: &str) {
+/// Sends the browser to the sign-in's consent page (a full page load). The one navigation
+/// that leaves the app, so it takes only an [`AuthorizeUrl`], which the core builds after
+/// checking it is on the chosen host: no `javascript:`, `data:` or foreign address.
+pub fn go_to_sign_in(url: &posthog_groups::oauth::AuthorizeUrl) {
     if let Some(w) = web_sys::window() {
-        let _ = w.location().assign(url);
+        let _ = w.location().assign(url.as_str());
     }
 }
 

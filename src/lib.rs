@@ -38,8 +38,18 @@ pub const LEAVE_QUESTION: &str = "You have unsaved changes. Leave this page and 
 #[component]
 pub fn App() -> impl IntoView {
     let session = Session::provide();
-    Notice::provide();
+    let notice = Notice::provide();
     ConfigResource::provide();
+    // A key or sign-in kept from an earlier visit is used only once config.json says its
+    // host is still allowed (it may have changed since the key was kept).
+    let config = ConfigResource::expect();
+    Effect::new(move |_| {
+        if let Some(loaded) = config.0.get() {
+            if let Some(message) = session.settle_restore(&loaded.unwrap_or_default()) {
+                notice.show(message);
+            }
+        }
+    });
     Embed::provide();
     let pending = PendingDeletes::provide();
     browser::watch_policy_violations();

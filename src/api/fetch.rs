@@ -125,6 +125,27 @@ thread_local! {
     static STORE_TAB: Cell<bool> = const { Cell::new(false) };
 }
 
+thread_local! {
+    // The fingerprints of credentials forgotten, signed out or replaced in this tab or
+    // another: a screen, a retry or a pending delete that still holds one sends nothing.
+    static ENDED: RefCell<std::collections::HashSet<u64>> = RefCell::new(Default::default());
+}
+
+/// Ends the credential whose fingerprint is `fingerprint` ([`posthog_groups::ApiKey::fingerprint`]):
+/// no request carrying it is sent from now on ([`ApiError::KeyForgotten`]).
+pub fn end_credential(fingerprint: u64) {
+    ENDED.with(|e| e.borrow_mut().insert(fingerprint));
+}
+
+/// Lets a credential the user connects with again be sent again.
+pub fn renew_credential(fingerprint: u64) {
+    ENDED.with(|e| e.borrow_mut().remove(&fingerprint));
+}
+
+fn ended(conn: &Connection) -> bool {
+    ENDED.with(|e| e.borrow().contains(&conn.key.fingerprint()))
+}
+
 /// Drops the fresh answers, and lets no read already in flight keep or share its answer: a
 /// write may have changed what they return. What the key may do is kept.
 pub fn forget_reads() {
@@ -369,6 +390,11 @@ async fn send_with(
     if cancel.cancelled.get() {
         return Err(ApiError::Aborted);
     }
+    // Checked at the last moment, on every attempt: the key may have been forgotten in
+    // another tab while this request waited for a retry or a refresh.
+    if ended(conn) {
+        return Err(ApiError::KeyForgotten);
+    }
     let controller = AbortController::new().ok();
     let signal = controller.as_ref().map(AbortController::signal);
     cancel.current.replace(controller.clone());
@@ -464,6 +490,9 @@ pub async fn get_beside_app(path: &str) -> Option<(u16, String)> {
 /// Sends `req` with `keepalive`, so the browser finishes it after the page is gone. Used for
 /// deletes still waiting for their undo period when the page is hidden or closed.
 pub async fn send_keepalive(conn: &Connection, req: &Request) {
+    if ended(conn) {
+        return;
+    }
     let init = web_sys::RequestInit::new();
     init.set_method(req.method.as_str());
     // `keepalive` is not in web-sys's stable RequestInit API: set the field directly.

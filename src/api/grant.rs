@@ -57,8 +57,9 @@ fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
-/// Reads the host's discovery document. Its endpoints must be on the host's own origin:
-/// the code, verifier and tokens go nowhere but the host the user chose.
+/// Reads the host's discovery document. Its endpoints must be on the host's own origin
+/// (the core's `decode_discovery`): the browser is sent, and the code, verifier and tokens
+/// go, nowhere but the host the user chose.
 pub async fn discover(host: &Host) -> Result<Endpoints, SignInError> {
     let url = host.url("/.well-known/oauth-authorization-server");
     let answer = RequestBuilder::new(&url)
@@ -79,27 +80,7 @@ pub async fn discover(host: &Host) -> Result<Endpoints, SignInError> {
         )));
     }
     let body = response.text().await.unwrap_or_default();
-    let endpoints = decode_discovery(&body)?;
-    let own = |url: &str| on_host(url, host);
-    let foreign = [
-        Some(&endpoints.token_endpoint),
-        endpoints.revocation_endpoint.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
-    .find(|u| !own(u));
-    match foreign {
-        Some(url) => Err(SignInError::BadDiscovery(format!(
-            "it sends sign-in requests to another address ({url}), and this console sends its sign-in secrets only to {host}"
-        ))),
-        None => Ok(endpoints),
-    }
-}
-
-/// Whether `url` is on `host` (the same origin, and under its path).
-fn on_host(url: &str, host: &Host) -> bool {
-    url.strip_prefix(host.as_str())
-        .is_some_and(|rest| rest.starts_with('/'))
+    decode_discovery(&body, host)
 }
 
 /// POSTs a form to the authorization server: status and body, or `None` when nothing came
@@ -157,17 +138,63 @@ fn store(grant: &Grant) {
     }
 }
 
-/// The sign-in kept in this tab or on this device, taken up again after a reload: its host
-/// and number.
-pub fn restore() -> Option<(Host, u64)> {
+/// The sign-in kept in this tab or on this device, as a reload finds it: read and checked,
+/// not yet taken up (see [`resume`]). `Err` names the host as written when what is kept
+/// fails the checks (a host or endpoints today's rules refuse).
+pub fn kept() -> Option<Result<(Host, Grant), String>> {
     let grant = [StorageArea::Session, StorageArea::Local]
         .into_iter()
         .find_map(|area| browser::storage_get(area, STORED_GRANT))
         .and_then(|text| serde_json::from_str::<Grant>(&text).ok())?;
-    let host = Host::parse(&grant.host).ok()?;
-    let id = grant.id;
+    // What comes back from storage is checked as if a script had written it: the host by
+    // today's rules, and the endpoints the tokens will go to on that host.
+    let Ok(host) = Host::parse(&grant.host) else {
+        return Some(Err(grant.host));
+    };
+    let on_host = std::iter::once(&grant.token_endpoint)
+        .chain(grant.revocation_endpoint.as_ref())
+        .all(|url| host.owns_url(url));
+    Some(if on_host {
+        Ok((host, grant))
+    } else {
+        Err(grant.host)
+    })
+}
+
+/// The number of the sign-in this tab holds, if any.
+pub fn held_id() -> Option<u64> {
+    GRANT.with(|g| g.borrow().as_ref().map(|g| g.id))
+}
+
+/// Takes up a kept sign-in (from [`kept`]) once its host is known to be allowed.
+pub fn resume(grant: Grant) {
     take_up(grant);
-    Some((host, id))
+}
+
+/// Removes a kept sign-in without telling its host: used when the host may no longer be
+/// sent anything, so not even a revocation goes there.
+pub fn discard_kept() {
+    drop_grant();
+}
+
+/// Drops sign-in `id` from this tab, without revoking it (another tab signed it out, and
+/// revoked it there), and from storage where it is still the one kept.
+pub fn drop_ended(id: u64) {
+    if with_grant(id, |_| ()).is_some() {
+        TIMER.with(|t| {
+            if let Some(t) = t.borrow_mut().take() {
+                t.clear();
+            }
+        });
+        GRANT.with(|g| *g.borrow_mut() = None);
+    }
+    for area in [StorageArea::Session, StorageArea::Local] {
+        let stored = browser::storage_get(area, STORED_GRANT)
+            .and_then(|text| serde_json::from_str::<Grant>(&text).ok());
+        if stored.is_some_and(|g| g.id == id) {
+            browser::storage_remove(area, STORED_GRANT);
+        }
+    }
 }
 
 /// What was granted to sign-in `id`: its scopes and the projects chosen at consent.

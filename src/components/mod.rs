@@ -15,6 +15,7 @@ pub mod group_values;
 pub mod host_picker;
 pub mod import_metrics;
 pub mod key_field;
+pub mod linked_host;
 pub mod metric_fields;
 pub mod metric_table;
 pub mod metric_tools;

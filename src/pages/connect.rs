@@ -10,11 +10,14 @@ use crate::browser;
 use crate::components::field::TextField;
 use crate::components::host_picker::HostPicker;
 use crate::components::key_field::KeyField;
+use crate::components::linked_host::LinkedHostWarning;
 use crate::components::sign_in::SignIn;
 use crate::state::capabilities::{self, explain_connect_error, CapabilityError};
 use crate::state::config::{AppConfig, ConfigResource, KeyStorage};
 use crate::state::connection::{ApiKey, Connection, Session};
-use crate::state::host_choice::{allowed_choices, initial_choice, resolve_host};
+use crate::state::host_choice::{
+    allowed_choices, initial_choice, linked_host, resolve_host, HostChoice,
+};
 use crate::state::url::{href, Target};
 
 /// The page: waits for `config.json`, then shows the form.
@@ -72,6 +75,22 @@ fn ConnectForm(config: AppConfig) -> impl IntoView {
     let connect_error = RwSignal::new(None::<String>);
     let policy = config.key_storage;
     let choices = allowed_choices(&config, origin.as_deref());
+    // A host the link chose (see `linked_host`): nothing keyed is sent there until the
+    // user confirms it, for Connect and for sign-in alike.
+    let linked = StoredValue::new(linked_host(url_host.as_ref(), &config, origin.as_deref()));
+    let linked_confirmed = RwSignal::new(false);
+    let linked_error = RwSignal::new(None::<String>);
+    let linked_shown = Memo::new(move |_| {
+        let typed = (choice.get() == HostChoice::SelfHosted)
+            .then(|| Host::parse(&custom_host.get()).ok())
+            .flatten();
+        linked.with_value(|l| l.is_some() && l.as_ref() == typed.as_ref())
+    });
+    Effect::new(move |_| {
+        if linked_confirmed.get() {
+            linked_error.set(None);
+        }
+    });
 
     // Two reads at once: the key's own record and the list the next screen shows. Nothing
     // that could write is sent.
@@ -137,15 +156,25 @@ fn ConnectForm(config: AppConfig) -> impl IntoView {
             }
         });
         let project_id = ProjectId::parse(&project.get_untracked());
-        host_error.set(host.as_ref().err().cloned());
+        let unconfirmed = linked_shown.get_untracked() && !linked_confirmed.get_untracked();
+        linked_error.set(unconfirmed.then(|| {
+            "Confirm that this is your PostHog, or choose another host: nothing is sent until you do."
+                .to_string()
+        }));
+        let host = match host {
+            Ok(_) if unconfirmed => Err(None),
+            other => other.map_err(Some),
+        };
+        host_error.set(host.as_ref().err().cloned().flatten());
         project_error.set(project_id.as_ref().err().cloned());
         (host, project_id)
     };
     // Focus goes to the first field that is wrong (the host only when it is typed in).
     let focus_first = move |host_bad: bool, project_bad: bool, key_bad: bool| {
-        let self_hosted =
-            choice.get_untracked() == crate::state::host_choice::HostChoice::SelfHosted;
-        if host_bad && self_hosted {
+        let self_hosted = choice.get_untracked() == HostChoice::SelfHosted;
+        if host_bad && linked_error.get_untracked().is_some() {
+            browser::focus_id("host-confirm")
+        } else if host_bad && self_hosted {
             browser::focus_id("host-url")
         } else if project_bad {
             browser::focus_id("project-id")
@@ -162,6 +191,8 @@ fn ConnectForm(config: AppConfig) -> impl IntoView {
         key_error.set(api_key.as_ref().err().cloned());
         match (host, project_id, api_key) {
             (Ok(host), Ok(project), Ok(key)) => {
+                // The user is connecting with this key now, even if it was forgotten before.
+                session.renew(&key);
                 check.dispatch(Connection { host, project, key });
             }
             (host, project, key) => focus_first(host.is_err(), project.is_err(), key.is_err()),
@@ -191,6 +222,9 @@ fn ConnectForm(config: AppConfig) -> impl IntoView {
     view! {
         <form on:submit=on_submit novalidate aria-describedby="connect-error">
             <HostPicker choices=choices choice=choice custom_host=custom_host error=host_error />
+            {move || linked_shown.get().then(|| linked.get_value()).flatten().map(|host| view! {
+                <LinkedHostWarning host=host confirmed=linked_confirmed error=linked_error />
+            })}
             <TextField
                 id="project-id"
                 label="Project id"

@@ -26,6 +26,7 @@ pub async fn learn(conn: &Connection, rename_probe: bool) -> Result<Capabilities
         Err(
             e @ (ApiError::InvalidKey
             | ApiError::SignInEnded
+            | ApiError::KeyForgotten
             | ApiError::MissingKey
             | ApiError::Network { .. }
             | ApiError::BlockedByPolicy { .. }
@@ -116,7 +117,7 @@ pub fn explain_connect_error(error: &ApiError, host: &Host, project: &ProjectId)
         ""
     };
     match error {
-        ApiError::SignInEnded => error.to_string(),
+        ApiError::SignInEnded | ApiError::KeyForgotten => error.to_string(),
         ApiError::InvalidKey | ApiError::MissingKey => format!(
             "{host} did not accept this personal API key. Check that it was copied whole and has not been revoked.{region_hint}"
         ),

@@ -123,6 +123,32 @@ pub fn initial_choice(
     (choice, String::new())
 }
 
+/// The host a link chose that the user must confirm before the key goes there: one from the
+/// URL (`?host=`) that is not a PostHog cloud, not named by `config.json` (its default, its
+/// allowed hosts or its sign-in hosts) and not this page's own origin (which already serves the app's code, so
+/// it is trusted with everything the app holds). Whoever wrote the link chose it, not the
+/// user, and a look-alike (`https://posthog.examp1e.com`) reads like the real thing.
+pub fn linked_host(
+    from_url: Option<&Host>,
+    config: &AppConfig,
+    origin: Option<&str>,
+) -> Option<Host> {
+    from_url
+        .filter(|h| config.allows(Some(h)))
+        .filter(|h| !h.is_cloud())
+        .filter(|h| config.default_host.as_ref() != Some(*h))
+        .filter(|h| !config.allowed_hosts.as_ref().is_some_and(|l| l.contains(h)))
+        .filter(|h| {
+            !config
+                .oauth
+                .as_ref()
+                .and_then(|o| o.hosts.as_ref())
+                .is_some_and(|l| l.contains(h))
+        })
+        .filter(|h| Some(h.as_str()) != origin)
+        .cloned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +190,42 @@ mod tests {
             initial_choice(None, &own, ORIGIN),
             (HostChoice::SelfHosted, "https://ph.example.com".to_string())
         );
+    }
+
+    #[test]
+    fn only_a_host_the_link_alone_chose_needs_confirming() {
+        let host = |s| Host::parse(s).ok();
+        let config = AppConfig::default();
+        let linked = host("https://posthog.attacker.example");
+        assert_eq!(
+            linked_host(linked.as_ref(), &config, ORIGIN),
+            linked.clone()
+        );
+        assert_eq!(linked_host(None, &config, ORIGIN), None);
+        for trusted in [US_CLOUD, EU_CLOUD, "http://127.0.0.1:8000"] {
+            assert_eq!(
+                linked_host(host(trusted).as_ref(), &config, ORIGIN),
+                None,
+                "{trusted}"
+            );
+        }
+        let named = AppConfig::parse(
+            r#"{"default_host":"https://ph.example.com","allowed_hosts":["https://ph.example.com","https://ph2.example.com"]}"#,
+        )
+        .expect("config");
+        for in_config in ["https://ph.example.com", "https://ph2.example.com"] {
+            assert_eq!(linked_host(host(in_config).as_ref(), &named, ORIGIN), None);
+        }
+        let sign_in = AppConfig::parse(
+            r#"{"oauth":{"client_id":"https://c.example/c.json","hosts":["https://ph3.example.com"]}}"#,
+        )
+        .expect("config");
+        assert_eq!(
+            linked_host(host("https://ph3.example.com").as_ref(), &sign_in, ORIGIN),
+            None
+        );
+        // A host the config does not allow is not offered at all (nothing to confirm).
+        assert_eq!(linked_host(linked.as_ref(), &named, ORIGIN), None);
     }
 
     #[test]

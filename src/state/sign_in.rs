@@ -66,7 +66,7 @@ pub async fn start(
         redirect_uri: redirect_uri(oauth),
         return_to: href("/group-types", &Target::of(host, project)),
     };
-    let url = sign_in.authorize_url();
+    let url = sign_in.authorize_url()?;
     let pending = Pending {
         sign_in,
         project: project.to_string(),
@@ -80,7 +80,7 @@ pub async fn start(
             "this browser does not let the page keep the sign-in for the round trip (sessionStorage is off)".into(),
         ));
     }
-    browser::go_to(&url);
+    browser::go_to_sign_in(&url);
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 // Sign in with PostHog end to end: the app (http://127.0.0.1:PORT) signs in to a host on
-// another origin (http://localhost:PORT, the same sandbox by another name) through the
+// another origin (http://127.0.0.2:PORT, the same sandbox on another loopback address: a
+// sign-in over plain http is followed only to a numeric loopback address) through the
 // sandbox's real authorization server and consent page, uses the token, refreshes it after a
 // short expiry without losing the screen, and signs out (the token is refused afterwards). A
 // denied consent and a tampered state each show their message with a way back. The tokens
@@ -21,8 +22,16 @@ let browser;
 let host;
 const opened = [];
 
+/** Serves on every address (127.0.0.2 included), without a policy. */
+const OTHER_ORIGIN_ARGS = ['--no-csp', '--bind', '0.0.0.0'];
+
+/** The same sandbox by another numeric loopback address: another origin. */
+const otherOrigin = (url) => url.replace('127.0.0.1', '127.0.0.2');
+
 before(async () => {
-  sandbox = await startSandboxWithConfig((url) => ({ oauth: { client_id: `${url}/oauth-client.json` } }));
+  // Bound to every address so that 127.0.0.2 reaches it too; no policy, since the page
+  // calls that other origin (the app's own checks are what is tested here).
+  sandbox = await startSandboxWithConfig((url) => ({ oauth: { client_id: `${url}/oauth-client.json` } }), OTHER_ORIGIN_ARGS);
   // This deployment's client metadata document, as README "Sign in with PostHog" says.
   writeFileSync(join(sandbox.dir, 'oauth-client.json'), JSON.stringify({
     client_id: `${sandbox.url}/oauth-client.json`,
@@ -30,7 +39,7 @@ before(async () => {
     redirect_uris: [`${sandbox.url}/oauth/callback`],
     token_endpoint_auth_method: 'none',
   }));
-  host = sandbox.url.replace('127.0.0.1', 'localhost');
+  host = otherOrigin(sandbox.url);
   browser = await launchBrowser();
 });
 
@@ -54,6 +63,8 @@ async function openConnect(onPage) {
   const opening = await openPage(browser.context, url, onPage);
   opened.push(opening.page);
   await opening.page.getByRole('button', { name: 'Sign in with PostHog' }).waitFor();
+  // The link chose the host: the form asks the user to confirm it first.
+  await opening.page.getByLabel(/^This is my PostHog/).check();
   return opening;
 }
 
@@ -297,15 +308,15 @@ test('a verifier the server does not match is refused with its message, and noth
 
 test('a deployment may choose another redirect path, and only the hosts it lists offer sign-in', async () => {
   const other = await startSandboxWithConfig((url) => ({
-    oauth: { client_id: `${url}/oauth-client.json`, redirect_path: 'signed-in/', hosts: [url.replace('127.0.0.1', 'localhost')] },
-  }));
+    oauth: { client_id: `${url}/oauth-client.json`, redirect_path: 'signed-in/', hosts: [otherOrigin(url)] },
+  }), OTHER_ORIGIN_ARGS);
   try {
     writeFileSync(join(other.dir, 'oauth-client.json'), JSON.stringify({
       client_id: `${other.url}/oauth-client.json`,
       client_name: 'Groups console (own path)',
       redirect_uris: [`${other.url}/signed-in`],
     }));
-    const otherHost = other.url.replace('127.0.0.1', 'localhost');
+    const otherHost = otherOrigin(other.url);
     const opening = await openPage(browser.context, `${other.url}/?${new URLSearchParams({ host: otherHost, project: '1' })}`);
     opened.push(opening.page);
     const { page } = opening;

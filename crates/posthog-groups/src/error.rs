@@ -52,6 +52,9 @@ pub enum ApiError {
     /// The sign-in with PostHog is over: its refresh token expired or was revoked (or this
     /// tab no longer holds its tokens). Nothing was sent with it.
     SignInEnded,
+    /// The credential was forgotten, signed out or replaced (in this tab or another one of
+    /// this browser) after the screen took it up: the request was not sent.
+    KeyForgotten,
     /// The key lacks a scope; `scope` is parsed from the detail when it names one.
     MissingScope {
         /// The scope to grant, such as `usage_metric:write`.
@@ -150,6 +153,7 @@ impl ApiError {
         match self {
             ApiError::MissingKey | ApiError::InvalidKey => "The API key was not accepted",
             ApiError::SignInEnded => "Your sign-in has ended",
+            ApiError::KeyForgotten => "Not connected",
             ApiError::MissingScope { .. } => "The API key is missing a scope",
             ApiError::PersonalKeyNotAllowed => {
                 "This instance does not allow this with a personal API key"
@@ -248,6 +252,9 @@ impl std::fmt::Display for ApiError {
             ApiError::Aborted => f.write_str("The request was cancelled."),
             ApiError::SignInEnded => f.write_str(
                 "Your sign-in with PostHog has ended: it expired or was revoked. Sign in again on the Connection screen.",
+            ),
+            ApiError::KeyForgotten => f.write_str(
+                "Not connected: the key was forgotten or replaced, in this tab or another, so nothing was sent. Connect again on the Connection screen.",
             ),
         }
     }

@@ -85,6 +85,62 @@ fn authority_host(authority: &str) -> Option<&str> {
     (port_ok && name_ok).then_some(name)
 }
 
-fn is_loopback(name: &str) -> bool {
-    name == "localhost" || name.ends_with(".localhost") || name == "::1" || name.starts_with("127.")
+/// This machine, and nothing that only looks like it: `localhost`, an address of
+/// `127.0.0.0/8` written as four decimal numbers, or `::1`. A name that starts with `127.`
+/// (`127.attacker.example`, `127.0.0.1.nip.io`) is a public DNS name; hex, octal or short
+/// forms (`0x7f.0.0.1`, `0177.0.0.1`, `127.1`) are refused rather than guessed at.
+pub fn is_loopback(name: &str) -> bool {
+    name == "localhost" || name == "::1" || is_numeric_loopback_v4(name)
+}
+
+/// Whether `name` is `127.a.b.c` in plain decimal (no leading zeros, each part 0..=255).
+fn is_numeric_loopback_v4(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() == 4
+        && parts[0] == "127"
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.len() <= 3
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && (p.len() == 1 || !p.starts_with('0'))
+                && p.parse::<u16>().is_ok_and(|n| n <= 255)
+        })
+}
+
+/// The scheme and host name of an absolute `http(s)://` URL: `None` when it has user info,
+/// a backslash, whitespace or control characters, or no host; anything a browser could read
+/// as another origin than the one printed.
+fn url_origin(url: &str) -> Option<(&str, &str)> {
+    if url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    {
+        return None;
+    }
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.is_empty() || authority.contains('@') {
+        return None;
+    }
+    Some((scheme, authority))
+}
+
+impl Host {
+    /// Whether `url` is on this host's origin, so a browser sent there (or a request sent
+    /// there) reaches this host and no other: same scheme, name and port, no user info, and
+    /// `http` only when this host is a numeric loopback address (`127.0.0.1`, `[::1]`).
+    /// Used for every address a server hands the app to follow (OAuth endpoints).
+    pub fn owns_url(&self, url: &str) -> bool {
+        let Some((scheme, authority)) = url_origin(url) else {
+            return false;
+        };
+        let Some((own_scheme, own_authority)) = self.0.split_once("://") else {
+            return false;
+        };
+        let numeric_loopback = authority_host(own_authority)
+            .is_some_and(|name| name == "::1" || is_numeric_loopback_v4(name));
+        scheme == own_scheme
+            && authority == own_authority
+            && (scheme == "https" || numeric_loopback)
+    }
 }

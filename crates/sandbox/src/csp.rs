@@ -85,6 +85,58 @@ impl CspSwitch {
     }
 }
 
+/// PostHog's clouds: where a key may go when `config.json` names no host of its own.
+const CLOUDS: [&str; 2] = ["https://us.posthog.com", "https://eu.posthog.com"];
+
+impl CspSwitch {
+    /// The policy `sandbox --static DIR` sends unless told otherwise: what
+    /// `scripts/csp-policy.mjs` prints for the build (`connect-src` from `DIR/config.json`:
+    /// its `allowed_hosts`, else its `default_host` and the two clouds), with frame-ancestors
+    /// of this machine only (`'self'` and any port of 127.0.0.1 or localhost: CSP has no
+    /// syntax for an IPv6 address), so the e2e portals, which are
+    /// served from other loopback ports, may frame it and no site elsewhere can.
+    pub fn demo(static_dir: &std::path::Path) -> CspSwitch {
+        let config = std::fs::read_to_string(static_dir.join("config.json"))
+            .ok()
+            .and_then(|text| serde_json::from_str::<Value>(&text).ok());
+        CspSwitch {
+            connect: config_hosts(config.as_ref()),
+            frame_ancestors: ["'self'", "http://127.0.0.1:*", "http://localhost:*"]
+                .map(String::from)
+                .to_vec(),
+            report: false,
+        }
+    }
+}
+
+/// The origins `config.json` lets the key go to, as `scripts/csp-policy.mjs` reads them.
+fn config_hosts(config: Option<&Value>) -> Vec<String> {
+    let origin = |v: &Value| {
+        v.as_str()
+            .map(|s| s.trim().trim_end_matches('/').to_string())
+            .filter(|s| is_source(s))
+    };
+    let allowed: Vec<String> = config
+        .and_then(|c| c.get("allowed_hosts"))
+        .and_then(Value::as_array)
+        .map(|list| list.iter().filter_map(origin).collect())
+        .unwrap_or_default();
+    if !allowed.is_empty() {
+        return allowed;
+    }
+    let mut hosts: Vec<String> = config
+        .and_then(|c| c.get("default_host"))
+        .and_then(origin)
+        .into_iter()
+        .collect();
+    for cloud in CLOUDS {
+        if !hosts.iter().any(|h| h == cloud) {
+            hosts.push(cloud.to_string());
+        }
+    }
+    hosts
+}
+
 /// A list of CSP source expressions for `csp.<key>`.
 fn sources(key: &str, value: &Value) -> Result<Vec<String>, String> {
     let must = || {

@@ -46,9 +46,18 @@ struct Cli {
     /// Answer API CORS only for this exact origin (repeatable; absent: any origin).
     #[arg(long = "cors-allowed-origin", value_name = "ORIGIN")]
     cors_allowed_origins: Vec<String>,
-    /// Send a strict Content-Security-Policy with the app's index.html.
-    #[arg(long)]
+    /// Send a strict Content-Security-Policy with the app's index.html, built from the
+    /// `--csp-*` flags alone (connect-src 'self' plus `--csp-connect`, frame-ancestors
+    /// `--csp-frame-ancestor` or 'none'). Without it, `--static` sends the deployment's
+    /// policy (see `--no-csp`).
+    #[arg(long, conflicts_with = "no_csp")]
     csp: bool,
+    /// Serve the app with no Content-Security-Policy, for tests whose page must reach an
+    /// origin the policy would refuse (the app's own checks are then all that stands). By
+    /// default `--static` sends what `scripts/csp-policy.mjs` prints for the folder, with
+    /// frame-ancestors of this machine's loopback ports.
+    #[arg(long)]
+    no_csp: bool,
     /// Extra source allowed in the policy's connect-src (repeatable; needs --csp).
     #[arg(long = "csp-connect", value_name = "ORIGIN", requires = "csp")]
     csp_connect: Vec<String>,
@@ -82,6 +91,17 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> ExitCode {
+    let csp = if cli.csp {
+        Some(CspSwitch {
+            connect: cli.csp_connect,
+            frame_ancestors: cli.csp_frame_ancestors,
+            report: cli.csp_report,
+        })
+    } else if cli.no_csp {
+        None
+    } else {
+        cli.static_dir.as_deref().map(CspSwitch::demo)
+    };
     let config = Config {
         bind: cli.bind,
         port: cli.port,
@@ -96,11 +116,7 @@ async fn run(cli: Cli) -> ExitCode {
             rate_limit_per_minute: cli.rate_limit_per_minute.filter(|n| *n > 0),
             cors_allowed_origins: (!cli.cors_allowed_origins.is_empty())
                 .then_some(cli.cors_allowed_origins),
-            csp: cli.csp.then_some(CspSwitch {
-                connect: cli.csp_connect,
-                frame_ancestors: cli.csp_frame_ancestors,
-                report: cli.csp_report,
-            }),
+            csp,
             corrupt: cli.corrupt.as_deref().and_then(CorruptMode::parse),
             current_key_route: !cli.no_current_key_route,
             ..Switches::default()

@@ -447,6 +447,62 @@ async fn flags_set_the_switch() {
     );
 }
 
+/// Issue 25: `scripts/run` (plain `--static`) served the app with no policy, so the demo a
+/// newcomer opens was less protected than a deployment. By default it now sends what
+/// `scripts/csp-policy.mjs` prints (connect-src from config.json) with frame-ancestors of
+/// loopback only; `--no-csp` turns it off.
+#[tokio::test]
+async fn static_sends_the_deployment_policy_unless_no_csp() {
+    let dir = site(&index());
+    std::fs::write(
+        dir.path().join("config.json"),
+        r#"{"allowed_hosts":["https://posthog.example.com/"]}"#,
+    )
+    .unwrap();
+    let client = reqwest::Client::new();
+    let mut pages = Vec::new();
+    for extra in [&[][..], &["--no-csp"][..]] {
+        let mut args = vec![std::ffi::OsString::from("--static"), dir.path().into()];
+        args.extend(extra.iter().map(Into::into));
+        let (mut child, url) = spawn_binary(args);
+        pages.push(answer(client.get(format!("{url}/")).send().await.unwrap()).await);
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    assert_eq!(
+        csp_of(&pages[0]),
+        Some(
+            policy(
+                &[hash(BOOT), hash(EXTRA)],
+                "'self' https://posthog.example.com",
+                "'self' http://127.0.0.1:* http://localhost:*",
+                false
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(csp_of(&pages[1]), None);
+    // Without config.json's hosts, the clouds, as the script prints.
+    let bare = site(&index());
+    let (mut child, url) = spawn_binary(vec![
+        std::ffi::OsString::from("--static"),
+        bare.path().into(),
+    ]);
+    let page = answer(client.get(format!("{url}/")).send().await.unwrap()).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let header = csp_of(&page).unwrap_or_default().to_string();
+    assert!(
+        header.contains("connect-src 'self' https://us.posthog.com https://eu.posthog.com;"),
+        "{header}"
+    );
+    let both = Command::new(BIN)
+        .args(["--port", "0", "--csp", "--no-csp"])
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(2));
+}
+
 #[test]
 fn csp_flags_need_csp_and_valid_sources() {
     for args in [
