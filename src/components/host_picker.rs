@@ -44,7 +44,7 @@ pub fn HostPicker(
                 label="Self-hosted address"
                 value=custom_host
                 error=Signal::derive(move || self_hosted().then(|| error.get()).flatten())
-                hint="The address you open PostHog at, such as https://posthog.example.com (http only for localhost)."
+                hint="The address you open PostHog at, such as https://posthog.example.com (http only on this machine: localhost, 127.0.0.1 or [::1])."
                 input_type="url"
                 placeholder="https://posthog.example.com"
             />

@@ -222,7 +222,7 @@ test('field errors sit next to their fields, nothing is sent, and typed values s
   await page.getByLabel('Personal API key').fill('');
   await page.getByRole('button', { name: 'Connect' }).click();
 
-  await page.getByText('Use https:// (plain http is allowed only for localhost)').waitFor();
+  await page.getByText('Use https:// (plain http is allowed only on this machine').waitFor();
   await page.getByText('Paste your personal API key').waitFor();
   assert.equal(await address.getAttribute('aria-invalid'), 'true');
   assert.equal(await page.getByLabel('Personal API key').getAttribute('aria-invalid'), 'true');

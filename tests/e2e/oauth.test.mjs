@@ -229,6 +229,33 @@ test('sign out revokes the tokens: the next request with them is refused', async
   assertClean();
 });
 
+test('Sign out in one tab ends the sign-in in the other tabs at once: they send nothing with it', async () => {
+  const { page, assertClean } = await openConnect();
+  await page.getByRole('checkbox', { name: 'Remember on this device' }).check();
+  await consent(page, 'Allow');
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await page.getByRole('heading', { name: 'Group types', level: 1 }).waitFor();
+
+  // A second tab takes the sign-in up from this device's storage.
+  let recorder;
+  const other = await openPage(browser.context, `${sandbox.url}/group-types?${new URLSearchParams({ host, project: '1' })}`, (p) => { recorder = recordRequests(p); });
+  opened.push(other.page);
+  await other.page.getByRole('cell', { name: 'organization' }).first().waitFor();
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Connection' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await other.page.getByText('The key was forgotten or replaced in another tab').waitFor();
+  const before = (await recorder.settle()).length;
+  await other.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Usage metrics' }).click();
+  await other.page.getByText('Not connected.').waitFor();
+  const after = (await recorder.settle()).slice(before);
+  assert.ok(!after.some((r) => r.headers.authorization || r.url.includes('/oauth/token/')), `nothing keyed was sent: ${after.map((r) => r.url)}`);
+  const kept = await other.page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }));
+  assert.ok(!kept.includes('pha_') && !kept.includes('phr_'), 'no token is kept in either tab');
+  other.assertClean();
+  assertClean();
+});
+
 test('a sign-in revoked elsewhere ends with its message where the next read happened', async () => {
   let tokens;
   const { page, assertClean } = await openConnect((p) => { tokens = captureTokens(p); });

@@ -35,7 +35,7 @@ impl Host {
             "http" if is_loopback(name) => {}
             "http" => {
                 return Err(
-                    "Use https:// (plain http is allowed only for localhost), so the key is not sent in clear."
+                    "Use https:// (plain http is allowed only on this machine: localhost, 127.0.0.1 or [::1]), so the key is not sent in clear."
                         .into(),
                 )
             }
