@@ -161,11 +161,6 @@ pub fn kept() -> Option<Result<(Host, Grant), String>> {
     })
 }
 
-/// The number of the sign-in this tab holds, if any.
-pub fn held_id() -> Option<u64> {
-    GRANT.with(|g| g.borrow().as_ref().map(|g| g.id))
-}
-
 /// Takes up a kept sign-in (from [`kept`]) once its host is known to be allowed.
 pub fn resume(grant: Grant) {
     take_up(grant);

@@ -205,9 +205,8 @@ impl Session {
                 .filter(|old| *old != key)
         });
         if let Some(old) = replaced {
-            if old.grant_id().is_none() {
-                self.end(&old);
-            }
+            // The other tabs stop using what this one replaced (a key or a sign-in).
+            self.end(&old);
         }
         self.renew(&key);
         self.kept.set_value(None);
@@ -222,9 +221,6 @@ impl Session {
         });
         if key.grant_id().is_none() {
             // A key replaces any sign-in, which is signed out rather than left working.
-            if let Some(id) = grant::held_id() {
-                self.end(&ApiKey::grant(id));
-            }
             leptos::task::spawn_local(grant::sign_out());
         }
         if let Some(Ok(text)) = stored {
