@@ -13,6 +13,7 @@ pub mod host;
 pub mod model;
 pub mod oauth;
 pub mod placement;
+pub mod project_metrics;
 pub mod request;
 pub mod retry;
 pub mod sparkline;
