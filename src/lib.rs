@@ -72,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=ConnectPage />
                     <Route path=path!("/oauth/callback") view=|| view! { <LazyScreen screen=&lazy::OAUTH_CALLBACK /> } />
                     <Route path=path!("/group-types") view=GroupTypesPage />
+                    <Route path=path!("/metrics") view=|| view! { <LazyScreen screen=&lazy::PROJECT_METRICS /> } />
                     <Route path=path!("/group-types/:index/metrics") view=|| view! { <LazyScreen screen=&lazy::METRICS /> } />
                     <Route path=path!("/group-types/:index/metrics/new") view=|| view! { <LazyScreen screen=&lazy::METRIC_FORM /> } />
                     <Route path=path!("/group-types/:index/metrics/:id") view=|| view! { <LazyScreen screen=&lazy::METRIC /> } />

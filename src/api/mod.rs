@@ -146,11 +146,19 @@ pub fn rename_probe_kept(conn: &Connection) -> Option<Result<(), ApiError>> {
 
 /// Every metric of a group type, following the pages (for uniqueness checks and export).
 pub async fn all_metrics(conn: &Connection, index: u32) -> Result<Vec<Metric>, ApiError> {
-    const PAGE: u64 = 200;
+    metrics_in_pages(conn, index, 200).await
+}
+
+/// Every metric of a group type, in pages of `page_size` metrics.
+async fn metrics_in_pages(
+    conn: &Connection,
+    index: u32,
+    page_size: u64,
+) -> Result<Vec<Metric>, ApiError> {
     let mut all = Vec::new();
     let mut offset = 0;
     loop {
-        let page = list_metrics(conn, index, PAGE, offset).await?;
+        let page = list_metrics(conn, index, page_size, offset).await?;
         let got = page.results.len() as u64;
         all.extend(page.results);
         // Stop on the server's word (no next link) or on a short page, whichever comes first,
@@ -160,6 +168,21 @@ pub async fn all_metrics(conn: &Connection, index: u32) -> Result<Vec<Metric>, A
         }
         offset += got;
     }
+}
+
+/// Every metric of the project: each of `indexes` read in parallel, in pages of PostHog's
+/// default size (so an index of up to 100 metrics costs one request), as `(index, metrics in
+/// server order)`. The first failure is the answer.
+pub async fn project_metrics(
+    conn: &Connection,
+    indexes: &[u32],
+) -> Result<Vec<(u32, Vec<Metric>)>, ApiError> {
+    let reads = indexes.iter().map(|&index| async move {
+        metrics_in_pages(conn, index, 100)
+            .await
+            .map(|list| (index, list))
+    });
+    futures::future::join_all(reads).await.into_iter().collect()
 }
 
 /// Endpoint 7 sent so that it completes even if the page is closing (`keepalive`); resolves

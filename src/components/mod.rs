@@ -25,6 +25,7 @@ pub mod notice;
 pub mod offline_notice;
 pub mod pager;
 pub mod pending_deletes_bar;
+pub mod project_metric_table;
 pub mod rename_bar;
 pub mod rename_refused;
 pub mod sign_in;

@@ -15,7 +15,10 @@ use posthog_groups::oauth::SignInError;
 use posthog_groups::{Host, ProjectId};
 
 use crate::pages::oauth_callback::OAuthCallbackPage;
-use crate::pages::{metric::MetricPage, metric_form::MetricFormPage, metrics::MetricsPage};
+use crate::pages::{
+    metric::MetricPage, metric_form::MetricFormPage, metrics::MetricsPage,
+    project_metrics::ProjectMetricsPage,
+};
 use crate::state::config::{KeyStorage, OAuthConfig};
 
 /// A screen's code could not be fetched (offline, or the deploy replaced the files).
@@ -63,6 +66,7 @@ macro_rules! split_screen {
 }
 
 split_screen!(metric_screens, metrics_view, MetricsPage);
+split_screen!(metric_screens, project_metrics_view, ProjectMetricsPage);
 split_screen!(metric_screens, metric_view, MetricPage);
 // The chunk's preload comes with one of them: any one loads it for all.
 split_screen!(
@@ -125,6 +129,8 @@ macro_rules! screen {
 
 /// `/group-types/:index/metrics`.
 pub static METRICS: Screen = screen!(metrics_view);
+/// `/metrics`: the project's one list.
+pub static PROJECT_METRICS: Screen = screen!(project_metrics_view);
 /// `/group-types/:index/metrics/:id`.
 pub static METRIC: Screen = screen!(metric_view);
 /// `/group-types/:index/metrics/new` and `…/:id/edit`.

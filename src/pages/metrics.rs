@@ -18,7 +18,9 @@ use crate::components::pager::Pager;
 use crate::state::connection::{use_connection, use_metric_route, Connection, Session};
 use crate::state::metric_list::{visible, Sort};
 use crate::state::pending_deletes::PendingDeletes;
-use crate::state::url::{href, metrics_href, page_params, Target};
+use crate::state::url::{
+    href, metrics_href, page_params, project_metrics_href, Target, PAGE_SIZES,
+};
 
 /// The route `/group-types/:index/metrics`.
 #[component]
@@ -32,6 +34,10 @@ pub fn MetricsPage() -> impl IntoView {
     view! {
         <section aria-labelledby="metrics-title">
             <h1 id="metrics-title" tabindex="-1">"Usage metrics"</h1>
+            <p class="lead">
+                "Each tab shows the metrics filed under one group type, yet PostHog computes every metric of the project on every group and person page. "
+                <a href=move || browser::app_link(&project_metrics_href(&screen_target.get(), "all", PAGE_SIZES[0], 0))>"See all the project's metrics in one list"</a>
+            </p>
             {move || match (connection.get(), index.get()) {
                 (None, _) => view! { <NotConnected target=screen_target.get() /> }.into_any(),
                 (Some(_), None) => view! {

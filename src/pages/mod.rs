@@ -8,3 +8,4 @@ pub mod metric_form;
 pub mod metrics;
 pub mod not_found;
 pub mod oauth_callback;
+pub mod project_metrics;

@@ -13,6 +13,7 @@ pub mod metric_form;
 pub mod metric_list;
 pub mod names;
 pub mod pending_deletes;
+pub mod project_list;
 pub mod rename;
 pub mod rename_session;
 pub mod sign_in;

@@ -84,6 +84,16 @@ impl PendingDeletes {
         })
     }
 
+    /// `(index, id)` of every metric of the connection's project that lists should not show.
+    pub fn hidden_in_project(&self, connection: &Connection) -> Vec<(u32, String)> {
+        self.list.with(|l| {
+            l.iter()
+                .filter(|p| p.connection == *connection)
+                .map(|p| (p.index, p.metric.id.clone()))
+                .collect()
+        })
+    }
+
     /// Hides the metric and sends its delete after [`UNDO_WINDOW`], unless undone.
     pub fn schedule(&self, connection: Connection, index: u32, metric: Metric) {
         let token = Uuid::new_v4();

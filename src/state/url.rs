@@ -97,6 +97,17 @@ pub fn metrics_href(index: u32, target: &Target, limit: u64, offset: u64) -> Str
     format!("/group-types/{index}/metrics{query}")
 }
 
+/// The project's metrics list at a page, with its placement filter (left out when "all").
+pub fn project_metrics_href(target: &Target, placement: &str, limit: u64, offset: u64) -> String {
+    let mut query = target.query();
+    query.push(if query.is_empty() { '?' } else { '&' });
+    if placement != "all" && !placement.is_empty() {
+        query.push_str(&format!("placement={}&", encode_component(placement)));
+    }
+    query.push_str(&format!("limit={limit}&offset={offset}"));
+    format!("/metrics{query}")
+}
+
 /// One metric's page (`edit` for its form).
 pub fn metric_href(index: u32, id: &str, target: &Target, edit: bool) -> String {
     let suffix = if edit { "/edit" } else { "" };

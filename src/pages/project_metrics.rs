@@ -1,0 +1,225 @@
+//! The project's usage metrics, in one list: every metric of every group type index, as
+//! PostHog computes them (all of them on every group and person page), each row saying where
+//! it is filed and whether PostHog's own settings can show it.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use posthog_groups::project_metrics::{merge, Filed, Placement, SETTINGS_INDEX};
+use posthog_groups::{ApiError, GroupType};
+
+use crate::api;
+use crate::browser;
+use crate::components::error_panel::ErrorPanel;
+use crate::components::not_connected::NotConnected;
+use crate::components::pager::Pager;
+use crate::components::project_metric_table::ProjectMetricTable;
+use crate::state::connection::{use_connection, Connection, Session};
+use crate::state::metric_list::Sort;
+use crate::state::pending_deletes::PendingDeletes;
+use crate::state::project_list::{page, rows};
+use crate::state::url::{href, page_params, project_metrics_href, Target};
+
+/// The route `/metrics`.
+#[component]
+pub fn ProjectMetricsPage() -> impl IntoView {
+    let (target, connection) = use_connection();
+    let screen_target = Memo::new(move |_| target.with(Target::without_group));
+    view! {
+        <section aria-labelledby="metrics-title">
+            <h1 id="metrics-title" tabindex="-1">"Usage metrics"</h1>
+            <p class="lead">
+                "Usage metrics belong to the project: PostHog computes every one of them on every group page and person page, whatever group type it is filed under. "
+                "The group type only decides whether PostHog's own settings list it: they show the metrics filed under index 0."
+            </p>
+            {move || match connection.get() {
+                None => view! { <NotConnected target=screen_target.get() /> }.into_any(),
+                Some(conn) => view! { <ProjectMetricsScreen connection=conn target=target /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// The indexes to read: every group type's, and index 0 (where new metrics go) always.
+fn indexes(group_types: &[GroupType]) -> Vec<u32> {
+    let mut list: Vec<u32> = group_types.iter().map(|g| g.group_type_index).collect();
+    list.push(SETTINGS_INDEX);
+    list.sort_unstable();
+    list.dedup();
+    list
+}
+
+/// The list for one connection; paging and the placement filter live in the URL.
+#[component]
+fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl IntoView {
+    let session = Session::expect();
+    let pending = PendingDeletes::expect();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let conn = StoredValue::new(connection);
+    let paging = Memo::new(move |_| {
+        query.with(|q| page_params(q.get("limit").as_deref(), q.get("offset").as_deref()))
+    });
+    let placement = Memo::new(move |_| {
+        query.with(|q| Placement::parse(q.get("placement").as_deref().unwrap_or("all")))
+    });
+    let loaded = LocalResource::new(move || {
+        // A delete reaching the server changes the list: read it again.
+        pending.settled.track();
+        async move {
+            let conn = conn.get_value();
+            let types = session.group_types(&conn).await?;
+            let pages = api::project_metrics(&conn, &indexes(&types)).await?;
+            Ok::<_, ApiError>((types, merge(pages)))
+        }
+    });
+    let sort = RwSignal::new(Sort::default());
+    let name_filter = RwSignal::new(String::new());
+    let can_write = session.can_write_metrics(conn);
+    let list = Memo::new(move |_| {
+        loaded
+            .get()
+            .and_then(Result::ok)
+            .map(|(_, l)| l)
+            .unwrap_or_default()
+    });
+    let group_types = Signal::derive(move || {
+        loaded
+            .get()
+            .and_then(Result::ok)
+            .map(|(t, _)| t)
+            .unwrap_or_default()
+    });
+    let hidden = Memo::new(move |_| pending.hidden_in_project(&conn.get_value()));
+    let all_rows = Memo::new(move |_| {
+        list.with(|l| hidden.with(|h| rows(l, h, &name_filter.get(), placement.get(), sort.get())))
+    });
+    let page_rows = Memo::new(move |_| {
+        let (limit, offset) = paging.get();
+        all_rows.with(|r| page(r, limit, offset).1.to_vec())
+    });
+    let link = move |placement: Placement, limit: u64, offset: u64| {
+        browser::app_link(&project_metrics_href(
+            &target.get(),
+            placement.value(),
+            limit,
+            offset,
+        ))
+    };
+    let on_limit = Callback::new({
+        let navigate = navigate.clone();
+        move |limit: u64| {
+            let to = project_metrics_href(
+                &target.get_untracked(),
+                placement.get_untracked().value(),
+                limit,
+                0,
+            );
+            navigate(&to, Default::default())
+        }
+    });
+    let on_placement = move |ev: leptos::ev::Event| {
+        let chosen = Placement::parse(&event_target_value(&ev));
+        let (limit, _) = paging.get_untracked();
+        navigate(
+            &project_metrics_href(&target.get_untracked(), chosen.value(), limit, 0),
+            Default::default(),
+        );
+    };
+    let summary = move || {
+        list.with(|l| {
+            let all = rows(l, &[], "", Placement::All, Sort::default());
+            summary_text(l, &all)
+        })
+    };
+    let new_href = move || {
+        browser::app_link(&href(
+            &format!("/group-types/{SETTINGS_INDEX}/metrics/new"),
+            &target.get(),
+        ))
+    };
+    let empty = move || list.with(Vec::is_empty);
+    let filtered_out = move || !empty() && all_rows.with(Vec::is_empty);
+    view! {
+        <div class="toolbar">
+            <label class="filter">
+                "Filter by name "
+                <input type="search" bind:value=name_filter placeholder="Name contains…" />
+            </label>
+            <label class="filter">
+                "Show "
+                <select on:change=on_placement prop:value=move || placement.get().value()>
+                    {Placement::ALL.into_iter().map(|p| view! {
+                        <option value=p.value() selected=move || placement.get() == p>{p.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <Show when=move || can_write.get()>
+                <a href=new_href class="button-link primary">"New metric"</a>
+            </Show>
+        </div>
+        <Transition fallback=|| view! { <p class="loading" role="status">"Loading metrics…"</p> }>
+            {move || loaded.get().map(|result| match result {
+                Err(error) => view! { <ErrorPanel error=error on_retry=move |_| loaded.refetch() /> }.into_any(),
+                Ok(_) => view! {
+                    <p class="summary" role="status">{summary}</p>
+                    <Show when=empty>
+                        <div class="empty-state">
+                            <p><strong>"This project has no usage metrics yet."</strong></p>
+                            <p>"Usage metrics show per-group numbers such as paid bills or active seats on each group's and person's page in PostHog. Create one with New metric."</p>
+                        </div>
+                    </Show>
+                    <Show when=filtered_out>
+                        <p>"No metric matches the filter."</p>
+                    </Show>
+                }.into_any(),
+            })}
+            <Show when=move || !page_rows.with(Vec::is_empty)>
+                <ProjectMetricTable
+                    rows=page_rows
+                    group_types=group_types
+                    target=target
+                    sort=sort
+                    can_write=can_write.get()
+                    on_delete=move |(index, m)| pending.schedule(conn.get_value(), index, m)
+                />
+            </Show>
+            {move || {
+                let (limit, offset) = paging.get();
+                let total = all_rows.with(Vec::len) as u64;
+                let (start, shown) = all_rows.with(|r| {
+                    let (start, rows) = page(r, limit, offset);
+                    (start, rows.len())
+                });
+                let p = placement.get();
+                let previous = (start > 0).then(|| link(p, limit, start.saturating_sub(limit)));
+                let next = (start + (shown as u64) < total).then(|| link(p, limit, start + limit));
+                (total > 0).then(|| view! {
+                    <Pager offset=start shown=shown count=total limit=limit previous=previous next=next on_limit=on_limit />
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// "65 usage metrics: 4 not in PostHog's settings, 2 shown twice on each page."
+fn summary_text(list: &[Filed], rows: &[crate::state::project_list::Row]) -> String {
+    let outside = rows.iter().filter(|r| r.marks.not_in_settings).count();
+    let twice = rows
+        .iter()
+        .filter(|r| r.marks.shown_twice.is_some())
+        .count();
+    let total = list.len();
+    let noun = if total == 1 {
+        "usage metric"
+    } else {
+        "usage metrics"
+    };
+    match (outside, twice) {
+        (0, 0) => format!("{total} {noun}, all in PostHog's settings."),
+        (o, 0) => format!("{total} {noun}: {o} not in PostHog's settings."),
+        (0, t) => format!("{total} {noun}: {t} shown twice on each page."),
+        (o, t) => {
+            format!("{total} {noun}: {o} not in PostHog's settings, {t} shown twice on each page.")
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! The project's one list of usage metrics as the screen shows it: the merged list without
+//! deletes waiting for their undo, filtered by name and by placement, sorted, and cut to the
+//! page the URL names (paging happens here, over the whole list, not on the server).
+
+use posthog_groups::project_metrics::{marks, Filed, Marks, Placement};
+
+use crate::state::explain;
+use crate::state::metric_list::{Sort, SortKey};
+
+/// A row: the metric, where it is filed, and what to mark.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// The metric and its index.
+    pub filed: Filed,
+    /// Its marks, worked out over the whole list (not only the page).
+    pub marks: Marks,
+}
+
+/// The rows that pass `name` (case-insensitive, within the name) and `placement`, without
+/// `hidden` (`(index, id)` of deletes waiting), in `sort` order. Marks are computed before
+/// anything is hidden or filtered: a twin on another page is still a twin.
+pub fn rows(
+    list: &[Filed],
+    hidden: &[(u32, String)],
+    name: &str,
+    placement: Placement,
+    sort: Sort,
+) -> Vec<Row> {
+    let needle = name.trim().to_lowercase();
+    let live: Vec<Filed> = list
+        .iter()
+        .filter(|f| {
+            !hidden
+                .iter()
+                .any(|(i, id)| *i == f.index && *id == f.metric.id)
+        })
+        .cloned()
+        .collect();
+    let all_marks = marks(&live);
+    let mut rows: Vec<Row> = live
+        .into_iter()
+        .zip(all_marks)
+        .filter(|(f, m)| {
+            placement.keeps(m)
+                && (needle.is_empty() || f.metric.name.to_lowercase().contains(&needle))
+        })
+        .map(|(filed, marks)| Row { filed, marks })
+        .collect();
+    match sort.key {
+        SortKey::Server => {}
+        SortKey::Name => rows.sort_by_key(|r| r.filed.metric.name.to_lowercase()),
+        SortKey::Calculation => rows.sort_by_key(|r| {
+            explain::calculation(
+                &r.filed.metric.math,
+                r.filed.metric.math_property.as_deref(),
+            )
+        }),
+        SortKey::Interval => rows.sort_by_key(|r| r.filed.metric.interval),
+    }
+    if sort.descending {
+        rows.reverse();
+    }
+    rows
+}
+
+/// The rows of the page at `offset` of size `limit`; an offset past the end shows the
+/// last page rather than nothing.
+pub fn page(rows: &[Row], limit: u64, offset: u64) -> (u64, &[Row]) {
+    let limit = usize::try_from(limit.max(1)).unwrap_or(usize::MAX);
+    let len = rows.len();
+    let mut start = usize::try_from(offset).unwrap_or(usize::MAX);
+    if start >= len && len > 0 {
+        start = (len - 1) / limit * limit;
+    }
+    let start = start.min(len);
+    let end = start.saturating_add(limit).min(len);
+    (start as u64, &rows[start..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use posthog_groups::project_metrics::merge;
+    use posthog_groups::Metric;
+    use serde_json::json;
+
+    fn metric(id: &str, name: &str, event: &str) -> Metric {
+        serde_json::from_value(
+            json!({"id": id, "name": name, "filters": {"events": [{"id": event}]}}),
+        )
+        .expect("metric")
+    }
+
+    fn demo() -> Vec<Filed> {
+        merge(vec![
+            (
+                0,
+                vec![
+                    metric("a", "Support tickets opened", "t"),
+                    metric("b", "Revenue", "r"),
+                ],
+            ),
+            (
+                1,
+                vec![
+                    metric("c", "Support tickets opened", "t2"),
+                    metric("d", "Seats", "s"),
+                ],
+            ),
+        ])
+    }
+
+    #[test]
+    fn filters_sorting_and_hidden_rows_work_over_the_merged_list() {
+        let list = demo();
+        let ids = |rows: &[Row]| {
+            rows.iter()
+                .map(|r| r.filed.metric.id.clone())
+                .collect::<Vec<_>>()
+        };
+        let all = rows(&list, &[], "", Placement::All, Sort::default());
+        assert_eq!(ids(&all), ["a", "b", "c", "d"]);
+        let twice = rows(&list, &[], "", Placement::ShownTwice, Sort::default());
+        assert_eq!(ids(&twice), ["a", "c"]);
+        let outside = rows(&list, &[], "", Placement::NotInSettings, Sort::default());
+        assert_eq!(ids(&outside), ["c", "d"]);
+        let named = rows(&list, &[], "  SEAT", Placement::All, Sort::default());
+        assert_eq!(ids(&named), ["d"]);
+        let by_name = rows(
+            &list,
+            &[],
+            "",
+            Placement::All,
+            Sort::default().toggled(SortKey::Name),
+        );
+        assert_eq!(ids(&by_name), ["b", "d", "a", "c"]);
+        // The twin waiting for its delete no longer makes the other one "shown twice".
+        let hidden = rows(
+            &list,
+            &[(1, "c".into())],
+            "",
+            Placement::ShownTwice,
+            Sort::default(),
+        );
+        assert!(hidden.is_empty());
+    }
+
+    #[test]
+    fn pages_are_cut_in_the_browser_and_a_stale_offset_shows_the_last_page() {
+        let list = demo();
+        let all = rows(&list, &[], "", Placement::All, Sort::default());
+        let (start, shown) = page(&all, 3, 0);
+        assert_eq!((start, shown.len()), (0, 3));
+        let (start, shown) = page(&all, 3, 3);
+        assert_eq!((start, shown.len()), (3, 1));
+        let (start, shown) = page(&all, 3, 99);
+        assert_eq!((start, shown.len()), (3, 1));
+        assert_eq!(page(&[], 25, 50).1.len(), 0);
+    }
+}

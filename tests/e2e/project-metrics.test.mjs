@@ -1,0 +1,114 @@
+// The project's usage metrics in one list (issue 26, first part): every metric of every
+// group type index, each row saying where it is filed and what that means, the placement
+// filter, paging in the browser, New metric filed under index 0, and the reads a reload
+// costs. On the demo seed: 61 metrics under index 0, 4 under company (index 1), one of them
+// named as an index-0 metric ("Support tickets opened"). Under the strict policy.
+
+import { test, before, after, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  openConnectedAt, assertAccessible, strictSuite, allowWrites, sandboxMetrics, apiRequests,
+} from './harness.mjs';
+
+let sandbox;
+let browser;
+const { opened } = strictSuite({ before, after, beforeEach, afterEach }, (suite) => {
+  ({ sandbox, browser } = suite);
+});
+
+const listUrl = (query = {}) => `${sandbox.url}/metrics?${new URLSearchParams({ host: sandbox.url, project: '1', ...query })}`;
+const table = (page) => page.getByRole('table', { name: 'Usage metrics of this project' });
+const rowOf = (page, name) => table(page).getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+
+async function openList(query) {
+  const opening = await openConnectedAt(browser.context, sandbox, listUrl(query), {}, (p) => opened.push(p));
+  await table(opening.page).waitFor();
+  return opening;
+}
+
+test('every metric of every index in one list; those outside index 0 and those shown twice are marked', async () => {
+  const index0 = await sandboxMetrics(sandbox, 1, 0);
+  const index1 = await sandboxMetrics(sandbox, 1, 1);
+  assert.equal(index0.length + index1.length, 65);
+  const { page, assertClean } = await openList({ limit: '100' });
+  assert.equal(await page.getByRole('status').filter({ hasText: 'usage metrics' }).innerText(),
+    "65 usage metrics: 4 not in PostHog's settings, 2 shown twice on each page.");
+  assert.equal(await table(page).locator('tbody tr').count(), 65);
+  for (const m of index1) {
+    const row = rowOf(page, m.name).filter({ hasText: '(index 1)' });
+    assert.match(await row.innerText(), /Not in PostHog's settings/, m.name);
+  }
+  const tickets = rowOf(page, 'Support tickets opened');
+  assert.equal(await tickets.count(), 2, 'both copies are listed');
+  for (const text of await tickets.allInnerTexts()) assert.match(text, /Shown twice on each page/);
+  assert.match(await tickets.filter({ hasText: '(index 0)' }).innerText(), /Organizations \(index 0\)/);
+  assert.doesNotMatch(await tickets.filter({ hasText: '(index 0)' }).innerText(), /Not in PostHog's settings/);
+  await assertAccessible(page, 'the project metrics list');
+
+  // The filter is in the URL and keeps what it says.
+  await page.getByLabel('Show').selectOption({ label: "Not in PostHog's settings" });
+  await page.waitForURL((u) => u.searchParams.get('placement') === 'not-in-settings');
+  await page.getByRole('navigation', { name: 'Pages' }).getByText('1–4 of 4').waitFor();
+  assert.deepEqual((await table(page).getByRole('rowheader').allInnerTexts()).sort(), index1.map((m) => m.name).sort());
+  await page.getByLabel('Show').selectOption({ label: 'Shown twice on each page' });
+  await page.getByRole('navigation', { name: 'Pages' }).getByText('1–2 of 2').waitFor();
+  assert.deepEqual(await table(page).getByRole('rowheader').allInnerTexts(), ['Support tickets opened', 'Support tickets opened']);
+  await page.reload();
+  await table(page).waitFor();
+  assert.equal(await page.getByLabel('Show').inputValue(), 'shown-twice');
+  assertClean();
+});
+
+test('paged in the browser over the merged list, with the page in the URL', async () => {
+  const { page, assertClean } = await openList({ limit: '25' });
+  const pages = page.getByRole('navigation', { name: 'Pages' });
+  assert.equal(await pages.locator('p.range').innerText(), '1–25 of 65');
+  await pages.getByRole('link', { name: 'Next' }).click();
+  await pages.getByText('26–50 of 65').waitFor();
+  await pages.getByRole('link', { name: 'Next' }).click();
+  await pages.getByText('51–65 of 65').waitFor();
+  // The last page holds the metrics filed under company, after index 0's.
+  const names = await table(page).getByRole('rowheader').allInnerTexts();
+  const index1 = (await sandboxMetrics(sandbox, 1, 1)).map((m) => m.name);
+  assert.deepEqual(names.slice(-4), index1);
+  assert.equal(await pages.getByRole('link', { name: 'Next' }).count(), 0);
+  assertClean();
+});
+
+test('a reload of /metrics reads the group types and each index once', async () => {
+  const { page, assertClean } = await openList();
+  await sandbox.control('requests', { method: 'DELETE' });
+  await page.reload();
+  await table(page).waitFor();
+  const reads = (await apiRequests(sandbox)).filter((r) => r.method === 'GET');
+  const types = reads.filter((r) => r.path === '/api/projects/1/groups_types/');
+  const lists = reads.filter((r) => /\/groups_types\/\d+\/metrics\/$/.test(r.path));
+  assert.equal(types.length, 1, 'the group types once');
+  const indexes = lists.map((r) => r.path.match(/groups_types\/(\d+)\//)[1]).sort();
+  assert.deepEqual(indexes, [...new Set(indexes)], 'each index at most once');
+  assert.ok(reads.length <= 4 + 1, `at most one read per group type index plus one: ${reads.map((r) => r.path)}`);
+  assertClean();
+});
+
+test('New metric from the project list is filed under index 0', async () => {
+  const { page, assertClean } = await openList();
+  await page.getByRole('link', { name: 'New metric' }).click();
+  await page.getByLabel('Name', { exact: true }).fill('Filed where PostHog shows it');
+  await page.getByRole('button', { name: 'Add event' }).click();
+  await page.getByLabel('Event 1 name').fill('paid_bill');
+  allowWrites();
+  await page.getByRole('button', { name: 'Save metric' }).click();
+  await page.getByRole('heading', { name: 'Filed where PostHog shows it', level: 1 }).waitFor();
+  const creates = (await apiRequests(sandbox)).filter((r) => r.method === 'POST');
+  assert.deepEqual(creates.map((r) => r.path), ['/api/projects/1/groups_types/0/metrics/']);
+  assert.ok((await sandboxMetrics(sandbox, 1, 0)).some((m) => m.name === 'Filed where PostHog shows it'));
+  assertClean();
+});
+
+test('an empty project says so', async () => {
+  const opening = await openConnectedAt(browser.context, sandbox,
+    `${sandbox.url}/metrics?${new URLSearchParams({ host: sandbox.url, project: '2' })}`, { project: '2', key: 'phx_sandbox_demo_full_access' }, (p) => opened.push(p));
+  await opening.page.getByText('This project has no usage metrics yet.').waitFor();
+  await assertAccessible(opening.page, 'the empty project metrics list');
+  opening.assertClean();
+});
