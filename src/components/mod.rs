@@ -20,6 +20,7 @@ pub mod metric_fields;
 pub mod metric_table;
 pub mod metric_tools;
 pub mod metric_value;
+pub mod move_metrics;
 pub mod not_connected;
 pub mod notice;
 pub mod offline_notice;

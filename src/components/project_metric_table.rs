@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use posthog_groups::computed::Reach;
-use posthog_groups::project_metrics::Twice;
+use posthog_groups::project_metrics::{Filed, Twice};
 use posthog_groups::{GroupType, Metric, MetricDraft};
 
 use crate::browser;
@@ -35,6 +35,9 @@ pub fn ProjectMetricTable(
     /// Called to delete a metric (undoable), with its index.
     #[prop(into)]
     on_delete: Callback<(u32, Metric)>,
+    /// Called to move a metric filed outside index 0 into PostHog's list.
+    #[prop(into)]
+    on_move: Callback<Filed>,
 ) -> impl IntoView {
     let base = browser::app_link("");
     let header = move |label: &'static str, key: SortKey| {
@@ -63,6 +66,7 @@ pub fn ProjectMetricTable(
                 <For each=move || rows.get() key=row_key let(row)>
                 {
                     let index = row.filed.index;
+                    let filed = row.filed.clone();
                     let m = Rc::new(row.filed.metric);
                     let href = |edit: bool| {
                         let (base, id) = (base.clone(), m.id.clone());
@@ -97,6 +101,10 @@ pub fn ProjectMetricTable(
                             <td class="sentence" data-label="What it shows">{sentence}{reach_note(reach)}</td>
                             {can_write.then(|| view! {
                                 <td class="row-actions">
+                                    {marks.not_in_settings.then(|| {
+                                        let filed = filed.clone();
+                                        view! { <button type="button" class="link" aria-label=format!("Move {name} into PostHog's list") on:click=move |_| on_move.run(filed.clone())>"Move"</button> }
+                                    })}
                                     <a href=edit_href aria-label=format!("Edit {name}")>"Edit"</a>
                                     <button type="button" class="danger-link" aria-label=format!("Delete {name}") on:click=move |_| on_delete.run((index, Metric::clone(&delete_metric)))>"Delete"</button>
                                 </td>

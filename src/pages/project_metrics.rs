@@ -10,6 +10,7 @@ use posthog_groups::{ApiError, GroupType};
 use crate::api;
 use crate::browser;
 use crate::components::error_panel::ErrorPanel;
+use crate::components::move_metrics::MoveMetricsDialog;
 use crate::components::not_connected::NotConnected;
 use crate::components::pager::Pager;
 use crate::components::project_metric_table::ProjectMetricTable;
@@ -137,6 +138,25 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
             &target.get(),
         ))
     };
+    let moving = RwSignal::new(None::<Vec<Filed>>);
+    let outside = Memo::new(move |_| {
+        list.with(|l| {
+            l.iter()
+                .filter(|f| !f.in_settings())
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    // Read once, when the dialog opens: the list read again after a move must not build
+    // the dialog again.
+    let index0 = move || {
+        list.with_untracked(|l| {
+            l.iter()
+                .filter(|f| f.in_settings())
+                .map(|f| f.metric.clone())
+                .collect::<Vec<_>>()
+        })
+    };
     let empty = move || list.with(Vec::is_empty);
     let filtered_out = move || !empty() && all_rows.with(Vec::is_empty);
     view! {
@@ -156,7 +176,16 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
             <Show when=move || can_write.get()>
                 <a href=new_href class="button-link primary">"New metric"</a>
             </Show>
+            <Show when=move || can_write.get() && !outside.with(Vec::is_empty)>
+                <button type="button" on:click=move |_| moving.set(Some(outside.get()))>
+                    {move || format!("Move all {} not in PostHog's settings", outside.with(Vec::len))}
+                </button>
+            </Show>
         </div>
+        // Mounted only while open: `Modal` shows itself on mount and restores focus on unmount.
+        {move || moving.get().map(|items| view! {
+            <MoveMetricsDialog connection=conn.get_value() items=items index0=index0() on_close=move |_| moving.set(None) />
+        })}
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading metrics…"</p> }>
             {move || loaded.get().map(|result| match result {
                 Err(error) => view! { <ErrorPanel error=error on_retry=move |_| loaded.refetch() /> }.into_any(),
@@ -181,6 +210,7 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
                     sort=sort
                     can_write=can_write.get()
                     on_delete=move |(index, m)| pending.schedule(conn.get_value(), index, m)
+                    on_move=move |f: Filed| moving.set(Some(vec![f]))
                 />
             </Show>
             {move || {

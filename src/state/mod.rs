@@ -11,6 +11,7 @@ pub mod group_search;
 pub mod host_choice;
 pub mod metric_form;
 pub mod metric_list;
+pub mod move_metrics;
 pub mod names;
 pub mod pending_deletes;
 pub mod project_list;

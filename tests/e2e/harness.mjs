@@ -256,6 +256,7 @@ export const DEFAULT_SWITCHES = {
   cloud_update_metadata: false,
   latency_ms: 0,
   failure_rate: 0,
+  failure_methods: null,
   rate_limit_per_minute: null,
   cors_allowed_origins: null,
   current_key_route: true,

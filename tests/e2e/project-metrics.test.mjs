@@ -8,6 +8,7 @@ import { test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   openConnectedAt, assertAccessible, strictSuite, allowWrites, sandboxMetrics, apiRequests,
+  statusLogged,
 } from './harness.mjs';
 
 let sandbox;
@@ -112,3 +113,102 @@ test('an empty project says so', async () => {
   await assertAccessible(opening.page, 'the empty project metrics list');
   opening.assertClean();
 });
+
+// ---- Moving into PostHog's list (index 0) ----
+
+const dialog = (page) => page.getByRole('dialog');
+const writesSent = async () => (await apiRequests(sandbox)).filter((r) => r.method !== 'GET');
+
+test('moving one metric creates it under index 0, then deletes the old copy', async () => {
+  const { page, assertClean } = await openList({ limit: '100' });
+  const [active] = (await sandboxMetrics(sandbox, 1, 1)).filter((m) => m.name === 'Active users');
+  await sandbox.control('requests', { method: 'DELETE' });
+  allowWrites();
+  await page.getByRole('button', { name: "Move Active users into PostHog's list" }).click();
+  await assertAccessible(page, 'the move dialog');
+  await dialog(page).getByRole('button', { name: 'Move' }).click();
+  await dialog(page).getByText('Done.').waitFor();
+  assert.match(await dialog(page).innerText(), /Moved: Active users/);
+  const sent = await writesSent();
+  assert.deepEqual(sent.map((r) => `${r.method} ${r.path} ${r.status}`), [
+    'POST /api/projects/1/groups_types/0/metrics/ 201',
+    `DELETE /api/projects/1/groups_types/1/metrics/${active.id}/ 204`,
+  ]);
+  const { id, ...definition } = active;
+  assert.deepEqual(sent[0].body, definition, 'the same definition, under index 0');
+  assert.ok(!(await sandboxMetrics(sandbox, 1, 1)).some((m) => m.name === 'Active users'));
+  assert.ok((await sandboxMetrics(sandbox, 1, 0)).some((m) => m.name === 'Active users'));
+  await dialog(page).getByRole('button', { name: 'Close' }).click();
+  await page.getByText("65 usage metrics: 3 not in PostHog's settings").waitFor();
+  assertClean();
+});
+
+test('a name taken under index 0 shows both definitions; Cancel sends nothing', async () => {
+  const { page, assertClean } = await openList({ limit: '100' });
+  await sandbox.control('requests', { method: 'DELETE' });
+  const row = table(page).getByRole('row').filter({ hasText: '(index 1)' }).filter({ has: page.getByRole('rowheader', { name: 'Support tickets opened' }) });
+  await row.getByRole('button', { name: /^Move / }).click();
+  await dialog(page).getByRole('button', { name: 'Move' }).click();
+  await dialog(page).getByRole('heading', { name: 'PostHog\'s list already has “Support tickets opened”' }).waitFor();
+  const sides = await dialog(page).locator('.move-side').allInnerTexts();
+  assert.equal(sides.length, 2);
+  assert.match(sides[0], /In PostHog's list \(index 0\)/);
+  assert.match(sides[1], /Filed under index 1/);
+  assert.equal(await dialog(page).getByRole('textbox', { name: 'New name' }).inputValue(), 'Support tickets opened (copy)');
+  await assertAccessible(page, 'the conflict dialog');
+  await dialog(page).getByRole('button', { name: 'Cancel' }).click();
+  await dialog(page).waitFor({ state: 'detached' });
+  assert.deepEqual(await writesSent(), [], 'a cancelled choice sends nothing');
+  assertClean();
+});
+
+test('a refused create deletes nothing; a failed delete keeps both, says so, and Try again completes it', async () => {
+  const { page, assertClean } = await openList({ limit: '100' });
+  const before1 = await sandboxMetrics(sandbox, 1, 1);
+  allowWrites();
+  // The create is refused: nothing is deleted.
+  await setSwitchesTo({ failure_rate: 1, failure_methods: ['POST'] });
+  await page.getByRole('button', { name: "Move Revenue into PostHog's list" }).click();
+  await dialog(page).getByRole('button', { name: 'Move' }).click();
+  await dialog(page).getByText('“Revenue” was not moved: PostHog refused to create it under index 0, so nothing was deleted.').waitFor();
+  assert.deepEqual(await sandboxMetrics(sandbox, 1, 1), before1);
+  assert.ok(!(await writesSent()).some((r) => r.method === 'DELETE'));
+  await dialog(page).getByRole('button', { name: 'Close' }).click();
+
+  // The delete fails: both copies are kept, and Try again finishes the move.
+  await setSwitchesTo({ failure_rate: 1, failure_methods: ['DELETE'] });
+  await page.getByRole('button', { name: "Move Revenue into PostHog's list" }).click();
+  await dialog(page).getByRole('button', { name: 'Move' }).click();
+  await dialog(page).getByText('both copies are kept until the delete works').waitFor();
+  assert.ok((await sandboxMetrics(sandbox, 1, 0)).some((m) => m.name === 'Revenue'));
+  assert.ok((await sandboxMetrics(sandbox, 1, 1)).some((m) => m.name === 'Revenue'));
+  await setSwitchesTo({ failure_rate: 0, failure_methods: null });
+  await dialog(page).getByRole('button', { name: 'Try again' }).click();
+  await dialog(page).getByText('Done.').waitFor();
+  assert.ok(!(await sandboxMetrics(sandbox, 1, 1)).some((m) => m.name === 'Revenue'));
+  assert.equal((await sandboxMetrics(sandbox, 1, 0)).filter((m) => m.name === 'Revenue').length, 1);
+  assertClean([statusLogged(500, sandbox.url)]);
+});
+
+test('moving all 4 leaves none outside index 0 and none shown twice', async () => {
+  const { page, assertClean } = await openList({ limit: '100' });
+  allowWrites();
+  await page.getByRole('button', { name: "Move all 4 not in PostHog's settings" }).click();
+  await dialog(page).getByRole('button', { name: 'Move' }).click();
+  // "Support tickets opened" is taken under index 0: keep index 0's, delete the other.
+  await dialog(page).getByRole('heading', { name: /already has “Support tickets opened”/ }).waitFor();
+  await dialog(page).getByRole('radio', { name: /Keep PostHog's list's metric/ }).check();
+  await dialog(page).getByRole('button', { name: 'Continue' }).click();
+  await dialog(page).getByText('Done.').waitFor();
+  for (const index of [1, 2, 3]) assert.deepEqual(await sandboxMetrics(sandbox, 1, index), [], `index ${index}`);
+  const names = (await sandboxMetrics(sandbox, 1, 0)).map((m) => m.name);
+  assert.equal(names.length, new Set(names).size, 'no name twice');
+  assert.equal(names.length, 64);
+  await dialog(page).getByRole('button', { name: 'Close' }).click();
+  await page.getByText('64 usage metrics, all in PostHog\'s settings.').waitFor();
+  assertClean();
+});
+
+async function setSwitchesTo(switches) {
+  await sandbox.control('switches', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(switches) });
+}

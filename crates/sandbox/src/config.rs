@@ -50,6 +50,9 @@ pub struct Switches {
     pub latency_ms: u64,
     /// Share (0.0..=1.0) of API requests answered with a 500 and no change.
     pub failure_rate: f64,
+    /// The methods `failure_rate` applies to (upper case); `None` means every method. Lets a
+    /// test fail the delete of a create-then-delete and nothing before it.
+    pub failure_methods: Option<Vec<String>>,
     /// Requests per minute per key; `None` (or 0) turns limiting off.
     pub rate_limit_per_minute: Option<u32>,
     /// Origins the API answers CORS for (exact `scheme://host[:port]`); `None` means any.
@@ -72,6 +75,7 @@ impl Default for Switches {
             cloud_update_metadata: false,
             latency_ms: 0,
             failure_rate: 0.0,
+            failure_methods: None,
             rate_limit_per_minute: None,
             cors_allowed_origins: None,
             csp: None,
@@ -123,6 +127,25 @@ impl Switches {
                         .as_f64()
                         .filter(|r| (0.0..=1.0).contains(r))
                         .ok_or_else(|| bad("a number from 0.0 to 1.0"))?
+                }
+                "failure_methods" => {
+                    let must = "null or a list of HTTP methods such as [\"DELETE\"]";
+                    next.failure_methods = match value {
+                        Value::Null => None,
+                        Value::Array(list) => Some(
+                            list.iter()
+                                .map(|m| {
+                                    m.as_str()
+                                        .filter(|m| {
+                                            ["GET", "POST", "PATCH", "PUT", "DELETE"].contains(m)
+                                        })
+                                        .map(str::to_string)
+                                        .ok_or_else(|| bad(must))
+                                })
+                                .collect::<Result<Vec<_>, _>>()?,
+                        ),
+                        _ => return Err(bad(must)),
+                    }
                 }
                 "rate_limit_per_minute" => {
                     next.rate_limit_per_minute = match value {

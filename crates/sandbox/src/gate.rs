@@ -49,15 +49,20 @@ pub async fn gate(State(state): State<Shared>, request: Request, next: Next) -> 
             let mut request = Request::from_parts(parts, Body::from(bytes));
             request.extensions_mut().insert(Caller(presented));
             let switches = state.switches();
+            // The failure rate, for the methods it applies to.
+            let failure_rate = match &switches.failure_methods {
+                Some(methods) if !methods.iter().any(|m| m == request.method().as_str()) => 0.0,
+                _ => switches.failure_rate,
+            };
             if switches.latency_ms > 0 {
                 tokio::time::sleep(Duration::from_millis(switches.latency_ms)).await;
             }
             match switches.rate_limit_per_minute.filter(|n| *n > 0) {
                 Some(limit) => match state.take_rate_slot(&who, limit) {
-                    Ok(()) => run(switches.failure_rate, request, next).await,
+                    Ok(()) => run(failure_rate, request, next).await,
                     Err(seconds) => ApiError::throttled(seconds).into_response(),
                 },
-                None => run(switches.failure_rate, request, next).await,
+                None => run(failure_rate, request, next).await,
             }
         }
     };

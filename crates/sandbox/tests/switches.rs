@@ -18,7 +18,7 @@ async fn switches_read_and_partial_update() {
     assert_eq!(
         a.json,
         json!({"cloud_update_metadata": false, "latency_ms": 0, "failure_rate": 0.0,
-               "rate_limit_per_minute": null, "cors_allowed_origins": null, "csp": null,
+               "failure_methods": null, "rate_limit_per_minute": null, "cors_allowed_origins": null, "csp": null,
                "corrupt": null, "current_key_route": true,
                "oauth_access_seconds": 3600, "oauth_refresh_seconds": 2592000})
     );
@@ -29,6 +29,8 @@ async fn switches_read_and_partial_update() {
     assert_eq!(a.json["rate_limit_per_minute"], json!(null));
     for bad in [
         json!({"failure_rate": 1.5}),
+        json!({"failure_methods": ["delete"]}),
+        json!({"failure_methods": "DELETE"}),
         json!({"latency": 1}),
         json!({"cloud_update_metadata": "yes"}),
         json!({"current_key_route": null}),
@@ -112,6 +114,36 @@ async fn latency_delays_api_answers_but_not_control_routes() {
     let started = Instant::now();
     sb.control(Method::GET, "state", None).await;
     assert!(started.elapsed() < Duration::from_millis(300));
+}
+
+/// The move into index 0 creates, then deletes: a test fails the delete alone.
+#[tokio::test]
+async fn failure_methods_limit_the_failures_to_those_methods() {
+    let sb = start().await;
+    let before = sb.state().await;
+    sb.set_switches(json!({"failure_rate": 1.0, "failure_methods": ["DELETE"]}))
+        .await;
+    let id = before["projects"][0]["metrics"]["0"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(sb.get(FULL, "1/groups_types/").await.status, 200);
+    assert_eq!(
+        sb.post(FULL, "1/groups_types/0/metrics/", metric("Stored"))
+            .await
+            .status,
+        201
+    );
+    let refused = sb
+        .delete(FULL, &format!("1/groups_types/0/metrics/{id}/"))
+        .await;
+    assert_eq!(refused.status, 500);
+    let after = sb.state().await;
+    assert!(after["projects"][0]["metrics"]["0"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["id"] == id.as_str()));
 }
 
 #[tokio::test]
