@@ -43,6 +43,8 @@ const SCREENS = [
   { name: 'metrics', url: () => `${metricsUrl(sandbox, 0)}&group=0:acme`, ready: (p) => p.locator('td.value-cell .metric-value').first() },
   { name: 'metric', url: () => `${metricUrl(sandbox, 0, PAID_BILLS)}&group=0:acme`, ready: (p) => p.locator('.usage-card-value') },
   { name: 'form', url: () => metricUrl(sandbox, 0, PAID_BILLS, { edit: true }), ready: (p) => p.getByRole('button', { name: 'Save metric' }) },
+  // The project's one list, on the filter that shows both marks on one row.
+  { name: 'project-metrics', url: () => `${sandbox.url}/metrics?host=${encodeURIComponent(sandbox.url)}&project=1&placement=shown-twice`, ready: (p) => p.getByRole('table', { name: 'Usage metrics of this project' }) },
 ];
 
 /**
@@ -155,6 +157,34 @@ test('every main screen fits 320, 390, 768 and 1280 px with no word broken, in b
         await page.emulateMedia({ colorScheme: 'light' });
       }
     }
+  }
+  report(problems);
+  assertClean();
+});
+
+test('the move dialog, with both definitions of a taken name, fits every width', async () => {
+  const { page, assertClean } = await openConnectedAt(browser.context, sandbox, null, {}, (p) => opened.push(p));
+  const problems = [];
+  for (const width of [...WIDTHS].reverse()) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(`${sandbox.url}/metrics?host=${encodeURIComponent(sandbox.url)}&project=1&placement=not-in-settings`);
+    await page.getByRole('button', { name: "Move Support tickets opened into PostHog's list" }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Move' }).click();
+    await page.getByRole('dialog').getByRole('radio', { name: 'Move it under a new name' }).waitFor();
+    await page.evaluate(() => document.fonts.ready);
+    const { overflow, split } = await page.evaluate(layoutProblems);
+    if (overflow > 0) problems.push(`move dialog at ${width}: ${overflow} px wider than the window`);
+    for (const s of split) problems.push(`move dialog at ${width}: ${s} split across lines`);
+    await assertAccessible(page, `the move dialog at ${width} px`);
+    if (SHOTS.has(width)) {
+      for (const scheme of ['light', 'dark']) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await shot(page, `move-dialog-${width}-${scheme}`);
+      }
+      await page.emulateMedia({ colorScheme: 'light' });
+    }
+    // Cancel: nothing is sent.
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
   }
   report(problems);
   assertClean();
