@@ -36,7 +36,7 @@ pub fn MetricsPage() -> impl IntoView {
             <h1 id="metrics-title" tabindex="-1">"Usage metrics"</h1>
             <p class="lead">
                 "Each tab shows the metrics filed under one group type, yet PostHog computes every metric of the project on every group and person page. "
-                <a href=move || browser::app_link(&project_metrics_href(&screen_target.get(), "all", PAGE_SIZES[0], 0))>"See all the project's metrics in one list"</a>
+                <a href=move || browser::app_link(&project_metrics_href(&screen_target.get(), "all", None, PAGE_SIZES[0], 0))>"See all the project's metrics in one list"</a>
             </p>
             {move || match (connection.get(), index.get()) {
                 (None, _) => view! { <NotConnected target=screen_target.get() /> }.into_any(),

@@ -13,11 +13,11 @@ use crate::components::error_panel::ErrorPanel;
 use crate::components::move_metrics::MoveMetricsDialog;
 use crate::components::not_connected::NotConnected;
 use crate::components::pager::Pager;
-use crate::components::project_metric_table::ProjectMetricTable;
+use crate::components::project_metric_table::{filed_label, ProjectMetricTable};
 use crate::state::connection::{use_connection, Connection, Session};
 use crate::state::metric_list::Sort;
 use crate::state::pending_deletes::PendingDeletes;
-use crate::state::project_list::{page, rows};
+use crate::state::project_list::{page, rows, Narrow};
 use crate::state::url::{href, page_params, project_metrics_href, Target};
 
 /// The route `/metrics`.
@@ -49,7 +49,7 @@ fn indexes(group_types: &[GroupType]) -> Vec<u32> {
     list
 }
 
-/// The list for one connection; paging and the placement filter live in the URL.
+/// The list for one connection; paging, the placement filter and the index live in the URL.
 #[component]
 fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl IntoView {
     let session = Session::expect();
@@ -63,6 +63,10 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
     let placement = Memo::new(move |_| {
         query.with(|q| Placement::parse(q.get("placement").as_deref().unwrap_or("all")))
     });
+    // `index=` narrows the list to the metrics filed under one group type index (where the
+    // per-group-type tabs and their old addresses lead).
+    let filed_under =
+        Memo::new(move |_| query.with(|q| q.get("index").and_then(|i| i.parse::<u32>().ok())));
     let loaded = LocalResource::new(move || {
         // A delete reaching the server changes the list: read it again.
         pending.settled.track();
@@ -92,43 +96,61 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
     });
     let hidden = Memo::new(move |_| pending.hidden_in_project(&conn.get_value()));
     let all_rows = Memo::new(move |_| {
-        list.with(|l| hidden.with(|h| rows(l, h, &name_filter.get(), placement.get(), sort.get())))
+        let narrow = Narrow {
+            name: name_filter.get(),
+            placement: placement.get(),
+            index: filed_under.get(),
+        };
+        list.with(|l| hidden.with(|h| rows(l, h, &narrow, sort.get())))
     });
     let page_rows = Memo::new(move |_| {
         let (limit, offset) = paging.get();
         all_rows.with(|r| page(r, limit, offset).1.to_vec())
     });
-    let link = move |placement: Placement, limit: u64, offset: u64| {
-        browser::app_link(&project_metrics_href(
-            &target.get(),
+    // The list's address with the filters in the URL as they are, but for what changes.
+    let address = move |placement: Placement, index: Option<u32>, limit: u64, offset: u64| {
+        project_metrics_href(
+            &target.get_untracked(),
             placement.value(),
+            index,
             limit,
             offset,
-        ))
+        )
+    };
+    let link = move |placement: Placement, limit: u64, offset: u64| {
+        target.track();
+        browser::app_link(&address(placement, filed_under.get(), limit, offset))
     };
     let on_limit = Callback::new({
         let navigate = navigate.clone();
         move |limit: u64| {
-            let to = project_metrics_href(
-                &target.get_untracked(),
-                placement.get_untracked().value(),
+            let to = address(
+                placement.get_untracked(),
+                filed_under.get_untracked(),
                 limit,
                 0,
             );
             navigate(&to, Default::default())
         }
     });
-    let on_placement = move |ev: leptos::ev::Event| {
-        let chosen = Placement::parse(&event_target_value(&ev));
+    let on_placement = {
+        let navigate = navigate.clone();
+        move |ev: leptos::ev::Event| {
+            let chosen = Placement::parse(&event_target_value(&ev));
+            let (limit, _) = paging.get_untracked();
+            let to = address(chosen, filed_under.get_untracked(), limit, 0);
+            navigate(&to, Default::default());
+        }
+    };
+    let on_index = move |ev: leptos::ev::Event| {
+        let chosen = event_target_value(&ev).parse::<u32>().ok();
         let (limit, _) = paging.get_untracked();
-        navigate(
-            &project_metrics_href(&target.get_untracked(), chosen.value(), limit, 0),
-            Default::default(),
-        );
+        let to = address(placement.get_untracked(), chosen, limit, 0);
+        navigate(&to, Default::default());
     };
     let summary = move || {
         list.with(|l| {
-            let all = rows(l, &[], "", Placement::All, Sort::default());
+            let all = rows(l, &[], &Narrow::default(), Sort::default());
             summary_text(l, &all)
         })
     };
@@ -170,6 +192,16 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
                 <select on:change=on_placement prop:value=move || placement.get().value()>
                     {Placement::ALL.into_iter().map(|p| view! {
                         <option value=p.value() selected=move || placement.get() == p>{p.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label class="filter">
+                "Filed under "
+                <select on:change=on_index prop:value=move || filed_under.get().map(|i| i.to_string()).unwrap_or_default()>
+                    <option value="" selected=move || filed_under.get().is_none()>"Any group type"</option>
+                    {move || group_types.get().into_iter().map(|g| {
+                        let i = g.group_type_index;
+                        view! { <option value=i.to_string() selected=move || filed_under.get() == Some(i)>{filed_label(&[g], i)}</option> }
                     }).collect_view()}
                 </select>
             </label>

@@ -16,16 +16,22 @@ pub struct Row {
     pub marks: Marks,
 }
 
-/// The rows that pass `name` (case-insensitive, within the name) and `placement`, without
-/// `hidden` (`(index, id)` of deletes waiting), in `sort` order. Marks are computed before
-/// anything is hidden or filtered: a twin on another page is still a twin.
-pub fn rows(
-    list: &[Filed],
-    hidden: &[(u32, String)],
-    name: &str,
-    placement: Placement,
-    sort: Sort,
-) -> Vec<Row> {
+/// What the list is narrowed to, besides its sort.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Narrow {
+    /// Text the name must contain (case-insensitive).
+    pub name: String,
+    /// Where the metric must stand with PostHog's settings.
+    pub placement: Placement,
+    /// The group type index it must be filed under, if any.
+    pub index: Option<u32>,
+}
+
+/// The rows that pass `narrow`, without `hidden` (`(index, id)` of deletes waiting), in
+/// `sort` order. Marks are computed before anything is filtered: a twin on another page or
+/// under another index is still a twin.
+pub fn rows(list: &[Filed], hidden: &[(u32, String)], narrow: &Narrow, sort: Sort) -> Vec<Row> {
+    let (name, placement) = (&narrow.name, narrow.placement);
     let needle = name.trim().to_lowercase();
     let live: Vec<Filed> = list
         .iter()
@@ -42,6 +48,7 @@ pub fn rows(
         .zip(all_marks)
         .filter(|(f, m)| {
             placement.keeps(m)
+                && narrow.index.is_none_or(|i| i == f.index)
                 && (needle.is_empty() || f.metric.name.to_lowercase().contains(&needle))
         })
         .map(|(filed, marks)| Row { filed, marks })
@@ -118,37 +125,42 @@ mod tests {
                 .map(|r| r.filed.metric.id.clone())
                 .collect::<Vec<_>>()
         };
-        let all = rows(&list, &[], "", Placement::All, Sort::default());
+        let by = |placement| Narrow {
+            placement,
+            ..Narrow::default()
+        };
+        let all = rows(&list, &[], &Narrow::default(), Sort::default());
         assert_eq!(ids(&all), ["a", "b", "c", "d"]);
-        let twice = rows(&list, &[], "", Placement::ShownTwice, Sort::default());
+        let twice = rows(&list, &[], &by(Placement::ShownTwice), Sort::default());
         assert_eq!(ids(&twice), ["a", "c"]);
-        let outside = rows(&list, &[], "", Placement::NotInSettings, Sort::default());
+        let outside = rows(&list, &[], &by(Placement::NotInSettings), Sort::default());
         assert_eq!(ids(&outside), ["c", "d"]);
-        let named = rows(&list, &[], "  SEAT", Placement::All, Sort::default());
-        assert_eq!(ids(&named), ["d"]);
-        let by_name = rows(
-            &list,
-            &[],
-            "",
-            Placement::All,
-            Sort::default().toggled(SortKey::Name),
-        );
+        let named = Narrow {
+            name: "  SEAT".into(),
+            ..Narrow::default()
+        };
+        assert_eq!(ids(&rows(&list, &[], &named, Sort::default())), ["d"]);
+        let filed = Narrow {
+            index: Some(1),
+            ..Narrow::default()
+        };
+        let one_index = rows(&list, &[], &filed, Sort::default());
+        assert_eq!(ids(&one_index), ["c", "d"]);
+        // Narrowed to one index, a twin under another index still marks its row.
+        assert!(one_index[0].marks.shown_twice.is_some());
+        let sorted = Sort::default().toggled(SortKey::Name);
+        let by_name = rows(&list, &[], &Narrow::default(), sorted);
         assert_eq!(ids(&by_name), ["b", "d", "a", "c"]);
         // The twin waiting for its delete no longer makes the other one "shown twice".
-        let hidden = rows(
-            &list,
-            &[(1, "c".into())],
-            "",
-            Placement::ShownTwice,
-            Sort::default(),
-        );
+        let waiting = [(1, "c".to_string())];
+        let hidden = rows(&list, &waiting, &by(Placement::ShownTwice), Sort::default());
         assert!(hidden.is_empty());
     }
 
     #[test]
     fn pages_are_cut_in_the_browser_and_a_stale_offset_shows_the_last_page() {
         let list = demo();
-        let all = rows(&list, &[], "", Placement::All, Sort::default());
+        let all = rows(&list, &[], &Narrow::default(), Sort::default());
         let (start, shown) = page(&all, 3, 0);
         assert_eq!((start, shown.len()), (0, 3));
         let (start, shown) = page(&all, 3, 3);

@@ -97,12 +97,22 @@ pub fn metrics_href(index: u32, target: &Target, limit: u64, offset: u64) -> Str
     format!("/group-types/{index}/metrics{query}")
 }
 
-/// The project's metrics list at a page, with its placement filter (left out when "all").
-pub fn project_metrics_href(target: &Target, placement: &str, limit: u64, offset: u64) -> String {
+/// The project's metrics list at a page, with its placement filter (left out when "all")
+/// and the group type index it is narrowed to, if any.
+pub fn project_metrics_href(
+    target: &Target,
+    placement: &str,
+    index: Option<u32>,
+    limit: u64,
+    offset: u64,
+) -> String {
     let mut query = target.query();
     query.push(if query.is_empty() { '?' } else { '&' });
     if placement != "all" && !placement.is_empty() {
         query.push_str(&format!("placement={}&", encode_component(placement)));
+    }
+    if let Some(i) = index {
+        query.push_str(&format!("index={i}&"));
     }
     query.push_str(&format!("limit={limit}&offset={offset}"));
     format!("/metrics{query}")

@@ -76,6 +76,25 @@ test('paged in the browser over the merged list, with the page in the URL', asyn
   assertClean();
 });
 
+test('narrowed to one group type index (from its tab), the list keeps the marks and says where', async () => {
+  const { page, assertClean } = await openConnectedAt(browser.context, sandbox,
+    `${sandbox.url}/group-types/1/metrics?${new URLSearchParams({ host: sandbox.url, project: '1' })}`, {}, (p) => opened.push(p));
+  await page.getByRole('link', { name: "See all the project's metrics in one list" }).click();
+  await table(page).waitFor();
+  await page.getByLabel('Filed under').selectOption({ label: 'company(s) (index 1)' });
+  await page.waitForURL((u) => u.searchParams.get('index') === '1');
+  await page.getByRole('navigation', { name: 'Pages' }).getByText('1–4 of 4').waitFor();
+  const index1 = (await sandboxMetrics(sandbox, 1, 1)).map((m) => m.name);
+  assert.deepEqual(await table(page).getByRole('rowheader').allInnerTexts(), index1);
+  // Its twin under index 0 is not on screen, yet the row still says it is shown twice.
+  assert.match(await rowOf(page, 'Support tickets opened').innerText(), /Shown twice on each page/);
+  await page.reload();
+  await table(page).waitFor();
+  assert.equal(await page.getByLabel('Filed under').inputValue(), '1');
+  await assertAccessible(page, 'the list narrowed to one index');
+  assertClean();
+});
+
 test('a reload of /metrics reads the group types and each index once', async () => {
   const { page, assertClean } = await openList();
   await sandbox.control('requests', { method: 'DELETE' });
