@@ -6,7 +6,7 @@ use posthog_groups::GroupType;
 use crate::browser;
 use crate::state::rename::{field_changed, Edits, NameEdit, NameErrors, NameField};
 use crate::state::rename_session::input_id;
-use crate::state::url::{metrics_href, Target, PAGE_SIZES};
+use crate::state::url::{project_metrics_href, Target, PAGE_SIZES};
 
 /// One row per group type: index, key, the two names as inputs (placeholders show the
 /// default PostHog uses when a name is empty), created date, extra settings, delete.
@@ -78,7 +78,8 @@ pub fn GroupTypeTable(
                             <td class="date" data-label="Created">{g.created_at.as_deref().map(date_part).unwrap_or("—").to_owned()}</td>
                             {has_details.then(|| view! { <td data-label="Settings">{details(&g)}</td> })}
                             {target.clone().map(|t| {
-                                let link = browser::app_link(&metrics_href(g.group_type_index, &t, PAGE_SIZES[0], 0));
+                                // The project's one list, narrowed to what is filed under this type.
+                                let link = browser::app_link(&project_metrics_href(&t, "all", Some(g.group_type_index), PAGE_SIZES[0], 0));
                                 view! {
                                     <td class="row-actions"><a href=link aria-label=format!("Usage metrics of {}", g.group_type)>"Metrics"</a></td>
                                 }

@@ -130,10 +130,12 @@ test('the main flow under the strict policy: no console error, no violation', as
   assert.equal((await sandboxProject(strict, 1)).group_types.find((g) => g.group_type === 'company').name_singular, 'Company');
 
   // The metrics list, one metric, its edit form.
+  // (The project's one list, narrowed to what is filed under organization.)
+  const projectTable = page.getByRole('table', { name: 'Usage metrics of this project' });
   await page.getByRole('link', { name: 'Usage metrics of organization' }).click();
-  await metricTable(page).waitFor();
+  await projectTable.waitFor();
   await page.getByRole('navigation', { name: 'Pages' }).locator('p.range').filter({ hasText: '1–25 of 61' }).waitFor();
-  await metricTable(page).getByRole('link', { name: 'Logins', exact: true }).click();
+  await projectTable.getByRole('link', { name: 'Logins', exact: true }).click();
   await page.getByRole('heading', { name: 'Logins', exact: true, level: 1 }).waitFor();
   await page.getByRole('link', { name: 'Edit', exact: true }).click();
   await page.getByRole('heading', { name: 'Edit “Logins”', level: 1 }).waitFor();

@@ -195,7 +195,7 @@ test('change events: rename, create, update and delete reach the portal with wha
 
   // Create a metric with the New metric form.
   await ui.getByRole('link', { name: 'Usage metrics of organization' }).click();
-  await ui.getByRole('table', { name: 'Usage metrics of this group type' }).waitFor();
+  await ui.getByRole('table', { name: 'Usage metrics of this project' }).waitFor();
   await ui.getByRole('link', { name: 'New metric' }).click();
   await ui.getByRole('heading', { name: 'New usage metric', level: 1 }).waitFor();
   await ui.getByLabel('Name', { exact: true }).fill('Seats from the portal');
