@@ -28,11 +28,8 @@ pub fn MetricTable(
     target: Signal<Target>,
     /// The current sort; headers toggle it.
     sort: RwSignal<Sort>,
-    /// Whether edit, copy and delete are offered.
+    /// Whether edit and delete are offered.
     can_write: bool,
-    /// Called to copy a metric to another group type.
-    #[prop(into)]
-    on_copy: Callback<Metric>,
     /// Called to delete a metric (undoable).
     #[prop(into)]
     on_delete: Callback<Metric>,
@@ -69,7 +66,7 @@ pub fn MetricTable(
             <tbody>
                 <For each=move || metrics.get() key=row_key let(m)>
                 {
-                    // One shared copy for the row and both buttons; a click clones it for
+                    // One shared copy for the row and its Delete button; a click clones it for
                     // the callback.
                     let m = Rc::new(m);
                     // The base is read from the document once per table, not twice per row; the
@@ -83,7 +80,7 @@ pub fn MetricTable(
                     let sentence = explain::sentence(&MetricDraft::from(&*m));
                     let reach = Reach::of_metric(&m);
                     let name = m.name.clone();
-                    let (copy_metric, delete_metric) = (m.clone(), m.clone());
+                    let delete_metric = m.clone();
                     view! {
                         <tr class:never-computed=reach.never().is_some()>
                             <th scope="row"><a href=view_href>{m.name.clone()}</a></th>
@@ -97,7 +94,6 @@ pub fn MetricTable(
                             {can_write.then(|| view! {
                                 <td class="row-actions">
                                     <a href=edit_href aria-label=format!("Edit {name}")>"Edit"</a>
-                                    <button type="button" class="link" aria-label=format!("Copy {name}") on:click=move |_| on_copy.run(Metric::clone(&copy_metric))>"Copy"</button>
                                     <button type="button" class="danger-link" aria-label=format!("Delete {name}") on:click=move |_| on_delete.run(Metric::clone(&delete_metric))>"Delete"</button>
                                 </td>
                             })}

@@ -3,11 +3,9 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use posthog_groups::Metric;
 
 use crate::api;
 use crate::browser;
-use crate::components::copy_metric::CopyMetricDialog;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::import_metrics::ImportMetricsDialog;
 use crate::components::notice::Notice;
@@ -29,8 +27,6 @@ pub fn MetricTools(
     can_write: Signal<bool>,
     /// The name filter, applied within the loaded page.
     filter: RwSignal<String>,
-    /// The metric being copied (its dialog is open while set).
-    copying: RwSignal<Option<Metric>>,
 ) -> impl IntoView {
     let notice = Notice::expect();
     let export_error = RwSignal::new(None::<posthog_groups::ApiError>);
@@ -77,10 +73,6 @@ pub fn MetricTools(
             </Show>
         </div>
         {move || export_error.get().map(|e| view! { <ErrorPanel error=e /> })}
-        // Mounted only while open: `Modal` shows itself on mount and restores focus on unmount.
-        {move || copying.get().map(|metric| view! {
-            <CopyMetricDialog connection=conn.get_value() metric=metric from_index=index on_close=move |_| copying.set(None) />
-        })}
         <Show when=move || importing.get()>
             <ImportMetricsDialog connection=conn.get_value() default_index=index on_close=move |_| importing.set(false) />
         </Show>

@@ -1,7 +1,6 @@
 //! Reusable components, one per file.
 
 pub mod capability_summary;
-pub mod copy_metric;
 pub mod delete_group_type;
 pub mod dialog;
 pub mod embed_bridge;

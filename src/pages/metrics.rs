@@ -98,7 +98,6 @@ fn MetricsScreen(connection: Connection, index: u32, target: Memo<Target>) -> im
     let sort = RwSignal::new(Sort::default());
     let filter = RwSignal::new(String::new());
     let can_write = session.can_write_metrics(conn);
-    let copying = RwSignal::new(None::<Metric>);
     let refreshing = RwSignal::new(false);
     let link = move |limit: u64, offset: u64| {
         browser::app_link(&metrics_href(index, &target.get(), limit, offset))
@@ -143,7 +142,7 @@ fn MetricsScreen(connection: Connection, index: u32, target: Memo<Target>) -> im
                 <GroupTypeTabs group_types=list current=index target=target.get() limit=page.get().0 />
             })
         }
-        <MetricTools connection=conn.get_value() index=index target=target.get_untracked() can_write=can_write filter=filter copying=copying />
+        <MetricTools connection=conn.get_value() index=index target=target.get_untracked() can_write=can_write filter=filter />
         <GroupValuesBar values=values connection=conn group_types=type_list index=index on_choose=choose_group />
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading metrics…"</p> } set_pending=refreshing>
             <p class="refreshing" role="status">{move || refreshing.get().then_some("Loading…")}</p>
@@ -172,7 +171,6 @@ fn MetricsScreen(connection: Connection, index: u32, target: Memo<Target>) -> im
                     values=values.column()
                     sort=sort
                     can_write=can_write.get()
-                    on_copy=move |m| copying.set(Some(m))
                     on_delete=move |m| pending.schedule(conn.get_value(), index, m)
                 />
             </Show>

@@ -2,7 +2,7 @@
 // loads, deep links, creating each shape, client and server validation, partial edits that
 // keep unknown filter keys, double submits, failed saves, the unsaved-changes guard, undoable
 // deletes (one, several, and on closing the page), hostile and longest names, and axe on each
-// screen. Copy, export and import are in metrics-transfer.test.mjs. Every test starts from
+// screen. Export and import are in metrics-transfer.test.mjs. Every test starts from
 // the seed (state, switches and request log reset).
 
 import { test, before, after, beforeEach, afterEach } from 'node:test';
@@ -1039,15 +1039,6 @@ for (const [label, name] of [['markup', HOSTILE], ['255 characters', LONGEST]]) 
     await metricTable(page).getByRole('link', { name: `Edit ${name}`, exact: true }).waitFor();
     await assertNoMarkup(page, 'list');
     await assertAccessible(page, `list with a ${label} name`);
-
-    // Copy dialog title.
-    await metricTable(page).getByRole('button', { name: `Copy ${name}`, exact: true }).click();
-    const copy = page.getByRole('dialog', { name: `Copy “${name}” to another group type` });
-    await copy.waitFor();
-    assert.equal(await copy.getByRole('heading').evaluate((h) => h.children.length), 0);
-    await assertNoMarkup(page, 'copy dialog');
-    await page.keyboard.press('Escape');
-    await copy.waitFor({ state: 'detached' });
 
     // Delete notice and its Undo.
     await metricTable(page).getByRole('button', { name: `Delete ${name}`, exact: true }).click();
