@@ -1,7 +1,7 @@
 // What the screens say about PostHog's own behaviour, end to end: where metrics show (the text
 // under the group-type tabs, "group pages only" for data-warehouse metrics), metrics PostHog
 // never computes (flagged in the list and on their page, and the form's warning before a save,
-// which stays allowed), the copy dialog's "shows twice", and what deleting a group type leaves
+// which stays allowed), the tab's pointer to the project's one list, and what deleting a group type leaves
 // (with the slots used). axe on each of these states. Every test starts from the seed.
 
 import { test, before, after, beforeEach, afterEach } from 'node:test';
@@ -177,23 +177,14 @@ test('the form warns before saving a metric PostHog never computes, and still sa
   assertClean();
 });
 
-test('the copy dialog says a copy under another group type shows twice on each group page', async () => {
-  const counts = async () => Promise.all([0, 1, 2, 3].map(async (i) => (await sandboxMetrics(sandbox, 1, i)).length));
-  const before = await counts();
-  const { page, assertClean } = await openList(0);
-  await metricTable(page).getByRole('button', { name: 'Copy Support tickets opened', exact: true }).click();
-  const dialog = page.getByRole('dialog', { name: 'Copy “Support tickets opened” to another group type' });
-  await dialog.waitFor();
-  const warning = dialog.locator('#copy-shows-twice');
-  assert.equal(await warning.innerText(),
-    'A copy under another group type shows twice on each group page: PostHog computes every metric of the project on every group page, whatever group type it is filed under.');
-  const copy = dialog.getByRole('button', { name: 'Copy', exact: true });
-  assert.equal(await copy.getAttribute('aria-describedby'), 'copy-shows-twice');
-  await dialog.getByLabel('Name in the target').waitFor();
-  await assertAccessible(page, 'copy dialog with the shows-twice warning');
-  await dialog.getByRole('button', { name: 'Cancel' }).click();
-  await dialog.waitFor({ state: 'detached' });
-  assert.deepEqual(await counts(), before, 'nothing copied');
+test('a group type\'s metrics tab says every metric is computed on every page, and leads to the one list', async () => {
+  const { page, assertClean } = await openList(1);
+  const lead = page.locator('p.lead').first();
+  assert.match(await lead.innerText(), /^Each tab shows the metrics filed under one group type, yet PostHog computes every metric of the project on every group and person page\./);
+  await lead.getByRole('link', { name: "See all the project's metrics in one list" }).click();
+  await page.getByRole('table', { name: 'Usage metrics of this project' }).waitFor();
+  assert.match(await page.locator('p.lead').first().innerText(), /the group type only decides whether PostHog's own settings list it/i);
+  await assertAccessible(page, 'the project list reached from a tab');
   assertClean();
 });
 
