@@ -70,7 +70,7 @@ pub fn base_path() -> String {
 /// gone (measured: about 90 bytes per link per visit), so only the header, which lives as
 /// long as the app, uses `<A>`.
 pub fn app_link(path: &str) -> String {
-    format!("{}{path}", crate::state::url::router_base(&base_path()))
+    format!("{}{path}", router_base(&base_path()))
 }
 
 /// Asks a yes/no question with the browser's own dialog; false if it cannot be shown.
@@ -316,16 +316,23 @@ pub fn set_embedded_layout() {
     }
 }
 
-/// Applies a theme: `data-theme` on `<html>` and the accent custom properties, set through
-/// the CSSOM (allowed under a CSP without 'unsafe-inline' styles).
-pub fn apply_theme(theme: &crate::state::theme::Theme) {
+/// The router base for a document whose base URI has this path: `/console/` gives
+/// `/console`, `/` gives the empty string.
+pub fn router_base(base_path: &str) -> String {
+    base_path.trim_end_matches('/').to_owned()
+}
+
+/// Applies a theme: `data-theme` on `<html>` (`mode`, none to follow the system) and the
+/// accent custom properties (`accent`: colour and its text colour), set through the CSSOM
+/// (allowed under a CSP without 'unsafe-inline' styles).
+pub fn apply_theme(mode: Option<&str>, accent: Option<(&str, &str)>) {
     let Some(root) = document()
         .document_element()
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
     else {
         return;
     };
-    match theme.mode.attribute() {
+    match mode {
         Some(mode) => {
             let _ = root.set_attribute("data-theme", mode);
         }
@@ -334,11 +341,11 @@ pub fn apply_theme(theme: &crate::state::theme::Theme) {
         }
     }
     let style = root.style();
-    match &theme.accent {
-        Some(a) => {
-            let _ = style.set_property("--gc-accent", &a.color);
-            let _ = style.set_property("--gc-focus", &a.color);
-            let _ = style.set_property("--gc-accent-text", a.text);
+    match accent {
+        Some((color, text)) => {
+            let _ = style.set_property("--gc-accent", color);
+            let _ = style.set_property("--gc-focus", color);
+            let _ = style.set_property("--gc-accent-text", text);
         }
         None => {
             for p in ["--gc-accent", "--gc-focus", "--gc-accent-text"] {

@@ -11,6 +11,7 @@ use std::cell::RefCell;
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use gloo_net::http::{Method, RequestBuilder};
 use leptos::prelude::{set_timeout_with_handle, TimeoutHandle};
+use posthog_groups::connection::KeyStorage;
 use posthog_groups::oauth::{
     decode_discovery, decode_token_error, decode_tokens, refresh_request, revoke_request,
     Endpoints, PendingSignIn, Scopes, SignInError, Tokens,
@@ -20,7 +21,6 @@ use serde::{Deserialize, Serialize};
 use web_sys::RequestCredentials;
 
 use crate::browser::{self, StorageArea};
-use crate::state::config::KeyStorage;
 
 /// Where a kept sign-in lives (sessionStorage or localStorage, as the key-storage policy and
 /// the user chose); never both.

@@ -7,39 +7,10 @@ use leptos_router::hooks::use_navigate;
 use crate::browser;
 use crate::state::config::ConfigResource;
 use crate::state::connection::{KeyStorage, Session};
-use crate::state::embed::{self, Change, Incoming};
+pub use crate::state::embed::Embed;
+use crate::state::embed::{self, Incoming};
 use crate::state::theme::{Accent, Theme, ThemeMode};
 use crate::state::url::{href, metrics_href, Target, PAGE_SIZES};
-
-/// Reports changes to the embedding page; a no-op when the app is not embedded.
-#[derive(Clone, Copy)]
-pub struct Embed {
-    /// The parent's origin, once it is known to be allowed.
-    parent: RwSignal<Option<String>>,
-}
-
-impl Embed {
-    /// Provides the (not yet connected) bridge to the tree below; call once, at the root.
-    pub fn provide() -> Embed {
-        let embed = Embed {
-            parent: RwSignal::new(None),
-        };
-        provide_context(embed);
-        embed
-    }
-
-    /// The bridge provided at the root.
-    pub fn expect() -> Embed {
-        expect_context::<Embed>()
-    }
-
-    /// Tells the parent about a change, if there is an allowed parent.
-    pub fn emit(&self, change: Change) {
-        if let Some(origin) = self.parent.get_untracked() {
-            browser::post_to_parent(&embed::changed(&change), &origin);
-        }
-    }
-}
 
 /// The theme in force: from the query at start, else `config.json`, then the parent's.
 #[derive(Clone, Copy)]
@@ -61,7 +32,12 @@ pub fn EmbedBridge() -> impl IntoView {
         accent: query_accent.clone(),
     }));
     provide_context(theme);
-    Effect::new(move |_| theme.0.with(browser::apply_theme));
+    Effect::new(move |_| {
+        theme.0.with(|t| {
+            let accent = t.accent.as_ref().map(|a| (a.color.as_str(), a.text));
+            browser::apply_theme(t.mode.attribute(), accent)
+        })
+    });
     if start_setting("embed").as_deref() == Some("1") {
         browser::set_embedded_layout();
     }

@@ -2,35 +2,12 @@
 //! `index.html`. Everything is optional; a missing file means the defaults.
 
 use posthog_groups::{Host, ProjectId};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::state::theme::{Accent, ThemeMode};
 
-/// How long the personal API key may be kept in this browser.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum KeyStorage {
-    /// Only in memory: gone on reload.
-    Memory,
-    /// In this tab's sessionStorage: survives a reload, gone when the tab closes.
-    Session,
-    /// sessionStorage by default, and the user may opt in to "remember on this device"
-    /// (localStorage).
-    #[default]
-    Device,
-}
-
-impl KeyStorage {
-    /// Where a key or sign-in is kept: no longer than `policy` allows, on the device only
-    /// when the user ticked "Remember on this device", else for this tab.
-    pub fn chosen(policy: KeyStorage, remember: bool) -> KeyStorage {
-        match (policy, remember) {
-            (KeyStorage::Memory, _) => KeyStorage::Memory,
-            (KeyStorage::Device, true) => KeyStorage::Device,
-            _ => KeyStorage::Session,
-        }
-    }
-}
+/// How long a key or sign-in may be kept (in the core: the token store uses it too).
+pub use posthog_groups::connection::KeyStorage;
 
 /// The parsed, validated `config.json`.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -1,6 +1,7 @@
 //! The postMessage protocol with a portal that embeds the app in an iframe. Pure: which
 //! messages are accepted (exact origin, validated fields) and what the app sends.
 
+use leptos::prelude::GetUntracked;
 use posthog_groups::{Host, ProjectId};
 use serde_json::{json, Value};
 
@@ -157,6 +158,36 @@ pub fn changed(change: &Change) -> Value {
         }
         Change::MetricDeleted { index, id, name } => {
             json!({"type": kind, "change": "metric_deleted", "group_type_index": index, "metric_id": id, "name": name})
+        }
+    }
+}
+
+/// Reports changes to the embedding page; a no-op when the app is not embedded.
+#[derive(Clone, Copy)]
+pub struct Embed {
+    /// The parent's origin, once it is known to be allowed.
+    pub(crate) parent: leptos::prelude::RwSignal<Option<String>>,
+}
+
+impl Embed {
+    /// Provides the (not yet connected) bridge to the tree below; call once, at the root.
+    pub fn provide() -> Embed {
+        let embed = Embed {
+            parent: leptos::prelude::RwSignal::new(None),
+        };
+        leptos::prelude::provide_context(embed);
+        embed
+    }
+
+    /// The bridge provided at the root.
+    pub fn expect() -> Embed {
+        leptos::prelude::expect_context::<Embed>()
+    }
+
+    /// Tells the parent about a change, if there is an allowed parent.
+    pub fn emit(&self, change: Change) {
+        if let Some(origin) = self.parent.get_untracked() {
+            crate::browser::post_to_parent(&changed(&change), &origin);
         }
     }
 }

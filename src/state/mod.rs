@@ -13,6 +13,7 @@ pub mod metric_form;
 pub mod metric_list;
 pub mod move_metrics;
 pub mod names;
+pub mod notice;
 pub mod pending_deletes;
 pub mod project_list;
 pub mod rename;

@@ -10,10 +10,9 @@ use uuid::Uuid;
 
 use crate::api;
 use crate::browser;
-use crate::components::embed_bridge::Embed;
-use crate::components::notice::Notice;
 use crate::state::connection::Connection;
-use crate::state::embed::Change;
+use crate::state::embed::{Change, Embed};
+use crate::state::notice::Notice;
 
 /// How long Undo is offered before the delete is sent.
 pub const UNDO_WINDOW: Duration = Duration::from_secs(6);

@@ -135,11 +135,9 @@ pub fn href(path: &str, target: &Target) -> String {
     format!("{path}{}", target.query())
 }
 
-/// The router base for a document whose base URI has this path: `/console/` gives
-/// `/console`, `/` gives the empty string.
-pub fn router_base(base_path: &str) -> String {
-    base_path.trim_end_matches('/').to_owned()
-}
+/// The router base for a document's base path (kept with the browser wrappers, which need
+/// it too).
+pub use crate::browser::router_base;
 
 /// PostHog's own settings page for group type names, where renaming always works.
 pub fn posthog_group_settings(host: &Host, project: &ProjectId) -> String {

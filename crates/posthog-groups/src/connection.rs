@@ -1,6 +1,8 @@
 //! The connection the user chose: host, project and personal API key. Plain data, so the
 //! transport and the UI share it without either knowing where the other keeps it.
 
+use serde::{Deserialize, Serialize};
+
 use crate::host::Host;
 use crate::request::ProjectId;
 
@@ -96,6 +98,32 @@ pub struct Connection {
     pub project: ProjectId,
     /// The personal API key or sign-in.
     pub key: ApiKey,
+}
+
+/// How long the personal API key may be kept in this browser.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyStorage {
+    /// Only in memory: gone on reload.
+    Memory,
+    /// In this tab's sessionStorage: survives a reload, gone when the tab closes.
+    Session,
+    /// sessionStorage by default, and the user may opt in to "remember on this device"
+    /// (localStorage).
+    #[default]
+    Device,
+}
+
+impl KeyStorage {
+    /// Where a key or sign-in is kept: no longer than `policy` allows, on the device only
+    /// when the user ticked "Remember on this device", else for this tab.
+    pub fn chosen(policy: KeyStorage, remember: bool) -> KeyStorage {
+        match (policy, remember) {
+            (KeyStorage::Memory, _) => KeyStorage::Memory,
+            (KeyStorage::Device, true) => KeyStorage::Device,
+            _ => KeyStorage::Session,
+        }
+    }
 }
 
 #[cfg(test)]
