@@ -38,15 +38,7 @@ pub fn MetricTable(
     values: Option<Signal<Option<ValuesColumn>>>,
 ) -> impl IntoView {
     let base = browser::app_link("");
-    let header = move |label: &'static str, key: SortKey| {
-        view! {
-            <th scope="col" aria-sort=move || sort.get().aria(key)>
-                <button type="button" class="sort" on:click=move |_| sort.update(|s| *s = s.toggled(key))>
-                    {label}
-                </button>
-            </th>
-        }
-    };
+    let header = move |label, key| sort_header(label, key, sort);
     view! {
         <table class="data-table metrics stack" class:with-values=move || values.is_some_and(|v| v.try_with(Option::is_some).unwrap_or(false))>
             <caption class="visually-hidden">"Usage metrics of this group type"</caption>
@@ -103,6 +95,18 @@ pub fn MetricTable(
                 </For>
             </tbody>
         </table>
+    }
+}
+
+/// A column header that sorts the table by `key` (a second press reverses it), with
+/// `aria-sort` saying the order in force.
+pub fn sort_header(label: &'static str, key: SortKey, sort: RwSignal<Sort>) -> impl IntoView {
+    view! {
+        <th scope="col" aria-sort=move || sort.get().aria(key)>
+            <button type="button" class="sort" on:click=move |_| sort.update(|s| *s = s.toggled(key))>
+                {label}
+            </button>
+        </th>
     }
 }
 

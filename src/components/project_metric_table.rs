@@ -9,7 +9,7 @@ use posthog_groups::project_metrics::{Filed, Twice};
 use posthog_groups::{GroupType, Metric, MetricDraft};
 
 use crate::browser;
-use crate::components::metric_table::{days, reach_note};
+use crate::components::metric_table::{days, reach_note, sort_header};
 use crate::state::explain;
 use crate::state::metric_list::{Sort, SortKey};
 use crate::state::project_list::Row;
@@ -40,15 +40,7 @@ pub fn ProjectMetricTable(
     on_move: Callback<Filed>,
 ) -> impl IntoView {
     let base = browser::app_link("");
-    let header = move |label: &'static str, key: SortKey| {
-        view! {
-            <th scope="col" aria-sort=move || sort.get().aria(key)>
-                <button type="button" class="sort" on:click=move |_| sort.update(|s| *s = s.toggled(key))>
-                    {label}
-                </button>
-            </th>
-        }
-    };
+    let header = move |label, key| sort_header(label, key, sort);
     view! {
         <table class="data-table metrics project-metrics stack">
             <caption class="visually-hidden">"Usage metrics of this project"</caption>

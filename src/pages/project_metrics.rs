@@ -17,7 +17,7 @@ use crate::components::project_metric_table::{filed_label, ProjectMetricTable};
 use crate::state::connection::{use_connection, Connection, Session};
 use crate::state::metric_list::Sort;
 use crate::state::pending_deletes::PendingDeletes;
-use crate::state::project_list::{page, rows, Narrow};
+use crate::state::project_list::{marked, narrowed, page, Narrow, Row};
 use crate::state::url::{href, page_params, project_metrics_href, Target};
 
 /// The route `/metrics`.
@@ -95,13 +95,15 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
             .unwrap_or_default()
     });
     let hidden = Memo::new(move |_| pending.hidden_in_project(&conn.get_value()));
+    // Marks once per list (and per delete waiting), not per keystroke in the filter.
+    let with_marks = Memo::new(move |_| list.with(|l| hidden.with(|h| marked(l, h))));
     let all_rows = Memo::new(move |_| {
         let narrow = Narrow {
             name: name_filter.get(),
             placement: placement.get(),
             index: filed_under.get(),
         };
-        list.with(|l| hidden.with(|h| rows(l, h, &narrow, sort.get())))
+        with_marks.with(|m| narrowed(m, &narrow, sort.get()))
     });
     let page_rows = Memo::new(move |_| {
         let (limit, offset) = paging.get();
@@ -148,12 +150,7 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
         let to = address(placement.get_untracked(), chosen, limit, 0);
         navigate(&to, Default::default());
     };
-    let summary = move || {
-        list.with(|l| {
-            let all = rows(l, &[], &Narrow::default(), Sort::default());
-            summary_text(l, &all)
-        })
-    };
+    let summary = move || with_marks.with(|m| summary_text(m));
     let new_href = move || {
         browser::app_link(&href(
             &format!("/group-types/{SETTINGS_INDEX}/metrics/new"),
@@ -264,13 +261,13 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
 }
 
 /// "65 usage metrics: 4 not in PostHog's settings, 2 shown twice on each page."
-fn summary_text(list: &[Filed], rows: &[crate::state::project_list::Row]) -> String {
+fn summary_text(rows: &[Row]) -> String {
     let outside = rows.iter().filter(|r| r.marks.not_in_settings).count();
     let twice = rows
         .iter()
         .filter(|r| r.marks.shown_twice.is_some())
         .count();
-    let total = list.len();
+    let total = rows.len();
     let noun = if total == 1 {
         "usage metric"
     } else {

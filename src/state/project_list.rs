@@ -27,12 +27,10 @@ pub struct Narrow {
     pub index: Option<u32>,
 }
 
-/// The rows that pass `narrow`, without `hidden` (`(index, id)` of deletes waiting), in
-/// `sort` order. Marks are computed before anything is filtered: a twin on another page or
-/// under another index is still a twin.
-pub fn rows(list: &[Filed], hidden: &[(u32, String)], narrow: &Narrow, sort: Sort) -> Vec<Row> {
-    let (name, placement) = (&narrow.name, narrow.placement);
-    let needle = name.trim().to_lowercase();
+/// Every metric of `list` but `hidden` (`(index, id)` of deletes waiting), with its marks:
+/// worked out once over the whole list, so a twin on another page or under another index
+/// is still a twin, and typing in the filter does not compare every pair again.
+pub fn marked(list: &[Filed], hidden: &[(u32, String)]) -> Vec<Row> {
     let live: Vec<Filed> = list
         .iter()
         .filter(|f| {
@@ -43,15 +41,23 @@ pub fn rows(list: &[Filed], hidden: &[(u32, String)], narrow: &Narrow, sort: Sor
         .cloned()
         .collect();
     let all_marks = marks(&live);
-    let mut rows: Vec<Row> = live
-        .into_iter()
+    live.into_iter()
         .zip(all_marks)
-        .filter(|(f, m)| {
-            placement.keeps(m)
-                && narrow.index.is_none_or(|i| i == f.index)
-                && (needle.is_empty() || f.metric.name.to_lowercase().contains(&needle))
-        })
         .map(|(filed, marks)| Row { filed, marks })
+        .collect()
+}
+
+/// The rows of `marked` that pass `narrow`, in `sort` order.
+pub fn narrowed(marked: &[Row], narrow: &Narrow, sort: Sort) -> Vec<Row> {
+    let needle = narrow.name.trim().to_lowercase();
+    let mut rows: Vec<Row> = marked
+        .iter()
+        .filter(|r| {
+            narrow.placement.keeps(&r.marks)
+                && narrow.index.is_none_or(|i| i == r.filed.index)
+                && (needle.is_empty() || r.filed.metric.name.to_lowercase().contains(&needle))
+        })
+        .cloned()
         .collect();
     match sort.key {
         SortKey::Server => {}
@@ -68,6 +74,11 @@ pub fn rows(list: &[Filed], hidden: &[(u32, String)], narrow: &Narrow, sort: Sor
         rows.reverse();
     }
     rows
+}
+
+/// [`marked`] then [`narrowed`].
+pub fn rows(list: &[Filed], hidden: &[(u32, String)], narrow: &Narrow, sort: Sort) -> Vec<Row> {
+    narrowed(&marked(list, hidden), narrow, sort)
 }
 
 /// The rows of the page at `offset` of size `limit`; an offset past the end shows the

@@ -47,12 +47,15 @@ pub fn merge(pages: Vec<(u32, Vec<Metric>)>) -> Vec<Filed> {
 }
 
 /// Whether two metrics compute the same thing: every field but the name (filters compared
-/// as JSON values, so key order and spacing do not matter).
+/// as JSON values, so key order and spacing do not matter). Compared in place: the list
+/// compares every pair across indexes.
 pub fn same_definition(a: &Metric, b: &Metric) -> bool {
-    let (mut a, mut b) = (MetricDraft::from(a), MetricDraft::from(b));
-    a.name.clear();
-    b.name.clear();
-    a == b
+    a.format == b.format
+        && a.interval == b.interval
+        && a.display == b.display
+        && a.math == b.math
+        && a.math_property == b.math_property
+        && a.filters == b.filters
 }
 
 /// Why a metric is marked "Shown twice on each page".
