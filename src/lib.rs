@@ -25,11 +25,12 @@ use crate::pages::{
     group_types::GroupTypesPage,
     lazy::{self, LazyScreen},
     not_found::NotFoundPage,
+    old_address::{Old, OldAddress},
 };
 use crate::state::config::ConfigResource;
 use crate::state::connection::Session;
 use crate::state::pending_deletes::PendingDeletes;
-use crate::state::url::{href, metrics_href, router_base, Target, PAGE_SIZES};
+use crate::state::url::{href, metrics_list_href, router_base, Target};
 
 /// The question asked before unsaved edits would be lost.
 pub const LEAVE_QUESTION: &str = "You have unsaved changes. Leave this page and lose them?";
@@ -73,10 +74,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/oauth/callback") view=|| view! { <LazyScreen screen=&lazy::OAUTH_CALLBACK /> } />
                     <Route path=path!("/group-types") view=GroupTypesPage />
                     <Route path=path!("/metrics") view=|| view! { <LazyScreen screen=&lazy::PROJECT_METRICS /> } />
-                    <Route path=path!("/group-types/:index/metrics") view=|| view! { <LazyScreen screen=&lazy::METRICS /> } />
-                    <Route path=path!("/group-types/:index/metrics/new") view=|| view! { <LazyScreen screen=&lazy::METRIC_FORM /> } />
-                    <Route path=path!("/group-types/:index/metrics/:id") view=|| view! { <LazyScreen screen=&lazy::METRIC /> } />
-                    <Route path=path!("/group-types/:index/metrics/:id/edit") view=|| view! { <LazyScreen screen=&lazy::METRIC_FORM /> } />
+                    <Route path=path!("/metrics/new") view=|| view! { <LazyScreen screen=&lazy::METRIC_FORM /> } />
+                    <Route path=path!("/metrics/:id") view=|| view! { <LazyScreen screen=&lazy::METRIC /> } />
+                    <Route path=path!("/metrics/:id/edit") view=|| view! { <LazyScreen screen=&lazy::METRIC_FORM /> } />
+                    // The addresses of the per-group-type screens, still in bookmarks and links.
+                    <Route path=path!("/group-types/:index/metrics") view=|| view! { <OldAddress to=Old::List /> } />
+                    <Route path=path!("/group-types/:index/metrics/new") view=|| view! { <OldAddress to=Old::New /> } />
+                    <Route path=path!("/group-types/:index/metrics/:id") view=|| view! { <OldAddress to=Old::Metric /> } />
+                    <Route path=path!("/group-types/:index/metrics/:id/edit") view=|| view! { <OldAddress to=Old::Edit /> } />
                 </Routes>
             </main>
         </Router>
@@ -129,7 +134,7 @@ fn Header() -> impl IntoView {
             <nav aria-label="Main">
                 <A href=move || browser::app_link(&href("/", &target())) exact=true>"Connection"</A>
                 <A href=move || browser::app_link(&href("/group-types", &target())) exact=true>"Group types"</A>
-                <A href=move || browser::app_link(&metrics_href(0, &target(), PAGE_SIZES[0], 0))>"Usage metrics"</A>
+                <A href=move || browser::app_link(&metrics_list_href(&target()))>"Usage metrics"</A>
             </nav>
         </header>
     }

@@ -56,17 +56,6 @@ pub async fn list_metrics(
     decode::metric_page(status, &body)
 }
 
-/// Endpoint 3, shown at once when seen in the last 30 s (see [`fresh::read`]).
-pub async fn list_metrics_fresh(
-    conn: &Connection,
-    index: u32,
-    (limit, offset): (u64, u64),
-    then: impl FnOnce(Result<Page<Metric>, ApiError>) + 'static,
-) -> Result<Page<Metric>, ApiError> {
-    let req = request::list_metrics(&conn.project, index, limit, offset);
-    fresh::read(conn, req, decode::metric_page, then).await
-}
-
 /// Endpoint 4: creates a metric.
 pub async fn create_metric(
     conn: &Connection,

@@ -1,14 +1,19 @@
-//! Deleting a group type: says what stays, what follows and how many slots are used, and asks
-//! for the key typed out.
+//! Deleting a group type: says what stays, what follows and how many slots are used, offers
+//! to move the metrics filed under it into PostHog's list first, and asks for the key typed
+//! out.
 
 use leptos::prelude::*;
 use posthog_groups::model::GROUP_TYPE_SLOTS;
+use posthog_groups::project_metrics::{Filed, SETTINGS_INDEX};
 use posthog_groups::{ApiError, GroupType};
 
 use crate::api;
 use crate::components::dialog::Modal;
 use crate::components::error_panel::ErrorPanel;
-use crate::state::connection::Connection;
+use crate::components::move_metrics::MoveMetricsDialog;
+use crate::state::connection::{Connection, Session};
+use crate::state::pending_deletes::PendingDeletes;
+use crate::state::project_list;
 
 /// The confirmation dialog; `on_deleted` runs only after the server confirmed.
 #[component]
@@ -34,8 +39,9 @@ pub fn DeleteGroupTypeDialog(
         let key = key.clone();
         Memo::new(move |_| typed.with(|t| t.trim() == key))
     };
+    let conn = StoredValue::new(connection);
     let delete = Action::new_local(move |_: &()| {
-        let connection = connection.clone();
+        let connection = conn.get_value();
         async move { api::delete_group_type(&connection, index).await }
     });
     let error = RwSignal::new(None::<ApiError>);
@@ -47,8 +53,48 @@ pub fn DeleteGroupTypeDialog(
     let pending = delete.pending();
     let can_delete = move || matches.get() && !pending.get();
     let shown = group_type.shown_singular().to_owned();
+    let session = Session::expect();
+    let settled = PendingDeletes::expect().settled;
+    // The metrics filed under this type (none to move for index 0, which PostHog's settings
+    // list), read again after a move; and index 0's, which a move checks names against.
+    let filed = LocalResource::new(move || {
+        settled.track();
+        async move {
+            if index == SETTINGS_INDEX {
+                return Ok((Vec::new(), Vec::new()));
+            }
+            let (_, list) = project_list::read(session, &conn.get_value()).await?;
+            let (here, index0) = list
+                .into_iter()
+                .filter(|f| f.index == index || f.in_settings())
+                .partition::<Vec<Filed>, _>(|f| f.index == index);
+            Ok::<_, ApiError>((here, index0.into_iter().map(|f| f.metric).collect()))
+        }
+    });
+    let moving = RwSignal::new(false);
+    let move_offer = move || {
+        filed.get().map(|r| match r {
+            Ok((here, _)) if here.is_empty() => ().into_any(),
+            Ok((here, _)) => {
+                let n = here.len();
+                let noun = if n == 1 { "usage metric is" } else { "usage metrics are" };
+                view! {
+                    <div class="move-first">
+                        <p>{format!("{n} {noun} filed under it. PostHog keeps computing them, but its settings list only index 0, so no PostHog screen can edit or delete them.")}</p>
+                        <button type="button" on:click=move |_| moving.set(true)>
+                            {if n == 1 { "Move it into PostHog's list first".to_owned() } else { format!("Move the {n} into PostHog's list first") }}
+                        </button>
+                    </div>
+                }
+                .into_any()
+            }
+            Err(e) => view! { <ErrorPanel error=e on_retry=move |_| filed.refetch() /> }.into_any(),
+        })
+    };
 
-    view! {
+    let dialog = move || {
+        let key = key.clone();
+        view! {
         <Modal title_id="delete-gt-title" title=format!("Delete the group type “{shown}”?") on_close=on_close>
             <form on:submit=move |ev| {
                 ev.prevent_default();
@@ -64,6 +110,7 @@ pub fn DeleteGroupTypeDialog(
                     <li>"The usage metrics filed under it. They keep showing on group pages: PostHog computes every metric of the project on every group page, whatever group type it is filed under."</li>
                 </ul>
                 <p>"If events carry this group type again, it comes back, possibly at another index."</p>
+                {move_offer}
                 <p>{slots_text(used_slots)}</p>
                 <div class="field">
                     <label for="delete-confirm">"Type "<code>{key.clone()}</code>" to confirm"</label>
@@ -78,6 +125,22 @@ pub fn DeleteGroupTypeDialog(
                 </div>
             </form>
         </Modal>
+        }
+    };
+    // One dialog at a time: the move replaces this one, and this one comes back after it.
+    move || {
+        if moving.get() {
+            let (items, index0) = filed
+                .get_untracked()
+                .and_then(Result::ok)
+                .unwrap_or_default();
+            view! {
+                <MoveMetricsDialog connection=conn.get_value() items=items index0=index0 on_close=move |_| moving.set(false) />
+            }
+            .into_any()
+        } else {
+            dialog().into_any()
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use crate::state::connection::{KeyStorage, Session};
 pub use crate::state::embed::Embed;
 use crate::state::embed::{self, Incoming};
 use crate::state::theme::{Accent, Theme, ThemeMode};
-use crate::state::url::{href, metrics_href, Target, PAGE_SIZES};
+use crate::state::url::{href, project_metrics_href, Target, PAGE_SIZES};
 
 /// The theme in force: from the query at start, else `config.json`, then the parent's.
 #[derive(Clone, Copy)]
@@ -86,7 +86,7 @@ pub fn EmbedBridge() -> impl IntoView {
                     let target = current_target();
                     let path = match metrics_of {
                         None => href("/group-types", &target),
-                        Some(i) => metrics_href(i, &target, PAGE_SIZES[0], 0),
+                        Some(i) => project_metrics_href(&target, "all", Some(i), PAGE_SIZES[0], 0),
                     };
                     navigate(&path, Default::default());
                 }

@@ -1,10 +1,12 @@
-//! Importing metrics from a JSON file into a group type: a preview first (nothing is created
+//! Importing metrics from a JSON file into the project, filed under index 0 as PostHog's own
+//! screens file them (so its settings list them): a preview first (nothing is created
 //! until the user presses Import), then one create request per metric, in order, so one
 //! failure is reported and the rest still go through.
 
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use posthog_groups::project_metrics::SETTINGS_INDEX;
 
 use crate::api;
 use crate::browser;
@@ -13,8 +15,8 @@ use crate::components::embed_bridge::Embed;
 use crate::components::error_panel::ErrorPanel;
 use crate::state::connection::{Connection, Session};
 use crate::state::embed::Change;
-use crate::state::names::group_type_label;
 use crate::state::pending_deletes::PendingDeletes;
+use crate::state::project_list;
 use crate::state::transfer::{preview, ImportItem, ImportPreview};
 
 /// Progress and outcome of one import.
@@ -33,8 +35,6 @@ struct Run {
 pub fn ImportMetricsDialog(
     /// Where the metrics go.
     connection: Connection,
-    /// The group type selected when the dialog opens.
-    default_index: u32,
     /// Called on Close or Escape (refused while an import runs).
     #[prop(into)]
     on_close: Callback<()>,
@@ -44,21 +44,7 @@ pub fn ImportMetricsDialog(
     let session = Session::expect();
     let settled = PendingDeletes::expect().settled;
     let conn = StoredValue::new(connection);
-    let group_types =
-        LocalResource::new(move || async move { session.group_types(&conn.get_value()).await });
-    let target = RwSignal::new(default_index);
-    // The select shows the first group type when the page's own index is not in the list:
-    // keep the target in step with what the user sees.
-    Effect::new(move |_| {
-        if let Some(Ok(list)) = group_types.get() {
-            if !list
-                .iter()
-                .any(|g| g.group_type_index == target.get_untracked())
-            {
-                list.first().inspect(|g| target.set(g.group_type_index));
-            }
-        }
-    });
+    let index = SETTINGS_INDEX;
     let input = NodeRef::<html::Input>::new();
     // The chosen file's text, with a generation so a preview of an earlier file is never used.
     let file = RwSignal::new((0_u64, None::<String>));
@@ -79,22 +65,23 @@ pub fn ImportMetricsDialog(
             file.try_update(|f| *f = (f.0 + 1, text));
         });
     };
-    // Reads only (the target's names); nothing is created here.
+    // Reads only (the names of every metric of the project: one of the same name under any
+    // index would show twice on each page); nothing is created here.
     let previewed = LocalResource::new(move || {
-        let ((generation, text), index) = (file.get(), target.get());
+        let (generation, text) = file.get();
         async move {
             let text = text.filter(|t| preview(t, []).is_ok())?;
             // The text was checked above, so only the names can make this fail.
-            let result = api::all_metrics(&conn.get_value(), index)
+            let result = project_list::read(session, &conn.get_value())
                 .await
-                .map(|list| {
-                    preview(&text, list.iter().map(|m| m.name.as_str())).unwrap_or_default()
+                .map(|(_, list)| {
+                    preview(&text, list.iter().map(|f| f.metric.name.as_str())).unwrap_or_default()
                 });
-            Some((generation, index, result))
+            Some((generation, result))
         }
     });
     let current = Memo::new(move |_| match previewed.get().flatten() {
-        Some((g, i, result)) if g == file.with(|f| f.0) && i == target.get() => Some(result),
+        Some((g, result)) if g == file.with(|f| f.0) => Some(result),
         _ => None,
     });
     let ready = Memo::new(move |_| current.get().and_then(Result::ok));
@@ -108,7 +95,7 @@ pub fn ImportMetricsDialog(
         if drafts.is_empty() || run.with_untracked(Option::is_some) {
             return;
         }
-        let (connection, index) = (conn.get_value(), target.get_untracked());
+        let connection = conn.get_value();
         run.set(Some(Run {
             total: drafts.len(),
             ..Run::default()
@@ -154,28 +141,13 @@ pub fn ImportMetricsDialog(
                     disabled=started aria-describedby="import-file-error" />
                 <p class="field-error" id="import-file-error" role="alert">{file_problem}</p>
             </div>
-            {move || match group_types.get() {
-                None => view! { <p role="status">"Loading group types…"</p> }.into_any(),
-                Some(Err(e)) => view! { <ErrorPanel error=e on_retry=move |_| group_types.refetch() /> }.into_any(),
-                Some(Ok(list)) => view! {
-                    <div class="field">
-                        <label for="import-target">"Import into group type"</label>
-                        <select id="import-target" disabled=started
-                            on:change=move |ev| { if let Ok(i) = event_target_value(&ev).parse() { target.set(i) } }>
-                            {list.into_iter().map(|g| {
-                                let i = g.group_type_index;
-                                view! { <option value=i.to_string() selected=move || target.get() == i>{group_type_label(&g)}</option> }
-                            }).collect_view()}
-                        </select>
-                    </div>
-                }.into_any(),
-            }}
+            <p class="hint">"New metrics are filed under index 0, where PostHog's settings list them. A name any metric of the project already has is skipped: each page would show it twice."</p>
             {move || match (started.get(), current.get()) {
                 (true, _) => view! { <RunReport run=run /> }.into_any(),
                 (false, Some(Ok(p))) => view! { <PreviewLists preview=p /> }.into_any(),
                 (false, Some(Err(e))) => view! { <ErrorPanel error=e on_retry=move |_| previewed.refetch() /> }.into_any(),
                 (false, None) if file.with(|f| f.1.is_some()) && malformed.with(Option::is_none) =>
-                    view! { <p role="status">"Checking the names in that group type…"</p> }.into_any(),
+                    view! { <p role="status">"Checking the names in this project…"</p> }.into_any(),
                 (false, None) => ().into_any(),
             }}
             <div class="dialog-buttons">

@@ -1,5 +1,5 @@
-//! The toolbar above a metric list: name filter, new metric, export and import; and the
-//! dialogs those open.
+//! The toolbar above the project's metric list: name filter, the screen's own controls,
+//! New metric, Export and Import; and the dialogs those open.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -9,42 +9,58 @@ use crate::browser;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::import_metrics::ImportMetricsDialog;
 use crate::components::notice::Notice;
-use crate::state::connection::Connection;
+use crate::state::connection::{Connection, Session};
+use crate::state::project_list;
 use crate::state::transfer::{export, ExportSource};
-use crate::state::url::{href, Target};
+use crate::state::url::{new_metric_href, Target};
 
-/// Filter, New metric, Export, Import.
+/// Filter, the screen's controls (`children`), New metric, Export, Import.
 #[component]
 pub fn MetricTools(
     /// Where the metrics live.
     connection: Connection,
-    /// The group type shown.
-    index: u32,
     /// Host and project, kept in links.
-    target: Target,
+    #[prop(into)]
+    target: Signal<Target>,
     /// Whether the key may create metrics.
     #[prop(into)]
     can_write: Signal<bool>,
-    /// The name filter, applied within the loaded page.
+    /// The name filter.
     filter: RwSignal<String>,
+    /// The index the list is narrowed to: Export writes those metrics, else the project's.
+    #[prop(into)]
+    narrowed_to: Signal<Option<u32>>,
+    /// The screen's own controls, after the filter.
+    children: Children,
 ) -> impl IntoView {
     let notice = Notice::expect();
+    let session = Session::expect();
     let export_error = RwSignal::new(None::<posthog_groups::ApiError>);
     let exporting = RwSignal::new(false);
     let conn = StoredValue::new(connection);
     let on_export = move |_| {
         exporting.set(true);
         export_error.set(None);
+        let index = narrowed_to.get_untracked();
         spawn_local(async move {
             let conn = conn.get_value();
-            match api::all_metrics(&conn, index).await {
+            let read = match index {
+                Some(i) => api::all_metrics(&conn, i).await,
+                None => project_list::read(session, &conn)
+                    .await
+                    .map(|(_, list)| list.into_iter().map(|f| f.metric).collect()),
+            };
+            match read {
                 Ok(metrics) => {
                     let source = ExportSource {
                         host: conn.host.to_string(),
                         project: conn.project.to_string(),
                         group_type_index: index,
                     };
-                    let name = format!("metrics-project-{}-group-type-{index}.json", conn.project);
+                    let name = match index {
+                        Some(i) => format!("metrics-project-{}-group-type-{i}.json", conn.project),
+                        None => format!("metrics-project-{}.json", conn.project),
+                    };
                     if browser::download_text(&name, &export(source, &metrics)) {
                         notice.show(format!("Exported {} metrics to {name}.", metrics.len()));
                     }
@@ -54,7 +70,7 @@ pub fn MetricTools(
             exporting.set(false);
         });
     };
-    let new_href = browser::app_link(&href(&format!("/group-types/{index}/metrics/new"), &target));
+    let new_href = move || browser::app_link(&new_metric_href(&target.get()));
     let importing = RwSignal::new(false);
     view! {
         <div class="toolbar">
@@ -62,8 +78,9 @@ pub fn MetricTools(
                 "Filter by name "
                 <input type="search" bind:value=filter placeholder="Name contains…" />
             </label>
+            {children()}
             <Show when=move || can_write.get()>
-                <a href=new_href.clone() class="button-link primary">"New metric"</a>
+                <a href=new_href class="button-link primary">"New metric"</a>
             </Show>
             <button type="button" on:click=on_export disabled=exporting>
                 {move || if exporting.get() { "Exporting…" } else { "Export" }}
@@ -74,7 +91,7 @@ pub fn MetricTools(
         </div>
         {move || export_error.get().map(|e| view! { <ErrorPanel error=e /> })}
         <Show when=move || importing.get()>
-            <ImportMetricsDialog connection=conn.get_value() default_index=index on_close=move |_| importing.set(false) />
+            <ImportMetricsDialog connection=conn.get_value() on_close=move |_| importing.set(false) />
         </Show>
     }
 }

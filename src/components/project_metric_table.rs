@@ -9,14 +9,15 @@ use posthog_groups::project_metrics::{Filed, Twice};
 use posthog_groups::{GroupType, Metric, MetricDraft};
 
 use crate::browser;
-use crate::components::metric_table::{days, reach_note, sort_header};
+use crate::components::metric_value::{value_cell, ValuesColumn};
 use crate::state::explain;
 use crate::state::metric_list::{Sort, SortKey};
 use crate::state::project_list::Row;
 use crate::state::url::{metric_href, Target};
 
-/// One row per metric: name (a link to it), where it is filed (with its marks in words),
-/// calculation, interval, the plain-language explanation, and its actions.
+/// One row per metric: name (a link to it), the chosen group's value, where it is filed
+/// (with its marks in words), calculation, source, interval, format, display, the
+/// plain-language explanation, and its actions.
 #[component]
 pub fn ProjectMetricTable(
     /// The rows of this page, already filtered and sorted; keyed by index, id and content.
@@ -38,18 +39,25 @@ pub fn ProjectMetricTable(
     /// Called to move a metric filed outside index 0 into PostHog's list.
     #[prop(into)]
     on_move: Callback<Filed>,
+    /// The chosen group's values: a column after the name while a group is chosen.
+    #[prop(into)]
+    values: Signal<Option<ValuesColumn>>,
 ) -> impl IntoView {
     let base = browser::app_link("");
     let header = move |label, key| sort_header(label, key, sort);
     view! {
-        <table class="data-table metrics project-metrics stack">
+        <table class="data-table metrics project-metrics stack" class:with-values=move || values.with(Option::is_some)>
             <caption class="visually-hidden">"Usage metrics of this project"</caption>
             <thead>
                 <tr>
                     {header("Name", SortKey::Name)}
+                    {move || values.with(|c| c.as_ref().map(|c| view! { <th scope="col">{c.heading.clone()}</th> }))}
                     <th scope="col">"Filed under"</th>
                     {header("Calculation", SortKey::Calculation)}
+                    <th scope="col" class="fold">"Source"</th>
                     {header("Interval", SortKey::Interval)}
+                    <th scope="col" class="fold">"Format"</th>
+                    <th scope="col" class="fold">"Display"</th>
                     <th scope="col">"What it shows"</th>
                     {can_write.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}
                 </tr>
@@ -68,12 +76,14 @@ pub fn ProjectMetricTable(
                     let sentence = explain::sentence(&MetricDraft::from(&*m));
                     let reach = Reach::of_metric(&m);
                     let name = m.name.clone();
+                    let value_id = m.id.clone();
                     let filed_under = move || group_types.with(|list| filed_label(list, index));
                     let marks = row.marks;
                     let delete_metric = m.clone();
                     view! {
                         <tr class:never-computed=reach.never().is_some() class:outside-settings=marks.not_in_settings>
                             <th scope="row"><a href=view_href>{m.name.clone()}</a></th>
+                            {move || values.with(|c| c.as_ref().map(|c| view! { <td class="value-cell" data-label=c.heading.clone()>{value_cell(c, &value_id)}</td> }))}
                             <td data-label="Filed under" class="filed">
                                 <span>{filed_under}</span>
                                 {marks.not_in_settings.then(|| view! {
@@ -89,7 +99,10 @@ pub fn ProjectMetricTable(
                                 })}
                             </td>
                             <td data-label="Calculation">{explain::calculation(&m.math, m.math_property.as_deref())}</td>
+                            <td class="fold" data-label="Source">{explain::source(&m.filters)}</td>
                             <td class="num" data-label="Interval">{days(m.interval)}</td>
+                            <td class="fold" data-label="Format">{m.format.to_string()}</td>
+                            <td class="fold" data-label="Display">{m.display.to_string()}</td>
                             <td class="sentence" data-label="What it shows">{sentence}{reach_note(reach)}</td>
                             {can_write.then(|| view! {
                                 <td class="row-actions">
@@ -130,4 +143,37 @@ fn row_key(r: &Row) -> (u32, String, String, bool, bool) {
         r.marks.not_in_settings,
         r.marks.shown_twice.is_some(),
     )
+}
+
+/// A column header that sorts the table by `key` (a second press reverses it), with
+/// `aria-sort` saying the order in force.
+pub fn sort_header(label: &'static str, key: SortKey, sort: RwSignal<Sort>) -> impl IntoView {
+    view! {
+        <th scope="col" aria-sort=move || sort.get().aria(key)>
+            <button type="button" class="sort" on:click=move |_| sort.update(|s| *s = s.toggled(key))>
+                {label}
+            </button>
+        </th>
+    }
+}
+
+/// What a row says beyond its sentence about where PostHog shows the metric: nothing for
+/// the usual case (every group page and person pages), otherwise the exception in words,
+/// not only as colour.
+pub fn reach_note(reach: Reach) -> Option<impl IntoView> {
+    let (class, text) = match reach {
+        Reach::GroupAndPersonPages => return None,
+        Reach::GroupPagesOnly => ("reach-note", "Group pages only: not shown on person pages."),
+        Reach::Never(why) => ("reach-note never", why.text()),
+    };
+    Some(view! { <span class=class>{text}</span> })
+}
+
+/// "7 days", "1 day".
+pub fn days(n: i64) -> String {
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
+    }
 }

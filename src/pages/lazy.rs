@@ -16,8 +16,7 @@ use posthog_groups::{Host, ProjectId};
 
 use crate::pages::oauth_callback::OAuthCallbackPage;
 use crate::pages::{
-    metric::MetricPage, metric_form::MetricFormPage, metrics::MetricsPage,
-    project_metrics::ProjectMetricsPage,
+    metric::MetricPage, metric_form::MetricFormPage, project_metrics::ProjectMetricsPage,
 };
 use crate::state::config::{KeyStorage, OAuthConfig};
 
@@ -44,7 +43,7 @@ pub struct Screen {
     ready: OnceLock<Build>,
 }
 
-/// Declares a split point giving a component's builder in chunk `$chunk`. The three metric
+/// Declares a split point giving a component's builder in chunk `$chunk`. The metric
 /// screens share one chunk, since whoever opens one is about to open the others; the
 /// sign-in round trip (its start and its callback) has its own, which most visits never
 /// load.
@@ -65,7 +64,6 @@ macro_rules! split_screen {
     };
 }
 
-split_screen!(metric_screens, metrics_view, MetricsPage);
 split_screen!(metric_screens, project_metrics_view, ProjectMetricsPage);
 split_screen!(metric_screens, metric_view, MetricPage);
 // The chunk's preload comes with one of them: any one loads it for all.
@@ -127,13 +125,11 @@ macro_rules! screen {
     };
 }
 
-/// `/group-types/:index/metrics`.
-pub static METRICS: Screen = screen!(metrics_view);
 /// `/metrics`: the project's one list.
 pub static PROJECT_METRICS: Screen = screen!(project_metrics_view);
-/// `/group-types/:index/metrics/:id`.
+/// `/metrics/:id`.
 pub static METRIC: Screen = screen!(metric_view);
-/// `/group-types/:index/metrics/new` and `…/:id/edit`.
+/// `/metrics/new` and `/metrics/:id/edit`.
 pub static METRIC_FORM: Screen = screen!(metric_form_view);
 /// The sign-in callback (`oauth/callback`, or the redirect path `config.json` names).
 pub static OAUTH_CALLBACK: Screen = screen!(oauth_callback_view);

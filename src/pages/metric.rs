@@ -9,16 +9,17 @@ use crate::api;
 use crate::api::fresh::fresh_resource;
 use crate::browser;
 use crate::components::error_panel::ErrorPanel;
+use crate::components::find_metric::FindMetric;
 use crate::components::group_values::{GroupValues, GroupValuesBar, Values};
-use crate::components::metric_table::days;
 use crate::components::metric_value::UsageCard;
 use crate::components::not_connected::NotConnected;
+use crate::components::project_metric_table::days;
 use crate::state::connection::{use_connection, use_metric_route, Connection, Session};
 use crate::state::explain;
 use crate::state::pending_deletes::PendingDeletes;
-use crate::state::url::{metric_href, metrics_href, Target};
+use crate::state::url::{metric_href, metrics_list_href, Target};
 
-/// The route `/group-types/:index/metrics/:id`.
+/// The route `/metrics/:id` (the index it is filed under in `?index=`).
 #[component]
 pub fn MetricPage() -> impl IntoView {
     let (target, connection) = use_connection();
@@ -29,6 +30,7 @@ pub fn MetricPage() -> impl IntoView {
         match (connection.get(), route.get()) {
         (None, _) => view! { <h1>"Usage metric"</h1><NotConnected target=screen_target.get() /> }.into_any(),
         (Some(conn), (Some(index), Some(id))) => view! { <MetricView connection=conn index=index id=id target=target /> }.into_any(),
+        (Some(conn), (None, Some(id))) => view! { <FindMetric connection=conn id=id target=target.get() edit=false /> }.into_any(),
         _ => view! { <h1>"Usage metric"</h1><p class="error-panel" role="alert">"This address names no valid metric."</p> }.into_any(),
     }
     }
@@ -57,7 +59,7 @@ fn MetricView(
         }
         api::get_metric_fresh(&conn, index, &id, move |r| check.replace(r)).await
     });
-    let back = browser::app_link(&metrics_href(index, &target.get_untracked(), 25, 0));
+    let back = browser::app_link(&metrics_list_href(&target.get_untracked()));
     let values = GroupValues::new(conn, target);
     let navigate = use_navigate();
     let choose_group = Callback::new(move |group: Option<GroupRef>| {
@@ -77,7 +79,7 @@ fn MetricView(
                     <h1>"Metric not found"</h1>
                     <div class="empty-state" role="alert">
                         <p>"This metric does not exist; it may have been deleted."</p>
-                        <p><a href=back.clone()>"Back to the metrics of this group type"</a></p>
+                        <p><a href=back.clone()>"Back to the metrics"</a></p>
                     </div>
                 }.into_any(),
                 Err(e) => view! { <h1>"Usage metric"</h1><ErrorPanel error=e on_retry=move |_| loaded.refetch() /> }.into_any(),
@@ -162,7 +164,7 @@ fn MetricDetails(
     // The links keep the chosen group, which may change while the page is shown.
     let metric_id = metric.id.clone();
     let edit = move || browser::app_link(&metric_href(index, &metric_id, &target.get(), true));
-    let back = move || browser::app_link(&metrics_href(index, &target.get(), 25, 0));
+    let back = move || browser::app_link(&metrics_list_href(&target.get()));
     let filters_json = serde_json::to_string_pretty(&metric.filters).unwrap_or_default();
     let source_detail = match metric.filters.source() {
         FilterSource::DataWarehouse => format!(
@@ -189,7 +191,7 @@ fn MetricDetails(
     let on_delete = move |_| {
         pending.schedule(connection.clone(), index, to_delete.get_value());
         navigate(
-            &metrics_href(index, &target.get_untracked(), 25, 0),
+            &metrics_list_href(&target.get_untracked()),
             Default::default(),
         );
     };

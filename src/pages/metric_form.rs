@@ -11,6 +11,7 @@ use crate::api;
 use crate::browser;
 use crate::components::embed_bridge::Embed;
 use crate::components::error_panel::ErrorPanel;
+use crate::components::find_metric::FindMetric;
 use crate::components::metric_fields::{FormSignals, MetricFields};
 use crate::components::not_connected::NotConnected;
 use crate::components::notice::Notice;
@@ -18,19 +19,26 @@ use crate::state::connection::{use_connection, use_metric_route, Connection, Ses
 use crate::state::embed::Change;
 use crate::state::metric_form::{self, controls_of, FormValues};
 use crate::state::pending_deletes::PendingDeletes;
-use crate::state::url::{metric_href, metrics_href, Target};
+use crate::state::url::{metric_href, metrics_list_href, Target};
 
-/// The routes `/group-types/:index/metrics/new` and `…/:id/edit`.
+/// The routes `/metrics/new` (filed under index 0) and `/metrics/:id/edit`.
 #[component]
 pub fn MetricFormPage() -> impl IntoView {
     let (target, connection) = use_connection();
     let route = use_metric_route();
-    move || {
-        match (connection.get(), route.get()) {
+    move || match (connection.get(), route.get()) {
         (None, _) => view! { <NotConnected target=target.get() /> }.into_any(),
-        (Some(conn), (Some(index), id)) => view! { <MetricFormLoader connection=conn index=index id=id target=target.get() /> }.into_any(),
-        (Some(_), (None, _)) => view! { <p class="error-panel" role="alert">"This address names no valid group type."</p> }.into_any(),
-    }
+        (Some(conn), (Some(index), id)) => {
+            view! { <MetricFormLoader connection=conn index=index id=id target=target.get() /> }
+                .into_any()
+        }
+        (Some(conn), (None, Some(id))) => {
+            view! { <FindMetric connection=conn id=id target=target.get() edit=true /> }.into_any()
+        }
+        (Some(_), (None, None)) => {
+            view! { <p class="error-panel" role="alert">"This address names no valid metric."</p> }
+                .into_any()
+        }
     }
 }
 
@@ -57,7 +65,7 @@ fn MetricFormLoader(
             .collect::<Vec<_>>();
         Ok::<_, ApiError>((original, names))
     });
-    let back = browser::app_link(&metrics_href(index, &target, 25, 0));
+    let back = browser::app_link(&metrics_list_href(&target));
     view! {
         <Suspense fallback=|| view! { <h1>"Usage metric"</h1><p class="loading" role="status">"Loading…"</p> }>
             {move || loaded.get().map(|r| match r {
@@ -216,7 +224,7 @@ fn MetricForm(
     });
     let cancel = original.with_value(|o| match o {
         Some(m) => browser::app_link(&metric_href(index, &m.id, &target, false)),
-        None => browser::app_link(&metrics_href(index, &target, 25, 0)),
+        None => browser::app_link(&metrics_list_href(&target)),
     });
     view! {
         <h1 id="metric-form-title" tabindex="-1">{title}</h1>

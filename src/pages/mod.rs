@@ -5,7 +5,7 @@ pub mod group_types;
 pub mod lazy;
 pub mod metric;
 pub mod metric_form;
-pub mod metrics;
 pub mod not_found;
 pub mod oauth_callback;
+pub mod old_address;
 pub mod project_metrics;

@@ -4,12 +4,13 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use posthog_groups::project_metrics::{merge, Filed, Placement, SETTINGS_INDEX};
-use posthog_groups::{ApiError, GroupType};
+use posthog_groups::project_metrics::{Filed, Placement};
+use posthog_groups::GroupRef;
 
-use crate::api;
 use crate::browser;
 use crate::components::error_panel::ErrorPanel;
+use crate::components::group_values::{GroupValues, GroupValuesBar};
+use crate::components::metric_tools::MetricTools;
 use crate::components::move_metrics::MoveMetricsDialog;
 use crate::components::not_connected::NotConnected;
 use crate::components::pager::Pager;
@@ -17,8 +18,8 @@ use crate::components::project_metric_table::{filed_label, ProjectMetricTable};
 use crate::state::connection::{use_connection, Connection, Session};
 use crate::state::metric_list::Sort;
 use crate::state::pending_deletes::PendingDeletes;
-use crate::state::project_list::{marked, narrowed, page, Narrow, Row};
-use crate::state::url::{href, page_params, project_metrics_href, Target};
+use crate::state::project_list::{self, marked, narrowed, page, Narrow, Row};
+use crate::state::url::{page_params, project_metrics_href, Target};
 
 /// The route `/metrics`.
 #[component]
@@ -38,15 +39,6 @@ pub fn ProjectMetricsPage() -> impl IntoView {
             }}
         </section>
     }
-}
-
-/// The indexes to read: every group type's, and index 0 (where new metrics go) always.
-fn indexes(group_types: &[GroupType]) -> Vec<u32> {
-    let mut list: Vec<u32> = group_types.iter().map(|g| g.group_type_index).collect();
-    list.push(SETTINGS_INDEX);
-    list.sort_unstable();
-    list.dedup();
-    list
 }
 
 /// The list for one connection; paging, the placement filter and the index live in the URL.
@@ -70,12 +62,7 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
     let loaded = LocalResource::new(move || {
         // A delete reaching the server changes the list: read it again.
         pending.settled.track();
-        async move {
-            let conn = conn.get_value();
-            let types = session.group_types(&conn).await?;
-            let pages = api::project_metrics(&conn, &indexes(&types)).await?;
-            Ok::<_, ApiError>((types, merge(pages)))
-        }
+        async move { project_list::read(session, &conn.get_value()).await }
     });
     let sort = RwSignal::new(Sort::default());
     let name_filter = RwSignal::new(String::new());
@@ -144,19 +131,29 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
             navigate(&to, Default::default());
         }
     };
-    let on_index = move |ev: leptos::ev::Event| {
-        let chosen = event_target_value(&ev).parse::<u32>().ok();
-        let (limit, _) = paging.get_untracked();
-        let to = address(placement.get_untracked(), chosen, limit, 0);
+    let on_index = {
+        let navigate = navigate.clone();
+        move |ev: leptos::ev::Event| {
+            let chosen = event_target_value(&ev).parse::<u32>().ok();
+            let (limit, _) = paging.get_untracked();
+            let to = address(placement.get_untracked(), chosen, limit, 0);
+            navigate(&to, Default::default());
+        }
+    };
+    // Choosing a group changes the values shown and the URL, nothing else.
+    let values = GroupValues::new(conn, target);
+    let choose_group = Callback::new(move |group: Option<GroupRef>| {
+        let (limit, offset) = paging.get_untracked();
+        let to = project_metrics_href(
+            &target.get_untracked().with_group(group.as_ref()),
+            placement.get_untracked().value(),
+            filed_under.get_untracked(),
+            limit,
+            offset,
+        );
         navigate(&to, Default::default());
-    };
+    });
     let summary = move || with_marks.with(|m| summary_text(m));
-    let new_href = move || {
-        browser::app_link(&href(
-            &format!("/group-types/{SETTINGS_INDEX}/metrics/new"),
-            &target.get(),
-        ))
-    };
     let moving = RwSignal::new(None::<Vec<Filed>>);
     let outside = Memo::new(move |_| {
         list.with(|l| {
@@ -179,11 +176,7 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
     let empty = move || list.with(Vec::is_empty);
     let filtered_out = move || !empty() && all_rows.with(Vec::is_empty);
     view! {
-        <div class="toolbar">
-            <label class="filter">
-                "Filter by name "
-                <input type="search" bind:value=name_filter placeholder="Name contains…" />
-            </label>
+        <MetricTools connection=conn.get_value() target=target can_write=can_write filter=name_filter narrowed_to=filed_under>
             <label class="filter">
                 "Show "
                 <select on:change=on_placement prop:value=move || placement.get().value()>
@@ -202,15 +195,13 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
                     }).collect_view()}
                 </select>
             </label>
-            <Show when=move || can_write.get()>
-                <a href=new_href class="button-link primary">"New metric"</a>
-            </Show>
             <Show when=move || can_write.get() && !outside.with(Vec::is_empty)>
                 <button type="button" on:click=move |_| moving.set(Some(outside.get()))>
                     {move || format!("Move all {} not in PostHog's settings", outside.with(Vec::len))}
                 </button>
             </Show>
-        </div>
+        </MetricTools>
+        <GroupValuesBar values=values connection=conn group_types=group_types index=filed_under.get_untracked().unwrap_or(0) on_choose=choose_group />
         // Mounted only while open: `Modal` shows itself on mount and restores focus on unmount.
         {move || moving.get().map(|items| view! {
             <MoveMetricsDialog connection=conn.get_value() items=items index0=index0() on_close=move |_| moving.set(None) />
@@ -227,7 +218,13 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
                         </div>
                     </Show>
                     <Show when=filtered_out>
-                        <p>"No metric matches the filter."</p>
+                        <p>{move || {
+                            let only_index = name_filter.with(|f| f.trim().is_empty()) && placement.get() == Placement::All;
+                            match filed_under.get() {
+                                Some(i) if only_index => format!("No usage metric is filed under {}.", group_types.with(|l| filed_label(l, i))),
+                                _ => "No metric matches the filter.".to_owned(),
+                            }
+                        }}</p>
                     </Show>
                 }.into_any(),
             })}
@@ -240,6 +237,7 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
                     can_write=can_write.get()
                     on_delete=move |(index, m)| pending.schedule(conn.get_value(), index, m)
                     on_move=move |f: Filed| moving.set(Some(vec![f]))
+                    values=values.column()
                 />
             </Show>
             {move || {

@@ -410,16 +410,19 @@ pub fn use_connection() -> (Memo<Target>, Memo<Option<Connection>>) {
     (target, connection)
 }
 
-/// The route's group type index (`:index`, when it is a number) and metric id (`:id`).
+/// A metric route's group type index and metric id (`:id`). The index is the one the
+/// metric is filed under, from `?index=` (absent or not a number: `None`, and the page finds
+/// it); a new metric (no id) is always filed under index 0, as PostHog's own screens do.
 pub fn use_metric_route() -> Memo<(Option<u32>, Option<String>)> {
     let params = leptos_router::hooks::use_params_map();
+    let query = leptos_router::hooks::use_query_map();
     Memo::new(move |_| {
-        params.with(|p| {
-            (
-                p.get("index").and_then(|i| i.parse::<u32>().ok()),
-                p.get("id"),
-            )
-        })
+        let id = params.with(|p| p.get("id"));
+        let index = match id {
+            None => Some(posthog_groups::project_metrics::SETTINGS_INDEX),
+            Some(_) => query.with(|q| q.get("index").and_then(|i| i.parse::<u32>().ok())),
+        };
+        (index, id)
     })
 }
 

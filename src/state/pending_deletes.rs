@@ -73,16 +73,6 @@ impl PendingDeletes {
         Signal::derive(move || list.with(|l| !l.is_empty()))
     }
 
-    /// Ids of metrics of this group type that lists should not show.
-    pub fn hidden_ids(&self, connection: &Connection, index: u32) -> Vec<String> {
-        self.list.with(|l| {
-            l.iter()
-                .filter(|p| p.index == index && p.connection == *connection)
-                .map(|p| p.metric.id.clone())
-                .collect()
-        })
-    }
-
     /// `(index, id)` of every metric of the connection's project that lists should not show.
     pub fn hidden_in_project(&self, connection: &Connection) -> Vec<(u32, String)> {
         self.list.with(|l| {

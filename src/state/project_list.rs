@@ -2,10 +2,24 @@
 //! deletes waiting for their undo, filtered by name and by placement, sorted, and cut to the
 //! page the URL names (paging happens here, over the whole list, not on the server).
 
-use posthog_groups::project_metrics::{marks, Filed, Marks, Placement};
+use posthog_groups::project_metrics::{indexes, marks, merge, Filed, Marks, Placement};
+use posthog_groups::{ApiError, GroupType};
 
+use crate::api;
+use crate::state::connection::{Connection, Session};
 use crate::state::explain;
 use crate::state::metric_list::{Sort, SortKey};
+
+/// Reads the project's metrics: the group types list, then every index's pages in parallel
+/// (each through the read cache), merged into one list.
+pub async fn read(
+    session: Session,
+    conn: &Connection,
+) -> Result<(Vec<GroupType>, Vec<Filed>), ApiError> {
+    let types = session.group_types(conn).await?;
+    let pages = api::project_metrics(conn, &indexes(&types)).await?;
+    Ok((types, merge(pages)))
+}
 
 /// A row: the metric, where it is filed, and what to mark.
 #[derive(Clone, Debug, PartialEq)]

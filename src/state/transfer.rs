@@ -1,4 +1,4 @@
-//! Export of a group type's metrics to a JSON file, and the preview of importing such a
+//! Export of the project's metrics (or those filed under one index) to a JSON file, and the preview of importing such a
 //! file: what will be created, what is skipped because the name exists, what is invalid.
 
 use std::collections::BTreeSet;
@@ -18,8 +18,10 @@ pub struct ExportSource {
     pub host: String,
     /// Project id.
     pub project: String,
-    /// Group type index.
-    pub group_type_index: u32,
+    /// The group type index the metrics were filed under, when the export was narrowed to
+    /// one; absent for the whole project's metrics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_type_index: Option<u32>,
 }
 
 /// The export file.
@@ -197,7 +199,7 @@ mod tests {
         let source = ExportSource {
             host: "https://eu.posthog.com".into(),
             project: "1".into(),
-            group_type_index: 0,
+            group_type_index: Some(0),
         };
         let text = export(source, &[metric("a", "Seats"), metric("b", "Bills")]);
         let file: Value = serde_json::from_str(&text).unwrap_or_default();

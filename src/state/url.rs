@@ -89,12 +89,10 @@ pub fn page_params(limit: Option<&str>, offset: Option<&str>) -> (u64, u64) {
     (limit, offset)
 }
 
-/// The metrics list of a group type, at a page.
-pub fn metrics_href(index: u32, target: &Target, limit: u64, offset: u64) -> String {
-    let mut query = target.query();
-    query.push(if query.is_empty() { '?' } else { '&' });
-    query.push_str(&format!("limit={limit}&offset={offset}"));
-    format!("/group-types/{index}/metrics{query}")
+/// The project's metrics list, first page, no filters: where "Usage metrics" and every
+/// "Back to the metrics" lead.
+pub fn metrics_list_href(target: &Target) -> String {
+    project_metrics_href(target, "all", None, PAGE_SIZES[0], 0)
 }
 
 /// The project's metrics list at a page, with its placement filter (left out when "all")
@@ -118,16 +116,22 @@ pub fn project_metrics_href(
     format!("/metrics{query}")
 }
 
-/// One metric's page (`edit` for its form).
+/// One metric's page (`edit` for its form): `/metrics/<id>`, one address per metric. The
+/// index it is filed under rides along in the query, so the page reads it with one request;
+/// without it the page finds it in the project's list.
 pub fn metric_href(index: u32, id: &str, target: &Target, edit: bool) -> String {
     let suffix = if edit { "/edit" } else { "" };
-    href(
-        &format!(
-            "/group-types/{index}/metrics/{}{suffix}",
-            encode_component(id)
-        ),
-        target,
+    let query = target.query();
+    let sep = if query.is_empty() { '?' } else { '&' };
+    format!(
+        "/metrics/{}{suffix}{query}{sep}index={index}",
+        encode_component(id)
     )
+}
+
+/// The form for a new metric, filed under index 0 as PostHog's own screens file them.
+pub fn new_metric_href(target: &Target) -> String {
+    href("/metrics/new", target)
 }
 
 /// An app path with the target's query appended.
@@ -200,16 +204,24 @@ mod tests {
             group: None,
         };
         assert_eq!(
-            metrics_href(2, &t, 50, 100),
-            "/group-types/2/metrics?host=http%3A%2F%2F127.0.0.1%3A8000&project=1&limit=50&offset=100"
+            project_metrics_href(&t, "all", Some(2), 50, 100),
+            "/metrics?host=http%3A%2F%2F127.0.0.1%3A8000&project=1&index=2&limit=50&offset=100"
         );
         assert_eq!(
-            metrics_href(0, &Target::default(), 25, 0),
-            "/group-types/0/metrics?limit=25&offset=0"
+            metrics_list_href(&Target::default()),
+            "/metrics?limit=25&offset=0"
         );
         assert_eq!(
             metric_href(0, "a b", &Target::default(), true),
-            "/group-types/0/metrics/a%20b/edit"
+            "/metrics/a%20b/edit?index=0"
+        );
+        assert_eq!(
+            metric_href(3, "m1", &t, false),
+            "/metrics/m1?host=http%3A%2F%2F127.0.0.1%3A8000&project=1&index=3"
+        );
+        assert_eq!(
+            new_metric_href(&t),
+            "/metrics/new?host=http%3A%2F%2F127.0.0.1%3A8000&project=1"
         );
     }
 
@@ -228,8 +240,8 @@ mod tests {
             })
         );
         assert_eq!(
-            metrics_href(1, &t, 25, 0),
-            "/group-types/1/metrics?host=http%3A%2F%2F127.0.0.1%3A8000&project=1&group=0:acme&limit=25&offset=0"
+            metrics_list_href(&t),
+            "/metrics?host=http%3A%2F%2F127.0.0.1%3A8000&project=1&group=0:acme&limit=25&offset=0"
         );
         let odd = t.with_group(Some(&GroupRef {
             index: 2,

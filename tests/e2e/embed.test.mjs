@@ -270,7 +270,7 @@ test('height: the portal gets positive heights that follow the content, and size
 
   // A taller screen (25 metrics), then back: the height grows and shrinks again.
   await page.evaluate(() => window.sendToApp({ type: 'groups-console:navigate', view: 'metrics', group_type_index: 0 }));
-  await ui.getByRole('table', { name: 'Usage metrics of this group type' }).waitFor();
+  await ui.getByRole('table', { name: 'Usage metrics of this project' }).waitFor();
   const metricsHeight = await settled();
   assert.ok(metricsHeight > tableHeight, `${metricsHeight} > ${tableHeight}`);
   await page.evaluate(() => window.sendToApp({ type: 'groups-console:navigate', view: 'group-types' }));
@@ -365,7 +365,7 @@ test('messages from a third origin or from the app\'s own window are ignored; on
   assert.equal(await ui.locator('html').getAttribute('data-theme'), null);
 
   await page.evaluate(() => window.sendToApp({ type: 'groups-console:navigate', view: 'metrics', group_type_index: 1 }));
-  await ui.getByRole('table', { name: 'Usage metrics of this group type' }).waitFor();
+  await ui.getByRole('table', { name: 'Usage metrics of this project' }).waitFor();
   assert.equal(new URL(app_.url()).pathname, '/group-types/1/metrics');
   await page.evaluate(() => window.sendToApp({ type: 'groups-console:theme', theme: 'dark' }));
   await eventually(async () => (await ui.locator('html').getAttribute('data-theme')) === 'dark', 'the parent\'s theme');

@@ -337,14 +337,19 @@ export function statusLogged(status, urlPrefix) {
 
 // ---- Helpers added for metrics.test.mjs and metrics-transfer.test.mjs ----
 
-/** The app URL of a group type's metrics list at a page (the app's own link format). */
+/** The app URL of the project's metrics list narrowed to those filed under `index` (`null`:
+ *  every metric), at a page (the app's own link format). */
 export function metricsUrl(sandbox, index, { project = 1, limit = 25, offset = 0 } = {}) {
-  return `${sandbox.url}/group-types/${index}/metrics?host=${encodeURIComponent(sandbox.url)}&project=${project}&limit=${limit}&offset=${offset}`;
+  const narrowed = index === null ? '' : `&index=${index}`;
+  return `${sandbox.url}/metrics?host=${encodeURIComponent(sandbox.url)}&project=${project}${narrowed}&limit=${limit}&offset=${offset}`;
 }
 
-/** The app URL of one metric's page, or of its form with `edit`, or of the new-metric form with id `new`. */
+/** The app URL of one metric's page (filed under `index`), or of its form with `edit`, or of
+ *  the new-metric form with id `new`. */
 export function metricUrl(sandbox, index, id, { project = 1, edit = false } = {}) {
-  return `${sandbox.url}/group-types/${index}/metrics/${id}${edit ? '/edit' : ''}?host=${encodeURIComponent(sandbox.url)}&project=${project}`;
+  const query = `host=${encodeURIComponent(sandbox.url)}&project=${project}`;
+  if (id === 'new') return `${sandbox.url}/metrics/new?${query}`;
+  return `${sandbox.url}/metrics/${id}${edit ? '/edit' : ''}?${query}&index=${index}`;
 }
 
 /** The metrics the sandbox holds for a project's group type, in stored order. */
@@ -364,7 +369,7 @@ export async function apiRequests(sandbox) {
 
 /** The metrics table of the list screen. */
 export function metricTable(page) {
-  return page.getByRole('table', { name: 'Usage metrics of this group type' });
+  return page.getByRole('table', { name: 'Usage metrics of this project' });
 }
 
 /** The names in the metrics table's row headers, top to bottom. */

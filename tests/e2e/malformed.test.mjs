@@ -22,7 +22,7 @@ afterEach(async () => {
 
 const DECODE = "did not match PostHog's API";
 const groupTypesTable = (page) => page.getByRole('table', { name: 'Group types of this project' });
-const metricsTable = (page) => page.getByRole('table', { name: 'Usage metrics of this group type' });
+const metricsTable = (page) => page.getByRole('table', { name: 'Usage metrics of this project' });
 const range = (page) => page.getByRole('navigation', { name: 'Pages' }).locator('p.range');
 const alert = (page, text) => page.getByRole('alert').filter({ hasText: text });
 const metricsUrl = () =>

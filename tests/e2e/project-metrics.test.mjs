@@ -76,22 +76,96 @@ test('paged in the browser over the merged list, with the page in the URL', asyn
   assertClean();
 });
 
-test('narrowed to one group type index (from its tab), the list keeps the marks and says where', async () => {
+test('narrowed to one group type index (its old tab address), the list keeps the marks and says where', async () => {
   const { page, assertClean } = await openConnectedAt(browser.context, sandbox,
     `${sandbox.url}/group-types/1/metrics?${new URLSearchParams({ host: sandbox.url, project: '1' })}`, {}, (p) => opened.push(p));
-  await page.getByRole('link', { name: "See all the project's metrics in one list" }).click();
   await table(page).waitFor();
-  await page.getByLabel('Filed under').selectOption({ label: 'company(s) (index 1)' });
-  await page.waitForURL((u) => u.searchParams.get('index') === '1');
+  await page.waitForURL((u) => u.pathname === '/metrics' && u.searchParams.get('index') === '1');
+  assert.equal(await page.getByLabel('Filed under').inputValue(), '1');
   await page.getByRole('navigation', { name: 'Pages' }).getByText('1–4 of 4').waitFor();
   const index1 = (await sandboxMetrics(sandbox, 1, 1)).map((m) => m.name);
   assert.deepEqual(await table(page).getByRole('rowheader').allInnerTexts(), index1);
   // Its twin under index 0 is not on screen, yet the row still says it is shown twice.
   assert.match(await rowOf(page, 'Support tickets opened').innerText(), /Shown twice on each page/);
+  await page.getByLabel('Filed under').selectOption({ label: 'Any group type' });
+  await page.waitForURL((u) => !u.searchParams.has('index'));
+  await page.getByRole('navigation', { name: 'Pages' }).getByText('1–25 of 65').waitFor();
+  await page.getByLabel('Filed under').selectOption({ label: 'company(s) (index 1)' });
+  await page.waitForURL((u) => u.searchParams.get('index') === '1');
   await page.reload();
   await table(page).waitFor();
   assert.equal(await page.getByLabel('Filed under').inputValue(), '1');
   await assertAccessible(page, 'the list narrowed to one index');
+  assertClean();
+});
+
+test('each old address opens the right content at its new address', async () => {
+  const company = await sandboxMetrics(sandbox, 1, 1);
+  const pro = company.find((m) => m.name === 'Pro plan events');
+  const q = new URLSearchParams({ host: sandbox.url, project: '1' });
+  const { page, assertClean } = await openConnectedAt(browser.context, sandbox,
+    `${sandbox.url}/group-types/1/metrics?${q}&group=0:acme&limit=10&offset=0`, {}, (p) => opened.push(p));
+  // The list: narrowed to that index, with the group and the paging kept.
+  await table(page).waitFor();
+  let url = new URL(page.url());
+  assert.equal(url.pathname, '/metrics');
+  assert.deepEqual(Object.fromEntries(url.searchParams), { host: sandbox.url, project: '1', group: '0:acme', index: '1', limit: '10', offset: '0' });
+  assert.deepEqual(await table(page).getByRole('rowheader').allInnerTexts(), company.map((m) => m.name));
+
+  // A metric, and its form: one address each, the index in the query.
+  await page.goto(`${sandbox.url}/group-types/1/metrics/${pro.id}?${q}`);
+  await page.getByRole('heading', { name: 'Pro plan events', level: 1 }).waitFor();
+  url = new URL(page.url());
+  assert.equal(url.pathname, `/metrics/${pro.id}`);
+  assert.equal(url.searchParams.get('index'), '1');
+  await page.goto(`${sandbox.url}/group-types/1/metrics/${pro.id}/edit?${q}`);
+  await page.getByRole('heading', { name: 'Edit “Pro plan events”', level: 1 }).waitFor();
+  assert.equal(new URL(page.url()).pathname, `/metrics/${pro.id}/edit`);
+  assert.equal(await page.getByLabel('Name', { exact: true }).inputValue(), 'Pro plan events');
+
+  // New: the form, which files under index 0 whatever the old address said.
+  await page.goto(`${sandbox.url}/group-types/2/metrics/new?${q}`);
+  await page.getByRole('heading', { name: 'New usage metric', level: 1 }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/metrics/new');
+
+  // A metric's address without its index (typed or shared by hand) finds where it is filed.
+  await page.goto(`${sandbox.url}/metrics/${pro.id}?${q}`);
+  await page.getByRole('heading', { name: 'Pro plan events', level: 1 }).waitFor();
+  assert.equal(new URL(page.url()).searchParams.get('index'), '1');
+  await page.goto(`${sandbox.url}/metrics/00000000-0000-4000-8000-000000000000?${q}`);
+  await page.getByText('No metric of this project has this id; it may have been deleted.').waitFor();
+  await assertAccessible(page, 'a metric address naming no metric');
+  // The old address is replaced in the history, so Back does not bounce through it.
+  await page.goto(`${sandbox.url}/group-types/1/metrics?${q}`);
+  await table(page).waitFor();
+  await page.goBack();
+  await page.getByText('No metric of this project has this id; it may have been deleted.').waitFor();
+  assertClean();
+});
+
+test('deleting a group type offers to move its metrics into PostHog\'s list first', async () => {
+  const { page, assertClean } = await openConnectedAt(browser.context, sandbox,
+    `${sandbox.url}/group-types?${new URLSearchParams({ host: sandbox.url, project: '1' })}`, {}, (p) => opened.push(p));
+  await page.getByRole('button', { name: 'Delete company', exact: true }).click();
+  const del = page.getByRole('dialog', { name: /^Delete the group type/ });
+  await del.getByText(/^4 usage metrics are filed under it\./).waitFor();
+  await assertAccessible(page, 'the delete dialog offering to move the metrics');
+  allowWrites();
+  await del.getByRole('button', { name: "Move the 4 into PostHog's list first" }).click();
+  await dialog(page).getByRole('button', { name: 'Move' }).click();
+  await dialog(page).getByRole('heading', { name: /already has “Support tickets opened”/ }).waitFor();
+  await dialog(page).getByRole('radio', { name: /Keep PostHog's list's metric/ }).check();
+  await dialog(page).getByRole('button', { name: 'Continue' }).click();
+  await dialog(page).getByText('Done.').waitFor();
+  assert.deepEqual(await sandboxMetrics(sandbox, 1, 1), []);
+  assert.equal((await sandboxMetrics(sandbox, 1, 0)).length, 64);
+  await dialog(page).getByRole('button', { name: 'Close' }).click();
+  // Back to the delete dialog, which has nothing left to offer; the group type is still there.
+  await del.getByRole('textbox', { name: /to confirm/ }).waitFor();
+  await del.getByText(/filed under it\./).waitFor({ state: 'detached' });
+  await del.getByRole('button', { name: 'Cancel' }).click();
+  const deletes = (await apiRequests(sandbox)).filter((r) => r.method === 'DELETE' && /groups_types\/\d+\/$/.test(r.path));
+  assert.deepEqual(deletes, [], 'the group type itself is deleted only when asked');
   assertClean();
 });
 

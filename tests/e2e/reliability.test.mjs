@@ -42,7 +42,7 @@ test('a read that fails with 5xx is retried without the user, and then shows the
   // Let the first attempt fail, then let the server recover: the retry brings the data.
   await new Promise((ok) => setTimeout(ok, 300));
   await setSwitches(sandbox, { failure_rate: 0 });
-  await page.getByRole('table', { name: 'Usage metrics of this group type' }).waitFor({ timeout: 10_000 });
+  await page.getByRole('table', { name: 'Usage metrics of this project' }).waitFor({ timeout: 10_000 });
   const gets = (await apiRequests(sandbox)).filter((r) => r.method === 'GET' && r.path === '/api/projects/1/groups_types/0/metrics/');
   assert.ok(gets.length >= 2, `expected a failed attempt and a retry, saw ${gets.map((r) => r.status)}`);
   assert.equal(gets[0].status, 500);

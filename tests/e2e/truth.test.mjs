@@ -171,20 +171,18 @@ test('the form warns before saving a metric PostHog never computes, and still sa
   await save.click();
   await page.getByRole('heading', { name: 'Everything, on purpose', level: 1 }).waitFor();
   assert.equal(await page.locator('p.warning.never-computed').innerText(), EVERY_EVENT);
-  const stored = (await sandboxMetrics(sandbox, 1, 1)).find((m) => m.name === 'Everything, on purpose');
+  const stored = (await sandboxMetrics(sandbox, 1, 0)).find((m) => m.name === 'Everything, on purpose');
   assert.ok(stored, 'the sandbox stored it');
   assert.deepEqual(stored.filters, { events: [] });
   assertClean();
 });
 
-test('a group type\'s metrics tab says every metric is computed on every page, and leads to the one list', async () => {
+test('the metrics list says every metric is computed on every page, whatever it is filed under', async () => {
   const { page, assertClean } = await openList(1);
   const lead = page.locator('p.lead').first();
-  assert.match(await lead.innerText(), /^Each tab shows the metrics filed under one group type, yet PostHog computes every metric of the project on every group and person page\./);
-  await lead.getByRole('link', { name: "See all the project's metrics in one list" }).click();
-  await page.getByRole('table', { name: 'Usage metrics of this project' }).waitFor();
-  assert.match(await page.locator('p.lead').first().innerText(), /the group type only decides whether PostHog's own settings list it/i);
-  await assertAccessible(page, 'the project list reached from a tab');
+  assert.match(await lead.innerText(), /^Usage metrics belong to the project: PostHog computes every one of them on every group page and person page, whatever group type it is filed under\./);
+  assert.match(await lead.innerText(), /The group type only decides whether PostHog's own settings list it/);
+  await assertAccessible(page, 'the project list narrowed to one index');
   assertClean();
 });
 

@@ -5,7 +5,7 @@
 //! indexes' lists into one, marks what PostHog's settings cannot show and what every page
 //! shows twice, and plans the move of a metric into index 0.
 
-use crate::model::{Metric, MetricDraft};
+use crate::model::{GroupType, Metric, MetricDraft};
 
 /// The index PostHog's own settings page (and its MCP tools) file metrics under.
 pub const SETTINGS_INDEX: u32 = 0;
@@ -24,6 +24,16 @@ impl Filed {
     pub fn in_settings(&self) -> bool {
         self.index == SETTINGS_INDEX
     }
+}
+
+/// The indexes whose metrics make the project's list: every group type's, and index 0
+/// (where new metrics go) always, in order, once each.
+pub fn indexes(group_types: &[GroupType]) -> Vec<u32> {
+    let mut list: Vec<u32> = group_types.iter().map(|g| g.group_type_index).collect();
+    list.push(SETTINGS_INDEX);
+    list.sort_unstable();
+    list.dedup();
+    list
 }
 
 /// Merges each index's metrics (`(index, metrics in server order)`, in any order of
