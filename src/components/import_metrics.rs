@@ -123,7 +123,11 @@ pub fn ImportMetricsDialog(
                 });
             }
             run.try_update(|r| r.iter_mut().for_each(|r| r.finished = true));
-            settled.try_update(|n| *n += 1);
+            // The lists read again only when something was created: an import refused in full
+            // changed nothing, and a read now would meet the same failing server.
+            if run.try_with_untracked(|r| r.as_ref().is_some_and(|r| r.created > 0)) == Some(true) {
+                settled.try_update(|n| *n += 1);
+            }
         });
     };
     let started = Memo::new(move |_| run.with(Option::is_some));

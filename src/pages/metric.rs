@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use posthog_groups::computed::Reach;
+use posthog_groups::project_metrics::SETTINGS_INDEX;
 use posthog_groups::{ApiError, FilterSource, GroupRef, GroupType, Metric, MetricDraft};
 
 use crate::api;
@@ -13,7 +14,7 @@ use crate::components::find_metric::FindMetric;
 use crate::components::group_values::{GroupValues, GroupValuesBar, Values};
 use crate::components::metric_value::UsageCard;
 use crate::components::not_connected::NotConnected;
-use crate::components::project_metric_table::days;
+use crate::components::project_metric_table::{days, filed_label};
 use crate::state::connection::{use_connection, use_metric_route, Connection, Session};
 use crate::state::explain;
 use crate::state::pending_deletes::PendingDeletes;
@@ -159,7 +160,23 @@ fn MetricDetails(
 ) -> impl IntoView {
     let pending = PendingDeletes::expect();
     let navigate = use_navigate();
-    let can_write = Session::expect().can_write_metrics(StoredValue::new(connection.clone()));
+    let session = Session::expect();
+    let can_write = session.can_write_metrics(StoredValue::new(connection.clone()));
+    // Named by the group types seen last (no read of its own: "Index 1" until they are known).
+    let filed_conn = connection.clone();
+    let filed_under = move || {
+        session
+            .known_group_types
+            .with(|k| match k.as_ref().filter(|(c, _)| *c == filed_conn) {
+                Some((_, list)) => filed_label(list, index),
+                None => format!("Index {index}"),
+            })
+    };
+    let filed_note = if index == SETTINGS_INDEX {
+        "listed in PostHog's settings."
+    } else {
+        "not in PostHog's settings: PostHog computes it on every page, but its settings list only index 0, so no PostHog screen can edit or delete it."
+    };
     let draft = MetricDraft::from(&metric);
     // The links keep the chosen group, which may change while the page is shown.
     let metric_id = metric.id.clone();
@@ -207,6 +224,7 @@ fn MetricDetails(
             <dt>"Display"</dt><dd>{metric.display.to_string()}</dd>
             <dt>"Test accounts"</dt><dd>{if metric.filters.filter_test_accounts() { "Filtered out" } else { "Included" }}</dd>
             <dt>"Shown in PostHog"</dt><dd>{shown_on}</dd>
+            <dt>"Filed under"</dt><dd>{filed_under}" — "{filed_note}</dd>
             <dt>"Id"</dt><dd><code>{metric.id.clone()}</code></dd>
         </dl>
         <details class="raw-filters">

@@ -2,7 +2,9 @@
 //! deletes waiting for their undo, filtered by name and by placement, sorted, and cut to the
 //! page the URL names (paging happens here, over the whole list, not on the server).
 
-use posthog_groups::project_metrics::{indexes, marks, merge, Filed, Marks, Placement};
+use posthog_groups::project_metrics::{
+    indexes, marks, merge, Filed, Marks, Placement, SETTINGS_INDEX,
+};
 use posthog_groups::{ApiError, GroupType};
 
 use crate::api;
@@ -10,14 +12,24 @@ use crate::state::connection::{Connection, Session};
 use crate::state::explain;
 use crate::state::metric_list::{Sort, SortKey};
 
-/// Reads the project's metrics: the group types list, then every index's pages in parallel
-/// (each through the read cache), merged into one list.
+/// Reads the project's metrics, merged into one list: index 0 (always read) beside the group
+/// types list, then the other indexes it names, in parallel (each through the read cache).
 pub async fn read(
     session: Session,
     conn: &Connection,
 ) -> Result<(Vec<GroupType>, Vec<Filed>), ApiError> {
-    let types = session.group_types(conn).await?;
-    let pages = api::project_metrics(conn, &indexes(&types)).await?;
+    let (types, first) = futures::future::join(
+        session.group_types(conn),
+        api::project_metrics(conn, &[SETTINGS_INDEX]),
+    )
+    .await;
+    let types = types?;
+    let mut pages = first?;
+    let rest: Vec<u32> = indexes(&types)
+        .into_iter()
+        .filter(|&i| i != SETTINGS_INDEX)
+        .collect();
+    pages.extend(api::project_metrics(conn, &rest).await?);
     Ok((types, merge(pages)))
 }
 

@@ -201,7 +201,7 @@ test('change events: rename, create, update and delete reach the portal with wha
   await ui.getByLabel('Name', { exact: true }).fill('Seats from the portal');
   await ui.getByRole('button', { name: 'Save metric' }).click();
   await ui.getByRole('heading', { name: 'Seats from the portal', exact: true, level: 1 }).waitFor();
-  const m = new URL((await frame()).url()).pathname.match(/^\/group-types\/0\/metrics\/([0-9a-f-]{36})$/);
+  const m = new URL((await frame()).url()).pathname.match(/^\/metrics\/([0-9a-f-]{36})$/);
   assert.ok(m, (await frame()).url());
   const id = m[1];
   assert.ok((await sandboxMetrics(app, 1, 0)).some((x) => x.id === id && x.name === 'Seats from the portal'));
@@ -366,7 +366,8 @@ test('messages from a third origin or from the app\'s own window are ignored; on
 
   await page.evaluate(() => window.sendToApp({ type: 'groups-console:navigate', view: 'metrics', group_type_index: 1 }));
   await ui.getByRole('table', { name: 'Usage metrics of this project' }).waitFor();
-  assert.equal(new URL(app_.url()).pathname, '/group-types/1/metrics');
+  assert.equal(new URL(app_.url()).pathname, '/metrics');
+  assert.equal(new URL(app_.url()).searchParams.get('index'), '1');
   await page.evaluate(() => window.sendToApp({ type: 'groups-console:theme', theme: 'dark' }));
   await eventually(async () => (await ui.locator('html').getAttribute('data-theme')) === 'dark', 'the parent\'s theme');
   await assertAllFromApp(page);

@@ -150,7 +150,7 @@ test('a data-warehouse metric on an unknown table: PostHog\'s message is on the 
   }
 
   // Everything typed is still there, on the same form.
-  assert.equal(new URL(page.url()).pathname, '/group-types/0/metrics/new');
+  assert.equal(new URL(page.url()).pathname, '/metrics/new');
   assert.equal(await nameField(page).inputValue(), typed.name);
   assert.equal(await page.getByRole('radio', { name: '30 days' }).isChecked(), true);
   assert.equal(await page.getByRole('radio', { name: 'Data warehouse' }).isChecked(), true);
@@ -211,7 +211,7 @@ test('a name another user takes while the form is open: the 500 is told on Name 
   await page.getByRole('button', { name: 'Save metric' }).waitFor();
 
   // Typed values kept.
-  assert.equal(new URL(page.url()).pathname, '/group-types/0/metrics/new');
+  assert.equal(new URL(page.url()).pathname, '/metrics/new');
   assert.equal(await nameField(page).inputValue(), 'Raced name');
   assert.equal(await page.getByRole('radio', { name: '90 days' }).isChecked(), true);
   assert.equal(await page.getByLabel('Display').inputValue(), 'sparkline');

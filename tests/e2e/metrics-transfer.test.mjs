@@ -28,7 +28,7 @@ async function openList(index = 0, project = '1') {
   await connect(opening.page, { project });
   await opening.page.getByRole('heading', { name: 'Group types', level: 1 }).waitFor();
   await opening.page.goto(metricsUrl(sandbox, index, { project }));
-  await opening.page.locator('nav.pager').waitFor();
+  await opening.page.locator('p.summary').waitFor();
   return opening;
 }
 
@@ -72,7 +72,7 @@ async function previewOf(dialog) {
   });
 }
 
-test('export writes every metric of the group type; importing the file into an empty group type creates them all', async () => {
+test('export writes the metrics of the list narrowed to a group type; importing the file files them under index 0', async () => {
   allowWrites();
   const company = await sandboxMetrics(sandbox, 1, 1);
   assert.equal(company.length, 4);
@@ -90,19 +90,24 @@ test('export writes every metric of the group type; importing the file into an e
   assert.deepEqual(file.metrics, company.map(withoutId), 'every writable field, no ids');
   assert.deepEqual(await writes(), [], 'export only reads');
 
-  // Import into project 1's "project" group type (index 2), which has no metrics. (Project 2
-  // has no group types at all, so its dialog has none to offer: see the next test.)
-  await page.goto(metricsUrl(sandbox, 2));
-  await page.getByText('No usage metrics on this page.').waitFor();
+  // The same file into the same project: every name is taken (under index 1), so nothing
+  // would be created; each would show twice on every page.
+  const same = await chooseImport(page, text, filename);
+  await same.getByText('0 to create, 4 skipped, 0 invalid').waitFor();
+  await page.keyboard.press('Escape');
+  await same.waitFor({ state: 'detached' });
+
+  // Renamed, they are new: imported into the project, filed under index 0 (there is no
+  // group type to choose).
+  const renamed = JSON.stringify({ ...file, metrics: file.metrics.map((m) => ({ ...m, name: `Imported ${m.name}` })) });
   await setSwitches(sandbox, { latency_ms: 400 });
-  const dialog = await chooseImport(page, text, filename);
-  assert.equal(await dialog.getByLabel('Import into group type').inputValue(), '2');
-  assert.deepEqual(await dialog.getByLabel('Import into group type').locator('option').allInnerTexts(),
-    ['Organizations (organization)', 'company(s) (company)', 'project(s) (project)', 'instance(s) (instance)']);
+  const dialog = await chooseImport(page, renamed, filename);
+  assert.equal(await dialog.getByRole('combobox').count(), 0, 'no group type to choose');
+  await dialog.getByText("New metrics are filed under index 0, where PostHog's settings list them.", { exact: false }).waitFor();
   await dialog.getByText('4 to create, 0 skipped, 0 invalid').waitFor();
   assert.deepEqual(await previewOf(dialog), {
     counts: '4 to create, 0 skipped, 0 invalid',
-    'Will be created': ['Active users', 'Revenue', 'Seats purchased', 'Support tickets opened'],
+    'Will be created': ['Imported Active users', 'Imported Revenue', 'Imported Seats purchased', 'Imported Support tickets opened'],
   });
   assert.deepEqual(await posts(), [], 'the preview creates nothing');
   await assertAccessible(page, 'import dialog with a preview');
@@ -123,27 +128,29 @@ test('export writes every metric of the group type; importing the file into an e
   await setSwitches(sandbox, { latency_ms: 0 });
 
   const sent = await posts();
-  assert.deepEqual(sent.map((r) => [r.path, r.status]), Array(4).fill([metricsPath(2), 201]));
-  assert.deepEqual(sent.map((r) => r.body), file.metrics, 'one create per metric, in file order, with the file\'s fields');
-  const imported = await sandboxMetrics(sandbox, 1, 2);
-  assert.deepEqual(imported.map(withoutId), file.metrics);
+  const expected = JSON.parse(renamed).metrics;
+  assert.deepEqual(sent.map((r) => [r.path, r.status]), Array(4).fill([metricsPath(0), 201]));
+  assert.deepEqual(sent.map((r) => r.body), expected, 'one create per metric, in file order, with the file\'s fields');
+  const imported = (await sandboxMetrics(sandbox, 1, 0)).slice(-4);
+  assert.deepEqual(imported.map(withoutId), expected);
   assert.deepEqual(await sandboxMetrics(sandbox, 1, 1), company, 'the exported group type is unchanged');
 
-  // Closed, the list shows them.
+  // Closed, the project's list shows them, in PostHog's settings.
   await dialog.getByRole('button', { name: 'Close' }).click();
   await dialog.waitFor({ state: 'detached' });
+  await page.goto(metricsUrl(sandbox, 0, { limit: 100 }));
   await metricTable(page).waitFor();
-  assert.deepEqual(await rowNames(page), company.map((m) => m.name));
+  assert.deepEqual((await rowNames(page)).slice(-4), expected.map((m) => m.name));
 
-  // The same file again: everything is skipped and there is nothing to import.
-  const again = await chooseImport(page, text, filename);
+  // The renamed file again: everything is skipped and there is nothing to import.
+  const again = await chooseImport(page, renamed, filename);
   await again.getByText('0 to create, 4 skipped, 0 invalid').waitFor();
-  assert.deepEqual((await previewOf(again)).Skipped, company.map((m) => `${m.name} — a metric with this name exists`));
+  assert.deepEqual((await previewOf(again)).Skipped, expected.map((m) => `${m.name} — a metric with this name exists`));
   assert.equal(await again.getByRole('button', { name: 'Import 0 metrics' }).isDisabled(), true);
   assertClean();
 });
 
-test('importing into project 2, which has no group types, goes to the group type of the URL', async () => {
+test('importing into project 2, which has no group types, files them under index 0', async () => {
   allowWrites();
   const company = await sandboxMetrics(sandbox, 1, 1);
   const { page: source, assertClean: sourceClean } = await openList(1);
@@ -156,8 +163,8 @@ test('importing into project 2, which has no group types, goes to the group type
   await connect(page, { project: '2' });
   await page.getByText('This project has no group types yet.').waitFor();
   await page.getByRole('link', { name: 'Usage metrics', exact: true }).click();
-  await page.getByText('No usage metrics on this page.').waitFor();
-  assert.equal(new URL(page.url()).pathname, '/group-types/0/metrics');
+  await page.getByText('This project has no usage metrics yet.').waitFor();
+  assert.equal(new URL(page.url()).pathname, '/metrics');
   await clearLog();
   const dialog = await chooseImport(page, text);
   await dialog.getByText('4 to create, 0 skipped, 0 invalid').waitFor();
@@ -210,8 +217,8 @@ test('a file mixing new, existing, repeated and invalid metrics previews each, a
     name: 'Churned seats', format: 'numeric', interval: 30, display: 'number', math: 'count', math_property: null,
     filters: { events: [{ id: 'seat_removed', name: 'seat_removed', type: 'events', order: 0 }], x_keep: [1] },
   });
-  const stored = await sandboxMetrics(sandbox, 1, 1);
-  assert.equal(stored.length, 5);
+  const stored = await sandboxMetrics(sandbox, 1, 0);
+  assert.equal(stored.length, 62);
   assert.deepEqual(withoutId(stored.at(-1)), sent[0].body);
   assertClean();
 });
@@ -232,9 +239,9 @@ test('an import whose creates fail reports each failure and keeps going', async 
   assert.match(failures[0], /^First: .*500/);
   assert.match(failures[1], /^Second: .*500/);
   assert.deepEqual((await posts()).map((r) => [r.body.name, r.status]), [['First', 500], ['Second', 500]]);
-  assert.deepEqual(await sandboxMetrics(sandbox, 1, 2), []);
+  assert.equal((await sandboxMetrics(sandbox, 1, 0)).length, 61);
   await assertAccessible(page, 'import report with failures');
-  assertClean([statusLogged(500, `${sandbox.url}${metricsPath(2)}`)]);
+  assertClean([statusLogged(500, `${sandbox.url}${metricsPath(0)}`)]);
 });
 
 test('a malformed import file is explained and nothing is sent', async () => {

@@ -83,7 +83,7 @@ test('leaving a view aborts its requests in flight', async () => {
   await page.getByRole('link', { name: 'Group types', exact: true }).click();
   await table(page).waitFor();
   await setSwitches(sandbox, { latency_ms: 0 });
-  const metricsUrl = `${sandbox.url}/api/projects/1/groups_types/0/metrics/?limit=25&offset=0`;
+  const metricsUrl = `${sandbox.url}/api/projects/1/groups_types/0/metrics/?limit=100&offset=0`;
   assert.ok(
     aborted.some(([url, why]) => url === metricsUrl && why === 'net::ERR_ABORTED'),
     `the metrics request was aborted: ${JSON.stringify(aborted)}`,

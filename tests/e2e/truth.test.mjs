@@ -40,7 +40,6 @@ async function createMetric(index, body) {
 
 const row = (page, name) => metricTable(page).getByRole('row')
   .filter({ has: page.getByRole('rowheader', { name, exact: true }) });
-const whereShown = (page) => page.locator('p.where-shown');
 const saveButton = (page) => page.getByRole('button', { name: /^(Save metric|Saving…)$/ });
 const formWarning = (page) => page.locator('#metric-form-warning');
 
@@ -53,24 +52,6 @@ async function details(page) {
 const EVERY_EVENT = 'PostHog never computes this metric: it matches every event (no event, action or property filter).';
 const SUM_WITHOUT = 'PostHog never computes this metric: a sum needs a property to sum.';
 const EVERYWHERE = 'Every group page, of every group type, and person pages.';
-
-test('the text under the tabs says metrics show on every group page and person pages, whatever the tab', async () => {
-  const { page, assertClean } = await openList(0);
-  const text = await whereShown(page).innerText();
-  assert.match(text, /^Metrics filed under Organizations\. /);
-  assert.match(text, /PostHog shows each metric of this project on every group page, of every group type, and on person pages/);
-  assert.match(text, /\(data-warehouse metrics on group pages only\)/);
-  assert.match(text, /the group type is only where a metric is filed\.$/);
-  assert.doesNotMatch(await page.locator('main').innerText(), /Shown on each/);
-  const tabs = await page.getByRole('navigation', { name: 'Group types' }).boundingBox();
-  const line = await whereShown(page).boundingBox();
-  await page.screenshot({ path: '/tmp/truth-tabs.png', clip: { x: 0, y: tabs.y - 60, width: 1280, height: line.y + line.height - tabs.y + 80 } });
-  await assertAccessible(page, 'metrics list with the where-shown text');
-
-  await page.getByRole('navigation', { name: 'Group types' }).getByRole('link', { name: 'company(s)' }).click();
-  await whereShown(page).filter({ hasText: /^Metrics filed under company\(s\)\. / }).waitFor();
-  assertClean();
-});
 
 test('data-warehouse metrics say group pages only, in the list and on their page; events metrics do not', async () => {
   const seeded = await sandboxMetrics(sandbox, 1, 0);
@@ -118,7 +99,7 @@ test('a metric PostHog never computes is flagged in the list and on its page; ne
 
   await row(page, 'Everything').getByRole('link', { name: 'Everything', exact: true }).click();
   await page.getByRole('heading', { name: 'Everything', level: 1 }).waitFor();
-  assert.equal(new URL(page.url()).pathname, `/group-types/1/metrics/${everything.id}`);
+  assert.equal(new URL(page.url()).pathname, `/metrics/${everything.id}`);
   assert.equal(await page.locator('p.warning.never-computed').innerText(), EVERY_EVENT);
   assert.deepEqual((await details(page)).find(([t]) => t === 'Shown in PostHog'),
     ['Shown in PostHog', 'Nowhere: PostHog never computes it (see above).']);

@@ -234,12 +234,17 @@ test('the URL keeps the group across a reload and into a metric\'s page, which s
   assert.equal(await combobox(page).inputValue(), 'Acme Inc');
   assert.equal(new URL(page.url()).searchParams.get('group'), '0:acme');
 
-  // The pager and another group type's tab keep the group: PostHog computes every metric
+  // The pager and another group type's list keep the group: PostHog computes every metric
   // of the project for it, whatever group type the metric is filed under.
   const next = page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Next' });
   assert.equal(new URL(await next.evaluate((a) => a.href)).searchParams.get('group'), '0:acme');
-  const tab = page.getByRole('navigation', { name: 'Group types' }).getByRole('link').nth(1);
-  assert.equal(new URL(await tab.evaluate((a) => a.href)).searchParams.get('group'), '0:acme');
+  await page.getByLabel('Filed under').selectOption('1');
+  await page.waitForURL((u) => u.searchParams.get('index') === '1');
+  assert.equal(new URL(page.url()).searchParams.get('group'), '0:acme');
+  await eventually(async () => (await valuesHeader(page).textContent().catch(() => '')) === 'Value for Acme Inc',
+    'the column for Acme Inc on the list narrowed to company');
+  await page.getByLabel('Filed under').selectOption('0');
+  await page.waitForURL((u) => u.searchParams.get('index') === '0');
 
   await clearLog();
   await metricTable(page).getByRole('link', { name: 'Paid bills', exact: true }).click();

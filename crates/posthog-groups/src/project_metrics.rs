@@ -85,37 +85,102 @@ pub struct Marks {
     pub not_in_settings: bool,
     /// Filed under another index too (by name or definition): each page shows both.
     pub shown_twice: Option<Twice>,
-    /// The ids of the other copies.
-    pub twins: Vec<String>,
 }
 
-/// The marks of every metric of `list`, in the same order.
-pub fn marks(list: &[Filed]) -> Vec<Marks> {
-    list.iter()
-        .map(|f| {
-            let mut twice = None;
-            let mut twins = Vec::new();
-            for other in list.iter().filter(|o| o.index != f.index) {
-                let kind = if other.metric.name == f.metric.name {
-                    Some(Twice::SameName)
-                } else if same_definition(&other.metric, &f.metric) {
-                    Some(Twice::SameDefinition)
-                } else {
-                    None
-                };
-                if let Some(kind) = kind {
-                    // A shared name says more than a shared definition.
-                    twice = Some(match (twice, kind) {
-                        (Some(Twice::SameName), _) => Twice::SameName,
-                        (_, k) => k,
-                    });
-                    twins.push(other.metric.id.clone());
+/// Where the metrics of one name (or one definition) are filed: the first index seen, and
+/// whether another index was seen too.
+#[derive(Clone, Copy)]
+struct Spread {
+    first: u32,
+    several: bool,
+}
+
+/// For each key, whether its metrics are filed under more than one index.
+fn spread<K: std::hash::Hash + Eq>(
+    keys: impl Iterator<Item = (K, u32)>,
+) -> std::collections::HashMap<K, Spread> {
+    let mut map = std::collections::HashMap::<K, Spread>::new();
+    for (key, index) in keys {
+        map.entry(key)
+            .and_modify(|s| s.several |= s.first != index)
+            .or_insert(Spread {
+                first: index,
+                several: false,
+            });
+    }
+    map
+}
+
+/// A metric's definition as text, for grouping: every field [`same_definition`] compares,
+/// the filters written with their keys sorted, so two metrics have the same text exactly when
+/// they compute the same thing.
+fn definition_key(m: &Metric) -> String {
+    let mut key = format!(
+        "{:?}|{}|{:?}|{:?}|{:?}|",
+        m.format, m.interval, m.display, m.math, m.math_property
+    );
+    canonical(&serde_json::Value::Object(m.filters.0.clone()), &mut key);
+    key
+}
+
+/// JSON with object keys in sorted order (whatever order the map keeps them in).
+fn canonical(v: &serde_json::Value, out: &mut String) {
+    match v {
+        serde_json::Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
                 }
+                out.push_str(&serde_json::Value::String(k.clone()).to_string());
+                out.push(':');
+                canonical(&map[k], out);
             }
+            out.push('}');
+        }
+        serde_json::Value::Array(list) => {
+            out.push('[');
+            for (i, item) in list.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                canonical(item, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// The marks of every metric of `list`, in the same order. Linear in the list (grouped by
+/// name and by definition, not compared pair by pair), so a project of thousands of metrics
+/// is marked as fast as the demo's.
+pub fn marks(list: &[Filed]) -> Vec<Marks> {
+    let by_name = spread(list.iter().map(|f| (f.metric.name.as_str(), f.index)));
+    let definitions: Vec<String> = list.iter().map(|f| definition_key(&f.metric)).collect();
+    let by_definition = spread(
+        definitions
+            .iter()
+            .zip(list)
+            .map(|(d, f)| (d.as_str(), f.index)),
+    );
+    list.iter()
+        .zip(&definitions)
+        .map(|(f, d)| {
+            let several = |s: Option<&Spread>| s.is_some_and(|s| s.several);
+            // A shared name says more than a shared definition.
+            let shown_twice = if several(by_name.get(f.metric.name.as_str())) {
+                Some(Twice::SameName)
+            } else if several(by_definition.get(d.as_str())) {
+                Some(Twice::SameDefinition)
+            } else {
+                None
+            };
             Marks {
                 not_in_settings: !f.in_settings(),
-                shown_twice: twice,
-                twins,
+                shown_twice,
             }
         })
         .collect()
@@ -310,6 +375,31 @@ mod tests {
         assert_eq!(order, vec![(0, "b"), (0, "a"), (0, "d"), (1, "c")]);
     }
 
+    /// A project of thousands of metrics (a server answering every index with the same
+    /// 10,000) is marked by grouping, not by comparing every pair, which froze the page for
+    /// minutes (this test then runs that long).
+    #[test]
+    fn marks_stay_linear_on_a_huge_project() {
+        let page = |i: u32| {
+            (0..10_000)
+                .map(|n| {
+                    metric(
+                        &format!("{i}-{n}"),
+                        &format!("Generated {n}"),
+                        events("$pageview"),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let list = merge((0..4).map(|i| (i, page(i))).collect());
+        let m = marks(&list);
+        assert_eq!(m.len(), 40_000);
+        assert!(m.iter().all(|k| k.shown_twice == Some(Twice::SameName)));
+        // Within one index, a repeated definition is not "shown twice" by this rule.
+        let one = merge(vec![(0, page(0))]);
+        assert!(marks(&one).iter().all(|k| k.shown_twice.is_none()));
+    }
+
     #[test]
     fn shown_twice_by_name_or_by_definition_across_indexes() {
         // The definition is compared as values: the same filters in another key order match.
@@ -335,9 +425,9 @@ mod tests {
         let m = marks(&list);
         let by_id = |id: &str| &m[list.iter().position(|f| f.metric.id == id).expect("id")];
         assert_eq!(by_id("t0").shown_twice, Some(Twice::SameName));
-        assert_eq!(by_id("t1").twins, vec!["t0".to_string()]);
+        assert_eq!(by_id("t1").shown_twice, Some(Twice::SameName));
         assert_eq!(by_id("p1").shown_twice, Some(Twice::SameDefinition));
-        assert_eq!(by_id("p0").twins, vec!["p1".to_string()]);
+        assert_eq!(by_id("p0").shown_twice, Some(Twice::SameDefinition));
         assert_eq!(by_id("x0").shown_twice, None);
         assert_eq!(by_id("y1").shown_twice, None);
         assert!(!by_id("x0").not_in_settings);
