@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use posthog_groups::GroupType;
 
 use crate::browser;
+use crate::components::breakable::breakable;
 use crate::state::rename::{field_changed, Edits, NameEdit, NameErrors, NameField};
 use crate::state::rename_session::input_id;
 use crate::state::url::{project_metrics_href, Target, PAGE_SIZES};
@@ -68,7 +69,7 @@ pub fn GroupTypeTable(
                         <tr class:changed=changed>
                             <td class="num" data-label="Index">{g.group_type_index}</td>
                             <td data-label="Key">
-                                <code>{g.group_type.clone()}</code>
+                                <code>{breakable(&g.group_type)}</code>
                                 <Show when=changed_label.clone()>
                                     <span class="badge changed-badge">"changed"</span>
                                 </Show>

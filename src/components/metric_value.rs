@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use posthog_groups::format::{self, Trend};
 use posthog_groups::{MetricValue, UsageMetrics};
 
+use crate::components::breakable::breakable;
 use crate::components::sparkline::Sparkline;
 
 /// What the values column of the metrics list shows while a group is chosen.
@@ -74,7 +75,7 @@ pub fn UsageCard(
     });
     view! {
         <article class="usage-card" aria-labelledby="usage-card-title">
-            <h3 id="usage-card-title">{value.name.clone()}<span class="visually-hidden">{format!(" for {group}")}</span></h3>
+            <h3 id="usage-card-title">{breakable(&value.name)}<span class="visually-hidden">{format!(" for {group}")}</span></h3>
             <p class="usage-card-value" data-value=raw.to_string()>{format::card_value(&value.format, raw)}</p>
             {series}
             <p class="usage-card-foot">

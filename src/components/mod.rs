@@ -1,5 +1,6 @@
 //! Reusable components, one per file.
 
+pub mod breakable;
 pub mod capability_summary;
 pub mod delete_group_type;
 pub mod dialog;

@@ -9,6 +9,7 @@ use posthog_groups::project_metrics::{Filed, Twice};
 use posthog_groups::{GroupType, Metric, MetricDraft};
 
 use crate::browser;
+use crate::components::breakable::breakable;
 use crate::components::metric_value::{value_cell, ValuesColumn};
 use crate::state::explain;
 use crate::state::metric_list::{Sort, SortKey};
@@ -82,10 +83,10 @@ pub fn ProjectMetricTable(
                     let delete_metric = m.clone();
                     view! {
                         <tr class:never-computed=reach.never().is_some() class:outside-settings=marks.not_in_settings>
-                            <th scope="row"><a href=view_href>{m.name.clone()}</a></th>
+                            <th scope="row"><a href=view_href>{breakable(&m.name)}</a></th>
                             {move || values.with(|c| c.as_ref().map(|c| view! { <td class="value-cell" data-label=c.heading.clone()>{value_cell(c, &value_id)}</td> }))}
                             <td data-label="Filed under" class="filed">
-                                <span>{filed_under}</span>
+                                <span>{move || breakable(&filed_under())}</span>
                                 {marks.not_in_settings.then(|| view! {
                                     <span class="mark outside">"Not in PostHog's settings"</span>
                                     <span class="mark-why">"PostHog computes it on every page, but its settings list only index 0, so no PostHog screen can edit or delete it."</span>
@@ -98,12 +99,12 @@ pub fn ProjectMetricTable(
                                     }}</span>
                                 })}
                             </td>
-                            <td data-label="Calculation">{explain::calculation(&m.math, m.math_property.as_deref())}</td>
-                            <td class="fold" data-label="Source">{explain::source(&m.filters)}</td>
+                            <td data-label="Calculation">{breakable(&explain::calculation(&m.math, m.math_property.as_deref()))}</td>
+                            <td class="fold" data-label="Source">{breakable(&explain::source(&m.filters))}</td>
                             <td class="num" data-label="Interval">{days(m.interval)}</td>
                             <td class="fold" data-label="Format">{m.format.to_string()}</td>
                             <td class="fold" data-label="Display">{m.display.to_string()}</td>
-                            <td class="sentence" data-label="What it shows">{sentence}{reach_note(reach)}</td>
+                            <td class="sentence" data-label="What it shows">{breakable(&sentence)}{reach_note(reach)}</td>
                             {can_write.then(|| view! {
                                 <td class="row-actions">
                                     {marks.not_in_settings.then(|| {

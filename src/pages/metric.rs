@@ -9,6 +9,7 @@ use posthog_groups::{ApiError, FilterSource, GroupRef, GroupType, Metric, Metric
 use crate::api;
 use crate::api::fresh::fresh_resource;
 use crate::browser;
+use crate::components::breakable::breakable;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::find_metric::FindMetric;
 use crate::components::group_values::{GroupValues, GroupValuesBar, Values};
@@ -213,18 +214,18 @@ fn MetricDetails(
         );
     };
     view! {
-        <h1 id="metric-title" tabindex="-1">{metric.name.clone()}</h1>
-        <p class="lead">{explain::sentence(&draft)}</p>
+        <h1 id="metric-title" tabindex="-1">{breakable(&metric.name)}</h1>
+        <p class="lead">{breakable(&explain::sentence(&draft))}</p>
         {reach.never().map(|why| view! { <p class="warning never-computed" id="metric-never">{why.text()}</p> })}
         <dl class="details">
-            <dt>"Calculation"</dt><dd>{explain::calculation(&metric.math, metric.math_property.as_deref())}</dd>
-            <dt>"Source"</dt><dd>{explain::source(&metric.filters)}" — "{source_detail}</dd>
+            <dt>"Calculation"</dt><dd>{breakable(&explain::calculation(&metric.math, metric.math_property.as_deref()))}</dd>
+            <dt>"Source"</dt><dd>{explain::source(&metric.filters)}" — "{breakable(&source_detail)}</dd>
             <dt>"Interval"</dt><dd>{days(metric.interval)}</dd>
             <dt>"Format"</dt><dd>{metric.format.to_string()}</dd>
             <dt>"Display"</dt><dd>{metric.display.to_string()}</dd>
             <dt>"Test accounts"</dt><dd>{if metric.filters.filter_test_accounts() { "Filtered out" } else { "Included" }}</dd>
             <dt>"Shown in PostHog"</dt><dd>{shown_on}</dd>
-            <dt>"Filed under"</dt><dd>{filed_under}" — "{filed_note}</dd>
+            <dt>"Filed under"</dt><dd>{move || breakable(&filed_under())}" — "{filed_note}</dd>
             <dt>"Id"</dt><dd><code>{metric.id.clone()}</code></dd>
         </dl>
         <details class="raw-filters">

@@ -13,6 +13,7 @@ import {
   browserSuite, openPage, openConnectedAt, assertAccessible, metricsUrl, metricUrl, allowWrites, setSwitches, statusLogged,
   artifactsDir, startStaticSandbox, startSandboxWithConfig, PORTAL_DIR, DEMO_KEY,
 } from './harness.mjs';
+import { layoutProblems } from './layout-checks.mjs';
 
 let sandbox;
 let browser;
@@ -46,32 +47,6 @@ const SCREENS = [
   // The project's one list, on the filter that shows both marks on one row.
   { name: 'project-metrics', url: () => `${sandbox.url}/metrics?host=${encodeURIComponent(sandbox.url)}&project=1&placement=shown-twice`, ready: (p) => p.getByRole('table', { name: 'Usage metrics of this project' }) },
 ];
-
-/**
- * What is wrong with the layout in this document: how much wider than its window it is, and
- * every word of a header, cell, label, button, link or heading whose rects lie on more than
- * one line (a word broken inside itself, at a hyphen or anywhere).
- */
-function layoutProblems() {
-  const doc = document.documentElement;
-  const overflow = doc.scrollWidth - doc.clientWidth;
-  const where = 'th, td, label, button, a, h1, h2, h3, h4, legend, summary, [role="tab"], [role="option"]';
-  const split = [];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const el = node.parentElement?.closest(where);
-    if (!el || !el.checkVisibility({ visibilityProperty: true })) continue;
-    for (const m of node.textContent.matchAll(/\S+/g)) {
-      const range = document.createRange();
-      range.setStart(node, m.index);
-      range.setEnd(node, m.index + m[0].length);
-      const rects = [...range.getClientRects()].filter((r) => r.width > 0.5 && r.height > 0.5);
-      const lines = new Set(rects.map((r) => Math.round(r.bottom)));
-      if (lines.size > 1) split.push(`"${m[0]}" in <${el.tagName.toLowerCase()}${el.className ? ` class="${el.className}"` : ''}>`);
-    }
-  }
-  return { overflow, split };
-}
 
 /** The keyboard order: the accessible text of each element Tab reaches, first 40. */
 async function tabOrder(page) {

@@ -175,6 +175,15 @@ pub struct Project {
     pub group_types: Vec<GroupType>,
     /// Metrics by group type index, each list in creation order.
     pub metrics: BTreeMap<i64, Vec<Metric>>,
+    /// What every generated number (event properties, warehouse columns) is multiplied by:
+    /// 1 in the demo; a worst-case seed sets 1e9 for 12-digit values.
+    #[serde(skip_serializing_if = "is_one")]
+    pub value_scale: f64,
+}
+
+/// Whether a scale is the default (left out of a saved state).
+fn is_one(v: &f64) -> bool {
+    *v == 1.0
 }
 
 impl Project {

@@ -76,6 +76,9 @@ struct SeedProject {
     group_types: Vec<GroupType>,
     #[serde(default)]
     metrics: BTreeMap<String, Vec<Value>>,
+    /// What generated numbers are multiplied by (default 1).
+    #[serde(default)]
+    value_scale: Option<f64>,
 }
 
 /// A validated seed: the keys and the initial store.
@@ -277,6 +280,11 @@ fn build_store(
             metrics.insert(index, built);
         }
         let groups = check_groups(p.groups).map_err(fail)?;
+        let value_scale = match p.value_scale {
+            None => 1.0,
+            Some(v) if v.is_finite() && v > 0.0 => v,
+            Some(v) => return Err(fail(format!("value_scale {v}: a positive number"))),
+        };
         let project = Project {
             id: p.id,
             name: p.name,
@@ -288,6 +296,7 @@ fn build_store(
             test_account_filters: p.test_account_filters,
             group_types,
             metrics,
+            value_scale,
         };
         store.projects.insert(p.id, project);
     }

@@ -271,7 +271,7 @@ pub fn events(project: &Project, anchor: i64, target: &Target) -> Vec<Event> {
                     let mut properties = Map::new();
                     for (i, p) in nums.iter().enumerate() {
                         let v = hash(&[&eh.to_string(), p, &i.to_string()]) % 10_000;
-                        properties.insert(p.clone(), json!(v as f64 / 100.0));
+                        properties.insert(p.clone(), json!(v as f64 / 100.0 * project.value_scale));
                     }
                     for (key, values) in strs {
                         let v = hash(&[&eh.to_string(), key]) % values.len() as u64;
@@ -318,7 +318,8 @@ pub fn rows(project: &Project, anchor: i64, table: &str) -> Vec<Map<String, Valu
                 } else if is_time_column(column) {
                     json!(iso(ts))
                 } else {
-                    json!((hash(&[&h.to_string(), column]) % 100_000) as f64 / 100.0)
+                    let v = (hash(&[&h.to_string(), column]) % 100_000) as f64 / 100.0;
+                    json!(v * project.value_scale)
                 };
                 row.insert(column.clone(), value);
             }
