@@ -78,9 +78,15 @@ async function problemsOf(sandbox, label, { thorough = false } = {}) {
       let wide = null;
       for (const width of WIDTHS) {
         await page.setViewportSize({ width, height: 900 });
-        await page.goto(screen.url);
-        await screen.ready(page).first().waitFor();
-        await page.evaluate(() => document.fonts.ready);
+        // The worst case loads each width afresh; generated datasets load once and resize (the
+        // layout is CSS alone, so a resize lays it out as a load at that width would).
+        if (thorough || width === WIDTHS[0]) {
+          await page.goto(screen.url);
+          await screen.ready(page).first().waitFor();
+          await page.evaluate(() => document.fonts.ready);
+        } else {
+          await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+        }
         const { overflow, split } = await page.evaluate(layoutProblems, WHOLE);
         const at = `${label} ${screen.name} at ${width}`;
         if (overflow > 0) problems.push(`${at}: ${overflow} px wider than the window`);

@@ -459,6 +459,25 @@ fn build_metrics(
 mod tests {
     use super::*;
 
+    /// The worst-case seed (issue 27) passes the API's own checks, and its numbers are scaled.
+    #[test]
+    fn worst_case_seed_is_valid_and_scales_its_numbers() {
+        let seed = parse_seed(include_str!("../seed/worst-case.json"), "worst-case.json")
+            .expect("worst-case seed loads");
+        let project = &seed.store.projects[&1];
+        assert_eq!(project.group_types.len(), 5);
+        assert_eq!(project.metrics_at(0).len(), 40);
+        assert!(project.metrics_at(0).iter().any(|m| m.name.chars().count() == 255));
+        assert_eq!(project.value_scale, 1e9);
+        let bad = include_str!("../seed/worst-case.json").replace(
+            "\"value_scale\": 1000000000",
+            "\"value_scale\": -1",
+        );
+        assert!(parse_seed(&bad, "bad.json").is_err(), "a negative scale is refused");
+        let demo = load_seed(None).expect("demo seed loads");
+        assert_eq!(demo.store.projects[&1].value_scale, 1.0);
+    }
+
     #[test]
     fn demo_seed_is_valid_and_has_the_documented_layout() {
         let seed = load_seed(None).expect("demo seed loads");
