@@ -467,13 +467,17 @@ mod tests {
         let project = &seed.store.projects[&1];
         assert_eq!(project.group_types.len(), 5);
         assert_eq!(project.metrics_at(0).len(), 40);
-        assert!(project.metrics_at(0).iter().any(|m| m.name.chars().count() == 255));
+        assert!(project
+            .metrics_at(0)
+            .iter()
+            .any(|m| m.name.chars().count() == 255));
         assert_eq!(project.value_scale, 1e9);
-        let bad = include_str!("../seed/worst-case.json").replace(
-            "\"value_scale\": 1000000000",
-            "\"value_scale\": -1",
+        let bad = include_str!("../seed/worst-case.json")
+            .replace("\"value_scale\": 1000000000", "\"value_scale\": -1");
+        assert!(
+            parse_seed(&bad, "bad.json").is_err(),
+            "a negative scale is refused"
         );
-        assert!(parse_seed(&bad, "bad.json").is_err(), "a negative scale is refused");
         let demo = load_seed(None).expect("demo seed loads");
         assert_eq!(demo.store.projects[&1].value_scale, 1.0);
     }
