@@ -970,9 +970,10 @@ for (const [label, name] of [['markup', HOSTILE], ['255 characters', LONGEST]]) 
     const id = await saveAndWait(page, name);
     assert.equal((await stored(0, id)).name, name);
 
-    // Metric page: the heading is the text, with no child elements.
+    // Metric page: the heading is the text, with no child elements but the line-break
+    // opportunities a long token gets (<wbr>, issue 27).
     const h1 = page.getByRole('heading', { level: 1 });
-    assert.deepEqual(await h1.evaluate((h) => [h.textContent, h.children.length]), [name, 0]);
+    assert.deepEqual(await h1.evaluate((h) => [h.textContent, [...h.children].filter((c) => c.tagName !== 'WBR').length]), [name, 0]);
     await notice(page, `Created “${name}”.`).waitFor();
     await assertNoMarkup(page, 'metric page');
 
@@ -987,7 +988,7 @@ for (const [label, name] of [['markup', HOSTILE], ['255 characters', LONGEST]]) 
     await page.goto(metricsUrl(sandbox, 0, { limit: 100 }));
     await range(page).filter({ hasText: '1–62 of 62' }).waitFor();
     const link = metricTable(page).getByRole('link', { name, exact: true });
-    assert.deepEqual(await link.evaluate((a) => [a.textContent, a.children.length]), [name, 0]);
+    assert.deepEqual(await link.evaluate((a) => [a.textContent, [...a.children].filter((c) => c.tagName !== 'WBR').length]), [name, 0]);
     await metricTable(page).getByRole('link', { name: `Edit ${name}`, exact: true }).waitFor();
     await assertNoMarkup(page, 'list');
     await assertAccessible(page, `list with a ${label} name`);
