@@ -500,6 +500,59 @@ pub fn watch_policy_violations() {
     listener.forget();
 }
 
+/// Keeps `document.title` naming the page and its subject, as the screen shows them: the
+/// page's `h1`, the main navigation's current section, then `app` ("Paid bills · Usage
+/// metrics · Groups console"). It follows the DOM rather than each page setting it, so a
+/// heading that arrives with its data (a metric's name) retitles the page too.
+pub fn title_follows_heading(app: &'static str) {
+    let Some(body) = document().body() else {
+        return;
+    };
+    let update = Closure::<dyn Fn(wasm_bindgen::JsValue, wasm_bindgen::JsValue)>::new(
+        move |_: wasm_bindgen::JsValue, _: wasm_bindgen::JsValue| {
+            let title = page_title(app);
+            if document().title() != title {
+                document().set_title(&title);
+            }
+        },
+    );
+    if let Ok(observer) = web_sys::MutationObserver::new(update.as_ref().unchecked_ref()) {
+        let options = web_sys::MutationObserverInit::new();
+        options.set_child_list(true);
+        options.set_subtree(true);
+        options.set_character_data(true);
+        let _ = observer.observe_with_options(&body, &options);
+    }
+    update.forget();
+}
+
+/// "h1 · section · app", each part once, whitespace squeezed.
+fn page_title(app: &str) -> String {
+    let text = |selector: &str| {
+        document()
+            .query_selector(selector)
+            .ok()
+            .flatten()
+            .and_then(|el| el.text_content())
+            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|t| !t.is_empty())
+    };
+    let mut parts: Vec<String> = Vec::new();
+    for part in [
+        text("main h1"),
+        text("nav[aria-label=\"Main\"] a[aria-current=\"page\"]"),
+        Some(app.to_owned()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if !parts.contains(&part) {
+            parts.push(part);
+        }
+    }
+    parts.join(" · ")
+}
+
 /// True when the page's policy refused a request to `origin` (or a URL under it).
 pub fn blocked_by_policy(origin: &str) -> bool {
     BLOCKED.with(|b| {

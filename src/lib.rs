@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
     Embed::provide();
     let pending = PendingDeletes::provide();
     browser::watch_policy_violations();
+    browser::title_follows_heading("Groups console");
     browser::install_leave_guard(session.unsaved.into(), pending.any(), LEAVE_QUESTION);
     view! {
         <Router base=router_base(&browser::base_path())>

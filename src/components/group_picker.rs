@@ -248,7 +248,8 @@ pub fn GroupPicker(
                                     on:mousedown=|ev| ev.prevent_default()
                                     on:click=move |_| choose(i)>
                                     {shown}
-                                    {key.map(|k| view! { <span class="group-key">{k}</span> })}
+                                    // Said apart from the name: "Stark Industries, key stark".
+                                    {key.map(|k| view! { <span class="visually-hidden">", key "</span><span class="group-key">{k}</span> })}
                                 </li>
                             }
                         }).collect_view()}

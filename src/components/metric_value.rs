@@ -35,7 +35,7 @@ pub fn value_cell(column: &ValuesColumn, id: &str) -> AnyView {
         <span class="metric-value" data-value=raw.to_string()>{format::value(&v.format, raw)}</span>
         {change(v)}
         {v.series().map(|(days, labels)| view! {
-            <Sparkline values=days.to_vec() labels=labels.map(<[String]>::to_vec) format=v.format.clone() width=96.0 height=20.0 />
+            <Sparkline name=v.name.clone() values=days.to_vec() labels=labels.map(<[String]>::to_vec) format=v.format.clone() width=96.0 height=20.0 />
         })}
     }
     .into_any()
@@ -70,7 +70,7 @@ pub fn UsageCard(
     let raw = value.value.unwrap_or(0.0);
     let series = value.series().map(|(days, labels)| {
         view! {
-            <Sparkline values=days.to_vec() labels=labels.map(<[String]>::to_vec) format=value.format.clone() width=240.0 height=40.0 />
+            <Sparkline name=value.name.clone() values=days.to_vec() labels=labels.map(<[String]>::to_vec) format=value.format.clone() width=240.0 height=40.0 />
         }
     });
     view! {

@@ -1,7 +1,8 @@
-//! A metric's daily values as a small bar chart, as PostHog's card draws them. The chart is
-//! an image with a text alternative (first, last, lowest and highest day); pointing at a bar
-//! or moving along the days with the arrow keys shows that day's value, and a screen reader
-//! hears it.
+//! A metric's daily values as a small bar chart, as PostHog's card draws them. For the
+//! keyboard and a screen reader it is a slider over the days (the ARIA Authoring Practices'
+//! pattern for reading values with the arrow keys, Home and End): named after the metric, its
+//! value text the summary (first, last, lowest and highest day) until a day is chosen, then
+//! that day's value. Pointing at a bar shows the same day.
 
 use leptos::prelude::*;
 use posthog_groups::sparkline::{day_text, describe, geometry};
@@ -11,6 +12,8 @@ use wasm_bindgen::JsCast;
 /// The chart and the line that tells the day pointed at.
 #[component]
 pub fn Sparkline(
+    /// The metric's name, in the chart's accessible name (a page has one chart per metric).
+    name: String,
     /// One value per day, oldest first.
     values: Vec<f64>,
     /// The days (ISO dates), when the server sent them.
@@ -84,11 +87,24 @@ pub fn Sparkline(
             }
         })
         .collect_view();
+    if count == 0 {
+        return view! {
+            <span class="sparkline">
+                <svg role="img" aria-label=format!("{name}: {label}") width=width.to_string() height=height.to_string() viewBox=format!("0 0 {width} {height}")></svg>
+            </span>
+        }
+        .into_any();
+    }
+    let summary = label.clone();
     view! {
         <span class="sparkline">
             <svg
-                role="img"
-                aria-label=label
+                role="slider"
+                aria-label=format!("Daily values of {name}")
+                aria-valuemin="1"
+                aria-valuemax=count.to_string()
+                aria-valuenow=move || day.get().map_or(count, |i| i + 1).to_string()
+                aria-valuetext=move || said().unwrap_or_else(|| summary.clone())
                 tabindex="0"
                 width=width.to_string()
                 height=height.to_string()
@@ -103,7 +119,9 @@ pub fn Sparkline(
                 <line class="baseline" x1="0" x2=width.to_string() y1=format!("{:.2}", shape.baseline) y2=format!("{:.2}", shape.baseline) />
                 {bars}
             </svg>
-            <span class="sparkline-day" aria-live="polite">{said}</span>
+            // Seen, not announced again: the slider's value text already says it.
+            <span class="sparkline-day" aria-hidden="true">{said}</span>
         </span>
     }
+    .into_any()
 }

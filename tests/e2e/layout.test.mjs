@@ -191,6 +191,47 @@ test('when PostHog Cloud refuses a rename, the names box is fully visible above 
   assertClean([statusLogged(403, `${sandbox.url}/api/projects/1/groups_types/update_metadata/`)]);
 });
 
+/** Why the focused element is not fully usable: on `<body>`, or its centre under another element. */
+function focusProblem() {
+  const el = document.activeElement;
+  if (!el || el === document.body) return 'focus is on <body>';
+  const r = el.getBoundingClientRect();
+  const [x, y] = [r.left + r.width / 2, r.top + r.height / 2];
+  const name = `<${el.tagName.toLowerCase()}> ${(el.getAttribute('aria-label') || el.textContent || el.id || '').trim().slice(0, 40)}`;
+  if (y < 0 || y > innerHeight || x < 0 || x > innerWidth) return `${name} is off screen`;
+  const hit = document.elementFromPoint(x, y);
+  return hit && (hit === el || el.contains(hit) || hit.contains(el)) ? null : `${name} is under <${hit?.tagName.toLowerCase()} class="${hit?.className}">`;
+}
+
+test('the unsaved-changes bar never covers the focused control (WCAG 2.2, 2.4.11)', async () => {
+  const { page, assertClean } = await openConnectedAt(browser.context, sandbox, null, {}, (p) => opened.push(p));
+  // Reloading with unsaved names asks first: leave.
+  page.on('dialog', (d) => d.accept());
+  const problems = [];
+  for (const width of [1280, 390, 320]) {
+    await page.setViewportSize({ width, height: 640 });
+    await page.reload();
+    await page.getByLabel('Singular name of company', { exact: true }).fill(`Company ${width}`);
+    await page.getByRole('region', { name: 'Unsaved changes' }).waitFor();
+    await page.evaluate(() => { window.scrollTo(0, 0); document.activeElement?.blur(); });
+    const seen = new Set();
+    for (let i = 0; i < 80; i += 1) {
+      await page.keyboard.press('Tab');
+      const id = await page.evaluate(() => {
+        const el = document.activeElement;
+        return el ? `${el.tagName}:${el.getAttribute('aria-label') ?? ''}:${el.textContent?.slice(0, 30)}:${el.id}` : '';
+      });
+      if (seen.has(id)) break;
+      seen.add(id);
+      const problem = await page.evaluate(focusProblem);
+      if (problem) problems.push(`at ${width}: ${problem}`);
+    }
+    assert.ok(seen.size > 10, `at ${width}: tabbed through ${seen.size} controls`);
+  }
+  report(problems);
+  assertClean();
+});
+
 test('in the embedded mode in a 400 px frame on the portal, every main screen fits', async () => {
   const problems = [];
   for (const screen of SCREENS) {

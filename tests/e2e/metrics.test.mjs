@@ -237,6 +237,8 @@ test('a deep link opens a metric on a cold load, and a reload keeps it', async (
   await clearLog();
   await page.goto(metricUrl(sandbox, 0, PAID_BILLS));
   await page.getByRole('heading', { name: 'Paid bills', level: 1 }).waitFor();
+  // The title names the page and its subject (issue 28).
+  await page.waitForFunction(() => document.title === 'Paid bills · Usage metrics · Groups console');
   assert.equal(await page.locator('p.lead').innerText(),
     'Sum of amount over paid_bill events, in the last 30 days, shown as a sparkline of amounts of money.');
   assert.deepEqual(await details(page), [
@@ -264,6 +266,7 @@ test('a deep link opens a metric on a cold load, and a reload keeps it', async (
   await page.getByRole('link', { name: 'Back to the metrics' }).click();
   await metricTable(page).waitFor();
   assert.equal(new URL(page.url()).pathname, '/metrics');
+  await page.waitForFunction(() => document.title === 'Usage metrics · Groups console');
   // From the list, the row header links to the metric page.
   await metricTable(page).getByRole('link', { name: 'Logins', exact: true }).click();
   await page.getByRole('heading', { name: 'Logins', level: 1 }).waitFor();
