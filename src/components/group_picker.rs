@@ -248,8 +248,7 @@ pub fn GroupPicker(
                                     on:mousedown=|ev| ev.prevent_default()
                                     on:click=move |_| choose(i)>
                                     {shown}
-                                    // Said apart from the name: "Stark Industries, key stark".
-                                    {key.map(|k| view! { <span class="visually-hidden">", key "</span><span class="group-key">{k}</span> })}
+                                    {key.map(|k| view! { <span class="group-key">{k}</span> })}
                                 </li>
                             }
                         }).collect_view()}
