@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use posthog_groups::{Host, ProjectId};
 
 use crate::browser;
-use crate::pages::lazy;
 use crate::state::config::{KeyStorage, OAuthConfig};
+use crate::state::sign_in::LoadStartSignIn;
 
 /// The button, its explanation, and why a sign-in could not start.
 #[component]
@@ -24,6 +24,8 @@ pub fn SignIn(
     policy: KeyStorage,
     /// Whether the user opted in to localStorage.
     remember: RwSignal<bool>,
+    /// Fetches the sign-in's code (its own chunk), from the page above.
+    load: LoadStartSignIn,
 ) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let oauth = StoredValue::new(oauth);
@@ -32,9 +34,9 @@ pub fn SignIn(
         let oauth = oauth.get_value();
         let kept = KeyStorage::chosen(policy, remember.get_untracked());
         async move {
-            match lazy::start_sign_in().await {
-                Ok(start) => start(host, project, oauth, kept).await.map_err(|e| e.to_string()),
-                Err(_) => Err("The sign-in's code did not arrive from the server the app is served from. Check the connection, then try again.".to_string()),
+            match load().await {
+                Some(start) => start(host, project, oauth, kept).await.map_err(|e| e.to_string()),
+                None => Err("The sign-in's code did not arrive from the server the app is served from. Check the connection, then try again.".to_string()),
             }
         }
     });

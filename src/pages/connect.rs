@@ -216,7 +216,7 @@ fn ConnectForm(config: AppConfig) -> impl IntoView {
         resolve_host(choice.get(), &custom_host.get(), origin_now.as_deref()).ok()
     });
     let sign_in = config.oauth.clone().map(|oauth| {
-        view! { <SignIn oauth=oauth target=sign_in_target host=host_now policy=policy remember=remember /> }
+        view! { <SignIn oauth=oauth target=sign_in_target host=host_now policy=policy remember=remember load=|| Box::pin(async { crate::pages::lazy::start_sign_in().await.ok() }) /> }
     });
 
     view! {

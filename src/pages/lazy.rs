@@ -11,14 +11,11 @@ use std::sync::OnceLock;
 use leptos::prelude::*;
 
 use crate::components::error_panel::ProblemPanel;
-use posthog_groups::oauth::SignInError;
-use posthog_groups::{Host, ProjectId};
 
 use crate::pages::oauth_callback::OAuthCallbackPage;
 use crate::pages::{
     metric::MetricPage, metric_form::MetricFormPage, project_metrics::ProjectMetricsPage,
 };
-use crate::state::config::{KeyStorage, OAuthConfig};
 
 /// A screen's code could not be fetched (offline, or the deploy replaced the files).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,13 +72,7 @@ split_screen!(
 );
 split_screen!(sign_in, oauth_callback_view, OAuthCallbackPage);
 
-/// Starts a sign-in (see `state::sign_in::start`); the code lives in the sign-in chunk.
-pub type StartSignIn = fn(
-    Host,
-    ProjectId,
-    OAuthConfig,
-    KeyStorage,
-) -> Pin<Box<dyn Future<Output = Result<(), SignInError>>>>;
+pub use crate::state::sign_in::StartSignIn;
 
 /// The sign-in's start, fetched with its chunk when the user first presses the button.
 #[cfg_attr(

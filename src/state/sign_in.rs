@@ -41,6 +41,20 @@ fn random<const N: usize>() -> [u8; N] {
     out
 }
 
+/// Starts a sign-in ([`start`], in the sign-in chunk once fetched).
+pub type StartSignIn =
+    fn(
+        Host,
+        ProjectId,
+        OAuthConfig,
+        KeyStorage,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), SignInError>>>>;
+
+/// Fetches [`StartSignIn`] (the page provides it: the split point lives in `pages::lazy`);
+/// `None` when its code could not be fetched.
+pub type LoadStartSignIn =
+    fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<StartSignIn>>>>;
+
 /// The redirect URI: the callback's path under the app's own address.
 pub fn redirect_uri(oauth: &OAuthConfig) -> String {
     let origin = browser::page_origin().unwrap_or_default();
