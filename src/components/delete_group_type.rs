@@ -4,16 +4,15 @@
 
 use leptos::prelude::*;
 use posthog_groups::model::GROUP_TYPE_SLOTS;
-use posthog_groups::project_metrics::{Filed, SETTINGS_INDEX};
+use posthog_groups::project_metrics::{merge, Filed, SETTINGS_INDEX};
 use posthog_groups::{ApiError, GroupType};
 
 use crate::api;
 use crate::components::dialog::Modal;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::move_metrics::MoveMetricsDialog;
-use crate::state::connection::{Connection, Session};
+use crate::state::connection::Connection;
 use crate::state::pending_deletes::PendingDeletes;
-use crate::state::project_list;
 
 /// The confirmation dialog; `on_deleted` runs only after the server confirmed.
 #[component]
@@ -53,7 +52,6 @@ pub fn DeleteGroupTypeDialog(
     let pending = delete.pending();
     let can_delete = move || matches.get() && !pending.get();
     let shown = group_type.shown_singular().to_owned();
-    let session = Session::expect();
     let settled = PendingDeletes::expect().settled;
     // The metrics filed under this type (none to move for index 0, which PostHog's settings
     // list), read again after a move; and index 0's, which a move checks names against.
@@ -63,10 +61,10 @@ pub fn DeleteGroupTypeDialog(
             if index == SETTINGS_INDEX {
                 return Ok((Vec::new(), Vec::new()));
             }
-            let (_, list) = project_list::read(session, &conn.get_value()).await?;
-            let (here, index0) = list
+            // Only the two lists the move needs, not the whole project's.
+            let pages = api::project_metrics(&conn.get_value(), &[SETTINGS_INDEX, index]).await?;
+            let (here, index0) = merge(pages)
                 .into_iter()
-                .filter(|f| f.index == index || f.in_settings())
                 .partition::<Vec<Filed>, _>(|f| f.index == index);
             Ok::<_, ApiError>((here, index0.into_iter().map(|f| f.metric).collect()))
         }

@@ -155,11 +155,7 @@ test('deleting a group type offers to move its metrics into PostHog\'s list firs
   await assertAccessible(page, 'the delete dialog offering to move the metrics');
   allowWrites();
   await del.getByRole('button', { name: "Move the 4 into PostHog's list first" }).click();
-  await dialog(page).getByRole('button', { name: 'Move' }).click();
-  await dialog(page).getByRole('heading', { name: /already has “Support tickets opened”/ }).waitFor();
-  await dialog(page).getByRole('radio', { name: /Keep PostHog's list's metric/ }).check();
-  await dialog(page).getByRole('button', { name: 'Continue' }).click();
-  await dialog(page).getByText('Done.').waitFor();
+  await moveTheFourKeepingIndex0s(page);
   assert.deepEqual(await sandboxMetrics(sandbox, 1, 1), []);
   assert.equal((await sandboxMetrics(sandbox, 1, 0)).length, 64);
   await dialog(page).getByRole('button', { name: 'Close' }).click();
@@ -213,6 +209,16 @@ test('an empty project says so', async () => {
 // ---- Moving into PostHog's list (index 0) ----
 
 const dialog = (page) => page.getByRole('dialog');
+
+/** In the open move dialog: Move, then at "Support tickets opened" (taken under index 0) keep
+ *  index 0's and delete the other, until Done. */
+async function moveTheFourKeepingIndex0s(page) {
+  await dialog(page).getByRole('button', { name: 'Move' }).click();
+  await dialog(page).getByRole('heading', { name: /already has “Support tickets opened”/ }).waitFor();
+  await dialog(page).getByRole('radio', { name: /Keep PostHog's list's metric/ }).check();
+  await dialog(page).getByRole('button', { name: 'Continue' }).click();
+  await dialog(page).getByText('Done.').waitFor();
+}
 const writesSent = async () => (await apiRequests(sandbox)).filter((r) => r.method !== 'GET');
 
 test('moving one metric creates it under index 0, then deletes the old copy', async () => {
@@ -290,12 +296,7 @@ test('moving all 4 leaves none outside index 0 and none shown twice', async () =
   const { page, assertClean } = await openList({ limit: '100' });
   allowWrites();
   await page.getByRole('button', { name: "Move all 4 not in PostHog's settings" }).click();
-  await dialog(page).getByRole('button', { name: 'Move' }).click();
-  // "Support tickets opened" is taken under index 0: keep index 0's, delete the other.
-  await dialog(page).getByRole('heading', { name: /already has “Support tickets opened”/ }).waitFor();
-  await dialog(page).getByRole('radio', { name: /Keep PostHog's list's metric/ }).check();
-  await dialog(page).getByRole('button', { name: 'Continue' }).click();
-  await dialog(page).getByText('Done.').waitFor();
+  await moveTheFourKeepingIndex0s(page);
   for (const index of [1, 2, 3]) assert.deepEqual(await sandboxMetrics(sandbox, 1, index), [], `index ${index}`);
   const names = (await sandboxMetrics(sandbox, 1, 0)).map((m) => m.name);
   assert.equal(names.length, new Set(names).size, 'no name twice');

@@ -16,6 +16,7 @@ import {
   sandboxMetrics, metricTable, artifactsDir,
   allowWrites,
 } from './harness.mjs';
+import { random } from './datasets.mjs';
 import { join } from 'node:path';
 
 const OPS = Number(process.env.SOAK_OPS ?? 120);
@@ -30,18 +31,6 @@ const WORK = 0;
 let sandbox;
 let browser;
 browserSuite({ before, after, beforeEach, afterEach }, { ready: (suite) => ({ sandbox, browser } = suite) });
-
-/** A small seeded generator (mulberry32), so a failing run can be replayed with its seed. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
