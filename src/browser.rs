@@ -2,6 +2,8 @@
 //! Every wrapper degrades quietly (storage blocked in a sandboxed iframe, no clipboard)
 //! instead of failing, because none of them is essential to the task at hand.
 
+pub mod focus;
+
 use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -148,6 +150,11 @@ pub fn on_page_hidden(f: impl Fn() + 'static) {
     pagehide.forget();
 }
 
+/// The clock, in milliseconds since 1970 (`Date.now()`).
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
 /// Moves keyboard focus to the element with this id, if it exists.
 pub fn focus_id(id: &str) {
     if let Some(el) = document().get_element_by_id(id) {
@@ -161,6 +168,28 @@ pub fn focus_id(id: &str) {
 /// a dialog's own focus restore and a list re-render that may remove the old target).
 pub fn focus_id_after_render(id: &'static str) {
     set_timeout(move || focus_id(id), std::time::Duration::ZERO);
+}
+
+/// [`focus_id_after_render`] for an id built at run time (a row's, a delete's Undo).
+pub fn focus_owned_id_after_render(id: String) {
+    set_timeout(move || focus_id(&id), std::time::Duration::ZERO);
+}
+
+/// Once the current updates have rendered, focuses the first element `selector` matches.
+pub fn focus_selector_after_render(selector: &'static str) {
+    set_timeout(
+        move || {
+            if let Some(el) = document()
+                .query_selector(selector)
+                .ok()
+                .flatten()
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = el.focus();
+            }
+        },
+        std::time::Duration::ZERO,
+    );
 }
 
 /// Like [`focus_id_after_render`], for the first of `ids` that is on the page then (the

@@ -12,7 +12,7 @@ pub mod state;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_location, use_query_map};
 use leptos_router::path;
 
 use crate::components::embed_bridge::{Embed, EmbedBridge};
@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
     let pending = PendingDeletes::provide();
     browser::watch_policy_violations();
     browser::title_follows_heading("Groups console");
+    browser::focus::install();
     browser::install_leave_guard(session.unsaved.into(), pending.any(), LEAVE_QUESTION);
     view! {
         <Router base=router_base(&browser::base_path())>
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                 browser::focus_id("main");
             }>"Skip to content"</a>
             <Header />
+            <RouteFocus />
             <EmbedBridge />
             <NoticeRegion />
             <SlowNotice />
@@ -116,6 +118,22 @@ fn Fallback() -> impl IntoView {
             }
         })
     }
+}
+
+/// Tells `browser::focus` about each route change, so focus lands on the new page's
+/// heading, or back on the followed link after Back and Forward.
+#[component]
+fn RouteFocus() -> impl IntoView {
+    let location = use_location();
+    Effect::new(move |previous: Option<(String, String)>| {
+        let now = (location.pathname.get(), location.search.get());
+        if let Some((path, search)) = previous {
+            if (&path, &search) != (&now.0, &now.1) {
+                browser::focus::route_changed(path != now.0);
+            }
+        }
+        now
+    });
 }
 
 /// The header: the app's name and links that keep the current host and project.

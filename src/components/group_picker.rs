@@ -248,7 +248,9 @@ pub fn GroupPicker(
                                     on:mousedown=|ev| ev.prevent_default()
                                     on:click=move |_| choose(i)>
                                     {shown}
-                                    {key.map(|k| view! { <span class="group-key">{k}</span> })}
+                                    // Read as "Stark Industries, key stark": the words are in
+                                    // the content (not an aria-label) so name and text agree.
+                                    {key.map(|k| view! { <span class="visually-hidden">", key "</span><span class="group-key">{k}</span> })}
                                 </li>
                             }
                         }).collect_view()}

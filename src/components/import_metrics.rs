@@ -100,6 +100,8 @@ pub fn ImportMetricsDialog(
             total: drafts.len(),
             ..Run::default()
         }));
+        // The Import button goes as the run starts: its progress line takes the focus.
+        browser::focus_id_after_render("import-status");
         // Sequential on purpose: the server's duplicate check is not atomic, and a failure
         // must not stop the rest. `try_` because the page may have gone meanwhile.
         spawn_local(async move {
@@ -213,7 +215,7 @@ fn RunReport(run: RwSignal<Option<Run>>) -> impl IntoView {
         <div class="import-run">
             <label for="import-progress">"Import progress"</label>
             <progress id="import-progress" max=move || get().total value=move || get().done></progress>
-            <p role="status">
+            <p role="status" id="import-status" tabindex="-1">
                 {move || {
                     let r = get();
                     if r.finished {

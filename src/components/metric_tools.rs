@@ -39,6 +39,9 @@ pub fn MetricTools(
     let exporting = RwSignal::new(false);
     let conn = StoredValue::new(connection);
     let on_export = move |_| {
+        if exporting.get_untracked() {
+            return;
+        }
         exporting.set(true);
         export_error.set(None);
         let index = narrowed_to.get_untracked();
@@ -82,7 +85,8 @@ pub fn MetricTools(
             <Show when=move || can_write.get()>
                 <a href=new_href class="button-link primary">"New metric"</a>
             </Show>
-            <button type="button" on:click=on_export disabled=exporting>
+            // aria-disabled, not disabled: a disabled button loses focus to <body>.
+            <button type="button" on:click=on_export aria-disabled=move || exporting.get().to_string()>
                 {move || if exporting.get() { "Exporting…" } else { "Export" }}
             </button>
             <Show when=move || can_write.get()>

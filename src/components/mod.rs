@@ -29,5 +29,6 @@ pub mod project_metric_table;
 pub mod rename_bar;
 pub mod rename_refused;
 pub mod sign_in;
+pub mod skip_links;
 pub mod slow_notice;
 pub mod sparkline;

@@ -13,8 +13,11 @@ use crate::components::breakable::breakable;
 use crate::components::metric_value::{value_cell, ValuesColumn};
 use crate::state::explain;
 use crate::state::metric_list::{Sort, SortKey};
-use crate::state::project_list::Row;
+use crate::state::project_list::{row_link_id, Row};
 use crate::state::url::{metric_href, Target};
+
+/// The table's id, the target of "Skip to results".
+pub const RESULTS_ID: &str = "metric-results";
 
 /// One row per metric: name (a link to it), the chosen group's value, where it is filed
 /// (with its marks in words), calculation, source, interval, format, display, the
@@ -47,7 +50,7 @@ pub fn ProjectMetricTable(
     let base = browser::app_link("");
     let header = move |label, key| sort_header(label, key, sort);
     view! {
-        <table class="data-table metrics project-metrics stack" class:with-values=move || values.with(Option::is_some)>
+        <table id=RESULTS_ID tabindex="-1" class="data-table metrics project-metrics stack" class:with-values=move || values.with(Option::is_some)>
             <caption class="visually-hidden">"Usage metrics of this project"</caption>
             <thead>
                 <tr>
@@ -83,7 +86,7 @@ pub fn ProjectMetricTable(
                     let delete_metric = m.clone();
                     view! {
                         <tr class:never-computed=reach.never().is_some() class:outside-settings=marks.not_in_settings>
-                            <th scope="row"><a href=view_href>{breakable(&m.name)}</a></th>
+                            <th scope="row"><a href=view_href id=row_link_id(index, &m.id)>{breakable(&m.name)}</a></th>
                             {move || values.with(|c| c.as_ref().map(|c| view! { <td class="value-cell" data-label=c.heading.clone()>{value_cell(c, &value_id)}</td> }))}
                             <td data-label="Filed under" class="filed">
                                 <span>{move || breakable(&filed_under())}</span>

@@ -18,6 +18,7 @@ use crate::state::connection::{ApiKey, Connection, Session};
 use crate::state::host_choice::{
     allowed_choices, initial_choice, linked_host, resolve_host, HostChoice,
 };
+use crate::state::notice::Notice;
 use crate::state::url::{href, Target};
 
 /// The page: waits for `config.json`, then shows the form.
@@ -48,6 +49,7 @@ pub fn ConnectPage() -> impl IntoView {
 #[component]
 fn ConnectForm(config: AppConfig) -> impl IntoView {
     let session = Session::expect();
+    let notice = Notice::expect();
     let navigate = use_navigate();
     let query = use_query_map().get_untracked();
     let origin = browser::page_origin();
@@ -119,6 +121,11 @@ fn ConnectForm(config: AppConfig) -> impl IntoView {
                 session.remember(conn.host.clone(), conn.key.clone(), storage);
                 session.show_capabilities(&conn, caps);
                 session.prefetched.set(Some((conn.clone(), list)));
+                notice.show(format!(
+                    "Connected to project {} on {}.",
+                    conn.project,
+                    conn.host.as_str()
+                ));
                 navigate(
                     &href("/group-types", &Target::of(&conn.host, &conn.project)),
                     Default::default(),

@@ -167,7 +167,7 @@ fn MetricForm(
                 Change::MetricCreated { index, id, name }
             });
             let verb = if edited { "Saved" } else { "Created" };
-            notice.show(format!("{verb} “{}”.", saved.name));
+            notice.show(format!("{verb} the metric “{}”.", saved.name));
             session
                 .fresh_metric
                 .set(Some((conn.get_value(), saved.clone())));
@@ -236,7 +236,9 @@ fn MetricForm(
                 {move || warning.get().map(|w| view! { <p class="warning" id="metric-form-warning">{w}</p> })}
             </div>
             <div class="form-buttons">
-                <button type="submit" class="primary" disabled=saving
+                // aria-disabled, not disabled: a disabled button loses focus to <body>
+                // (`on_submit` ignores a second press while saving).
+                <button type="submit" class="primary" aria-disabled=move || saving.get().to_string()
                     aria-describedby=move || warning.with(Option::is_some).then_some("metric-form-warning")>
                     {move || if saving.get() { "Saving…" } else { "Save metric" }}
                 </button>

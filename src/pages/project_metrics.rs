@@ -13,10 +13,12 @@ use crate::components::group_values::{GroupValues, GroupValuesBar};
 use crate::components::metric_tools::MetricTools;
 use crate::components::move_metrics::MoveMetricsDialog;
 use crate::components::not_connected::NotConnected;
-use crate::components::pager::Pager;
-use crate::components::project_metric_table::{filed_label, ProjectMetricTable};
+use crate::components::pager::{Pager, PagerAt, PAGER_BOTTOM_ID};
+use crate::components::project_metric_table::{filed_label, ProjectMetricTable, RESULTS_ID};
+use crate::components::skip_links::SkipLinks;
 use crate::state::connection::{use_connection, Connection, Session};
 use crate::state::metric_list::Sort;
+use crate::state::notice::Notice;
 use crate::state::pending_deletes::PendingDeletes;
 use crate::state::project_list::{self, marked, narrowed, page, Narrow, Row};
 use crate::state::url::{page_params, project_metrics_href, Target};
@@ -153,7 +155,41 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
         );
         navigate(&to, Default::default());
     });
-    let summary = move || with_marks.with(|m| summary_text(m));
+    let is_narrowed = move || {
+        !name_filter.with(|f| f.trim().is_empty())
+            || placement.get() != Placement::All
+            || filed_under.get().is_some()
+    };
+    // Said by the status line, so a filter that cuts the list is announced with its count.
+    let summary =
+        move || with_marks.with(|m| all_rows.with(|shown| summary_text(m, shown, is_narrowed())));
+    // A sort is announced too: `aria-sort` changing is not read out by every screen reader.
+    let notice = Notice::expect();
+    Effect::new(move |previous: Option<Sort>| {
+        let now = sort.get();
+        if previous.is_some_and(|p| p != now) {
+            notice.show(format!("{}.", now.describe()));
+        }
+        now
+    });
+    // After Previous or Next, focus goes to the first row of the new page.
+    let on_page = Callback::new(|()| browser::focus_selector_after_render(FIRST_ROW_LINK));
+    let pager = move |at: PagerAt| {
+        let (limit, offset) = paging.get();
+        let total = all_rows.with(Vec::len) as u64;
+        let (start, shown) = all_rows.with(|r| {
+            let (start, rows) = page(r, limit, offset);
+            (start, rows.len())
+        });
+        let p = placement.get();
+        let previous = (start > 0).then(|| link(p, limit, start.saturating_sub(limit)));
+        let next = (start + (shown as u64) < total).then(|| link(p, limit, start + limit));
+        // Above the list only when there is another page to go to.
+        let wanted = total > 0 && (at == PagerAt::Bottom || total > limit);
+        wanted.then(|| view! {
+            <Pager offset=start shown=shown count=total limit=limit previous=previous next=next on_limit=on_limit on_page=on_page at=at />
+        })
+    };
     let moving = RwSignal::new(None::<Vec<Filed>>);
     let outside = Memo::new(move |_| {
         list.with(|l| {
@@ -176,6 +212,7 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
     let empty = move || list.with(Vec::is_empty);
     let filtered_out = move || !empty() && all_rows.with(Vec::is_empty);
     view! {
+        <SkipLinks results=RESULTS_ID pager=PAGER_BOTTOM_ID />
         <MetricTools connection=conn.get_value() target=target can_write=can_write filter=name_filter narrowed_to=filed_under>
             <label class="filter">
                 "Show "
@@ -228,6 +265,7 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
                     </Show>
                 }.into_any(),
             })}
+            {move || pager(PagerAt::Top)}
             <Show when=move || !page_rows.with(Vec::is_empty)>
                 <ProjectMetricTable
                     rows=page_rows
@@ -240,43 +278,41 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
                     values=values.column()
                 />
             </Show>
-            {move || {
-                let (limit, offset) = paging.get();
-                let total = all_rows.with(Vec::len) as u64;
-                let (start, shown) = all_rows.with(|r| {
-                    let (start, rows) = page(r, limit, offset);
-                    (start, rows.len())
-                });
-                let p = placement.get();
-                let previous = (start > 0).then(|| link(p, limit, start.saturating_sub(limit)));
-                let next = (start + (shown as u64) < total).then(|| link(p, limit, start + limit));
-                (total > 0).then(|| view! {
-                    <Pager offset=start shown=shown count=total limit=limit previous=previous next=next on_limit=on_limit />
-                })
-            }}
+            {move || pager(PagerAt::Bottom)}
         </Transition>
     }
 }
 
-/// "65 usage metrics: 4 not in PostHog's settings, 2 shown twice on each page."
-fn summary_text(rows: &[Row]) -> String {
+/// The first row's link, where focus goes on a new page.
+const FIRST_ROW_LINK: &str = "#metric-results tbody tr:first-child th a";
+
+/// "65 usage metrics: 4 not in PostHog's settings, 2 shown twice on each page.", and while
+/// the list is narrowed, "3 of 65 usage metrics match: 1 not in PostHog's settings."
+fn summary_text(all: &[Row], shown: &[Row], narrowed: bool) -> String {
+    let rows = if narrowed { shown } else { all };
     let outside = rows.iter().filter(|r| r.marks.not_in_settings).count();
     let twice = rows
         .iter()
         .filter(|r| r.marks.shown_twice.is_some())
         .count();
-    let total = rows.len();
+    let total = all.len();
     let noun = if total == 1 {
         "usage metric"
     } else {
         "usage metrics"
     };
+    let head = if narrowed {
+        format!("{} of {total} {noun} match", shown.len())
+    } else {
+        format!("{total} {noun}")
+    };
     match (outside, twice) {
-        (0, 0) => format!("{total} {noun}, all in PostHog's settings."),
-        (o, 0) => format!("{total} {noun}: {o} not in PostHog's settings."),
-        (0, t) => format!("{total} {noun}: {t} shown twice on each page."),
+        (0, 0) if narrowed => format!("{head}."),
+        (0, 0) => format!("{head}, all in PostHog's settings."),
+        (o, 0) => format!("{head}: {o} not in PostHog's settings."),
+        (0, t) => format!("{head}: {t} shown twice on each page."),
         (o, t) => {
-            format!("{total} {noun}: {o} not in PostHog's settings, {t} shown twice on each page.")
+            format!("{head}: {o} not in PostHog's settings, {t} shown twice on each page.")
         }
     }
 }

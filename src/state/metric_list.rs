@@ -48,6 +48,20 @@ impl Sort {
         }
     }
 
+    /// "Sorted by name, A to Z", to announce a new order.
+    pub fn describe(self) -> String {
+        let (column, up, down) = match self.key {
+            SortKey::Server => return "In the server's order".to_owned(),
+            SortKey::Name => ("name", "A to Z", "Z to A"),
+            SortKey::Calculation => ("calculation", "A to Z", "Z to A"),
+            SortKey::Interval => ("interval", "shortest first", "longest first"),
+        };
+        format!(
+            "Sorted by {column}, {}",
+            if self.descending { down } else { up }
+        )
+    }
+
     /// The `aria-sort` value of a column header.
     pub fn aria(self, key: SortKey) -> &'static str {
         match (self.key == key, self.descending) {
@@ -80,6 +94,20 @@ mod tests {
         let by_interval = by_name.toggled(SortKey::Interval);
         assert_eq!(by_interval.key, SortKey::Interval);
         assert!(!by_interval.descending);
+    }
+
+    #[test]
+    fn a_sort_is_described_in_words() {
+        let by_name = Sort::default().toggled(SortKey::Name);
+        assert_eq!(by_name.describe(), "Sorted by name, A to Z");
+        assert_eq!(
+            by_name.toggled(SortKey::Name).describe(),
+            "Sorted by name, Z to A"
+        );
+        let by_interval = by_name
+            .toggled(SortKey::Interval)
+            .toggled(SortKey::Interval);
+        assert_eq!(by_interval.describe(), "Sorted by interval, longest first");
     }
 
     #[test]

@@ -1,5 +1,11 @@
-//! Undoable metric deletes: the row disappears at once, the request waits a few seconds for
-//! an Undo, and anything still waiting is sent when the page is hidden or closed.
+//! Undoable metric deletes: the row disappears at once, the request waits for an Undo, and
+//! anything still waiting is sent when the page is hidden or closed.
+//!
+//! Undo rather than a confirmation: pruning a long list stays one key press per metric, and
+//! nothing is sent while Undo is offered. So that the time limit never hurries anyone
+//! (WCAG 2.2.1), Undo is focused and announced at once and offered for [`UNDO_WINDOW`];
+//! tabbing around never ends it. The clock stops while the user puts focus on an Undo
+//! button themselves, and leaving the buttons always leaves at least [`AFTER_HOLD`].
 
 use std::time::Duration;
 
@@ -15,7 +21,10 @@ use crate::state::embed::{Change, Embed};
 use crate::state::notice::Notice;
 
 /// How long Undo is offered before the delete is sent.
-pub const UNDO_WINDOW: Duration = Duration::from_secs(6);
+pub const UNDO_WINDOW: Duration = Duration::from_secs(10);
+
+/// The time Undo is still offered after focus leaves the Undo buttons.
+pub const AFTER_HOLD: Duration = Duration::from_secs(10);
 
 /// One delete waiting for its undo period.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,6 +37,15 @@ pub struct PendingDelete {
     pub index: u32,
     /// The metric, to name it and to keep it out of lists meanwhile.
     pub metric: Metric,
+    /// When it is sent (`Date.now()` milliseconds), unless held or undone.
+    pub due: f64,
+}
+
+impl PendingDelete {
+    /// The id of its Undo button, to focus it.
+    pub fn undo_id(&self) -> String {
+        format!("undo-{}", self.token)
+    }
 }
 
 /// The app's pending deletes, provided once at the root so they outlive the page that
@@ -40,6 +58,10 @@ pub struct PendingDeletes {
     notice: Notice,
     /// Bumped whenever a delete reached the server (or failed), so lists can refetch.
     pub settled: RwSignal<u64>,
+    /// True while the user holds focus on an Undo button: nothing is sent meanwhile.
+    held: RwSignal<bool>,
+    /// True while the app itself moves focus to an Undo (that does not hold the clock).
+    placing: RwSignal<bool>,
 }
 
 impl PendingDeletes {
@@ -50,6 +72,8 @@ impl PendingDeletes {
             embed: Embed::expect(),
             notice: Notice::expect(),
             settled: RwSignal::new(0),
+            held: RwSignal::new(false),
+            placing: RwSignal::new(false),
         };
         provide_context(pending);
         browser::on_page_hidden(move || pending.flush_keepalive());
@@ -83,24 +107,84 @@ impl PendingDeletes {
         })
     }
 
-    /// Hides the metric and sends its delete after [`UNDO_WINDOW`], unless undone.
+    /// Hides the metric, announces the delete and focuses its Undo; the request goes after
+    /// [`UNDO_WINDOW`] unless undone.
     pub fn schedule(&self, connection: Connection, index: u32, metric: Metric) {
         let token = Uuid::new_v4();
-        self.list.update(|l| {
-            l.push(PendingDelete {
-                token,
-                connection,
-                index,
-                metric,
-            })
-        });
-        let this = *self;
-        set_timeout(move || this.send(token), UNDO_WINDOW);
+        let seconds = UNDO_WINDOW.as_secs();
+        self.notice.show(format!(
+            "Deleted the metric “{}”. Undo is offered for {seconds} seconds.",
+            metric.name
+        ));
+        let delete = PendingDelete {
+            token,
+            connection,
+            index,
+            metric,
+            due: browser::now_ms() + UNDO_WINDOW.as_millis() as f64,
+        };
+        let (this, undo_id) = (*self, delete.undo_id());
+        // Once the bar has rendered it; `focusin` fires during `focus`, so `placing` is
+        // seen by the bar's handler.
+        set_timeout(
+            move || {
+                this.placing.set(true);
+                browser::focus_id(&undo_id);
+                this.placing.set(false);
+            },
+            Duration::ZERO,
+        );
+        self.list.update(|l| l.push(delete));
+        set_timeout(move || this.tick(token), UNDO_WINDOW);
     }
 
-    /// Cancels a delete that has not been sent.
-    pub fn undo(&self, token: Uuid) {
-        self.list.update(|l| l.retain(|p| p.token != token));
+    /// Cancels a delete that has not been sent; returns it (to focus its row again).
+    pub fn undo(&self, token: Uuid) -> Option<PendingDelete> {
+        let undone = self.take(token);
+        if let Some(p) = &undone {
+            self.notice
+                .show(format!("Restored the metric “{}”.", p.metric.name));
+        }
+        undone
+    }
+
+    /// Focus arrived on an Undo: the user's own move holds every delete.
+    pub fn focus_entered(&self) {
+        if !self.placing.get_untracked() {
+            self.hold(true);
+        }
+    }
+
+    /// Holds every delete (`true`); on release (`false`), each has at least
+    /// [`AFTER_HOLD`] left.
+    pub fn hold(&self, held: bool) {
+        self.held.set(held);
+        if !held {
+            let least = browser::now_ms() + AFTER_HOLD.as_millis() as f64;
+            self.list.update(|l| {
+                for p in l.iter_mut() {
+                    p.due = p.due.max(least);
+                }
+            });
+        }
+    }
+
+    /// Sends the delete when it is due and not held; otherwise looks again later.
+    fn tick(&self, token: Uuid) {
+        let Some(due) = self
+            .list
+            .with_untracked(|l| l.iter().find(|p| p.token == token).map(|p| p.due))
+        else {
+            return; // undone, or sent by a flush
+        };
+        let left = due - browser::now_ms();
+        if self.held.get_untracked() || left > 0.0 {
+            let this = *self;
+            let wait = Duration::from_millis(left.clamp(1000.0, 60_000.0) as u64);
+            set_timeout(move || this.tick(token), wait);
+        } else {
+            self.send(token);
+        }
     }
 
     fn take(&self, token: Uuid) -> Option<PendingDelete> {

@@ -121,6 +121,11 @@ pub fn page(rows: &[Row], limit: u64, offset: u64) -> (u64, &[Row]) {
     (start as u64, &rows[start..end])
 }
 
+/// The id of a metric's link in the project's list, to focus its row again (after Undo).
+pub fn row_link_id(index: u32, id: &str) -> String {
+    format!("metric-{index}-{id}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

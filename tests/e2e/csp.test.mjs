@@ -149,7 +149,7 @@ test('the main flow under the strict policy: no console error, no violation', as
   await raw.fill(JSON.stringify(filters));
   await page.getByRole('button', { name: 'Save metric' }).click();
   await page.getByRole('heading', { name: 'Logins', exact: true, level: 1 }).waitFor();
-  await page.locator('div.notice[role=status]').filter({ hasText: 'Saved “Logins”.' }).waitFor();
+  await page.locator('div.notice[role=status]').filter({ hasText: 'Saved the metric “Logins”.' }).waitFor();
   assert.deepEqual((await sandboxMetrics(strict, 1, 0)).find((m) => m.id === logins.id).filters, filters);
 
   assert.deepEqual(policyLines(logs), [], 'no console line about the policy');

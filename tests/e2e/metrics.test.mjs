@@ -702,7 +702,8 @@ test('double-clicking Save creates one metric; the button says Saving… and is 
   await page.getByRole('button', { name: 'Save metric' }).dblclick();
   const busy = page.getByRole('button', { name: 'Saving…' });
   await busy.waitFor();
-  assert.equal(await busy.isDisabled(), true);
+  // Marked disabled for assistive technology, yet focusable: a disabled button would drop focus.
+  assert.equal(await busy.getAttribute('aria-disabled'), 'true');
   // Enter in a field does not submit again either.
   await nameField(page).press('Enter');
   await page.getByRole('heading', { name: 'Clicked twice', level: 1 }).waitFor({ timeout: 10_000 });
@@ -977,7 +978,7 @@ for (const [label, name] of [['markup', HOSTILE], ['255 characters', LONGEST]]) 
     // opportunities a long token gets (<wbr>, issue 27).
     const h1 = page.getByRole('heading', { level: 1 });
     assert.deepEqual(await h1.evaluate((h) => [h.textContent, [...h.children].filter((c) => c.tagName !== 'WBR').length]), [name, 0]);
-    await notice(page, `Created “${name}”.`).waitFor();
+    await notice(page, `Created the metric “${name}”.`).waitFor();
     await assertNoMarkup(page, 'metric page');
 
     // Edit form: title and field.
