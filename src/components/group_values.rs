@@ -182,11 +182,11 @@ pub fn GroupValuesBar(
             }
             .into_any(),
             Some(None) => view! {
-                <p class="loading" role="status">{format!("Loading the values for {name}…")}</p>
+                <p class="loading">{format!("Loading the values for {name}…")}</p>
             }
             .into_any(),
             Some(Some(Values::Loaded(a))) => view! {
-                <p class="hint" role="status">
+                <p class="hint">
                     {format!("Values for {name}: PostHog computes {} of the project's metrics for it. ", a.results.len())}
                     <button type="button" class="link" on:click=move |_| on_choose.run(None)>"Show no values"</button>
                 </p>
@@ -209,7 +209,8 @@ pub fn GroupValuesBar(
                 Some(why) => view! { <p class="warning" id="values-refused">{why}</p> }.into_any(),
                 None => view! {
                     <GroupPicker connection=connection group_types=group_types index=first chosen_name=chosen_name on_choose=pick />
-                    {status}
+                    // One region that stays mounted, so each new state is announced.
+                    <div class="values-status" role="status">{status}</div>
                 }
                 .into_any(),
             }}

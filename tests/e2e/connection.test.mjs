@@ -103,7 +103,7 @@ test('the full-access key connects and every capability is yes', async () => {
   assert.equal(url.pathname, '/group-types');
   assert.equal(url.search, query(sandbox.url, 1));
   await page.getByRole('heading', { name: 'Group types', level: 1 }).waitFor();
-  await page.getByText(`Project 1 on ${sandbox.url}`).waitFor();
+  await page.getByText(`Project 1 on ${sandbox.url}`, { exact: true }).waitFor();
 
   // A key that can do everything: the summary stays closed, without the read-only badge.
   const details = page.locator('details', { has: page.locator('summary', { hasText: 'What this key can do' }) });

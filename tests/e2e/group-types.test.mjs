@@ -470,7 +470,7 @@ test('deep links reload, Back and Forward move between the screens, a new tab as
   await page.reload();
   await table(page).waitFor();
   assert.equal(page.url(), groupTypesUrl(1));
-  await page.getByText(`Project 1 on ${sandbox.url}`).waitFor();
+  await page.getByText(`Project 1 on ${sandbox.url}`, { exact: true }).waitFor();
 
   // A new tab has no key: it says so and links to the connection screen with the same target.
   const other = await openPage(browser.context, groupTypesUrl(1));
@@ -511,8 +511,16 @@ test('a rename can be done with the keyboard alone', async () => {
   allowWrites();
   const { page, assertClean } = await openConnected();
   await clearLog();
-  // Start at the top of the document and walk it with Tab.
-  await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
+  // Start at the top of the document and walk it with Tab: from a focus point placed
+  // before everything (the page's heading has focus, and Tab would start there). It stays:
+  // removing the focused element would hand focus to the heading again.
+  await page.evaluate(() => {
+    window.scrollTo(0, 0);
+    const start = document.createElement('span');
+    start.tabIndex = -1;
+    document.body.prepend(start);
+    start.focus();
+  });
   const seen = await tabUntil(page, (f) => f?.label === 'Singular name of company');
   // Everything before it on the page was reachable on the way.
   const names = seen.map((f) => f.label ?? f.text);
@@ -554,7 +562,7 @@ test('a rename can be done with the keyboard alone', async () => {
 test('an empty project shows its empty state', async () => {
   const { page, assertClean } = await openConnected('2');
   await page.getByText('This project has no group types yet.').waitFor();
-  await page.getByText(`Project 2 on ${sandbox.url}`).waitFor();
+  await page.getByText(`Project 2 on ${sandbox.url}`, { exact: true }).waitFor();
   assert.equal(await table(page).count(), 0);
   assert.equal(await unsaved(page).count(), 0);
   assert.equal((await capabilityLines(page)).length, 6);

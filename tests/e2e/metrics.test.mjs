@@ -320,7 +320,7 @@ const patches = async () => (await apiRequests(sandbox)).filter((r) => r.method 
 async function saveAndWait(page, name, verb = 'Created') {
   await saveButton(page).click();
   await page.getByRole('heading', { name, exact: true, level: 1 }).waitFor();
-  await notice(page, `${verb} “${name}”.`).waitFor();
+  await notice(page, `${verb} the metric “${name}”.`).waitFor();
   const m = new URL(page.url()).pathname.match(/^\/metrics\/([0-9a-f-]{36})$/);
   assert.ok(m, page.url());
   return m[1];
