@@ -244,6 +244,8 @@ async function eightTasks(mode) {
   const file = { metrics: [{ name: `Imported by keyboard ${ui.label}`, format: 'numeric', interval: 7, display: 'number', math: 'count', math_property: null, filters: { events: [{ id: 'login', name: 'login', type: 'events', order: 0 }] } }] };
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
   await chooser.setFiles({ name: 'one.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
+  // The preview checks the names with the server first; until then the button offers 0.
+  await ui.ui.getByRole('button', { name: 'Import 1 metric' }).waitFor();
   await tabTo(ui, 'Import 1 metric', { max: 10 });
   await page.keyboard.press('Enter');
   await landed(ui, 'imported', { focus: 'Created 1; failed 0' });
