@@ -150,6 +150,59 @@ pub fn on_page_hidden(f: impl Fn() + 'static) {
     pagehide.forget();
 }
 
+/// True when the browser says the connection is metered or slow (`navigator.connection`:
+/// Save-Data on, or an effective type of 3g or worse). False where it says nothing, as
+/// Firefox and Safari do not.
+pub fn connection_is_constrained() -> bool {
+    let get = |target: &wasm_bindgen::JsValue, name: &str| {
+        js_sys::Reflect::get(target, &wasm_bindgen::JsValue::from_str(name)).ok()
+    };
+    let Some(connection) = web_sys::window()
+        .and_then(|w| get(&w.navigator(), "connection"))
+        .filter(|c| c.is_object())
+    else {
+        return false;
+    };
+    let save_data = get(&connection, "saveData")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    let kind = get(&connection, "effectiveType")
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    save_data || matches!(kind.as_str(), "slow-2g" | "2g" | "3g")
+}
+
+/// Runs `f` once the page has painted and then the browser is idle: after the next frame
+/// (`requestAnimationFrame`, then a task, which runs after that frame's paint), in
+/// `requestIdleCallback` (at most 2 s later), or after a short wait where that is missing.
+pub fn after_paint_when_idle(f: impl FnOnce() + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let frame = Closure::once_into_js(move || {
+        set_timeout(
+            move || {
+                let Some(window) = web_sys::window() else {
+                    return;
+                };
+                let idle = js_sys::Reflect::get(&window, &"requestIdleCallback".into())
+                    .ok()
+                    .and_then(|v| v.dyn_into::<js_sys::Function>().ok());
+                match idle {
+                    Some(idle) => {
+                        let options = js_sys::Object::new();
+                        let _ = js_sys::Reflect::set(&options, &"timeout".into(), &2000.into());
+                        let _ = idle.call2(&window, &Closure::once_into_js(f), &options);
+                    }
+                    None => set_timeout(f, std::time::Duration::from_millis(200)),
+                }
+            },
+            std::time::Duration::ZERO,
+        );
+    });
+    let _ = window.request_animation_frame(frame.unchecked_ref());
+}
+
 /// The clock, in milliseconds since 1970 (`Date.now()`).
 pub fn now_ms() -> f64 {
     js_sys::Date::now()

@@ -126,12 +126,19 @@ pub static METRIC_FORM: Screen = screen!(metric_form_view);
 pub static OAUTH_CALLBACK: Screen = screen!(oauth_callback_view);
 
 /// Fetches the metric screens' code in the background, so that opening one does not wait
-/// for it; called once the group types are on screen (their rows link to the metrics). A
-/// failure here is not shown: the screen that needs the code tries again and says so.
+/// for it; called once the group types are on screen (their rows link to the metrics). It
+/// waits until that view has painted and the browser is idle, so it never competes with the
+/// first view, and it is skipped on a metered or slow connection (the screen then fetches
+/// its code when opened). A failure here is not shown: the screen that needs the code
+/// tries again and says so.
 pub fn preload() {
     #[cfg(feature = "split")]
-    leptos::task::spawn_local(async {
-        let _ = preload_metric_screens().await;
+    crate::browser::after_paint_when_idle(|| {
+        if !crate::browser::connection_is_constrained() {
+            leptos::task::spawn_local(async {
+                let _ = preload_metric_screens().await;
+            });
+        }
     });
 }
 

@@ -1,5 +1,6 @@
 // The metric screens are a chunk of their own (src/pages/lazy.rs, scripts/split.mjs): a cold
-// load of the group types page does not fetch it before the list is shown, then preloads it;
+// load of the group types page does not fetch it before the list is shown, then preloads it
+// once that view has painted and the browser is idle, unless the connection is metered;
 // a deep link to a metric screen fetches it at once; a chunk that cannot be fetched gives an
 // error panel (not a panic) that brings the screen once the chunk can be had. Under the
 // strict CSP: the chunk and its loader are fetched from the app's own origin.
@@ -48,6 +49,66 @@ test('the group types page shows its list without the metric screens\' chunk, th
   await page.getByRole('link', { name: 'Usage metrics' }).first().click();
   await metricTable(page).waitFor();
   assert.equal(events.filter((e) => e === 'chunk').length, 1, 'the chunk is fetched once');
+  opening.assertClean();
+});
+
+/** Stamps `window.__firstRowAt` (Date.now()) when the first table row appears. */
+function stampFirstRow() {
+  new MutationObserver((_, observer) => {
+    if (document.querySelector('table tbody tr')) {
+      window.__firstRowAt = Date.now();
+      observer.disconnect();
+    }
+  }).observe(document, { childList: true, subtree: true });
+}
+
+test('a cold load of group types asks for no chunk before its first row is on screen', async () => {
+  const opening = await openPage(browser.context, sandbox.url);
+  opened.push(opening.page);
+  const { page } = opening;
+  await page.getByRole('heading', { name: 'Connect to PostHog' }).waitFor();
+  await connect(page);
+  await page.getByRole('table').waitFor();
+  // Cold: a reload of the group types address with the key kept in this tab.
+  let chunkAt = 0;
+  page.on('request', (r) => {
+    if (CHUNK.test(new URL(r.url()).pathname) && !chunkAt) chunkAt = Date.now();
+  });
+  await page.addInitScript(stampFirstRow);
+  await page.reload();
+  await page.getByRole('table').waitFor();
+  await eventually(async () => chunkAt > 0, 'the chunk to be preloaded');
+  const firstRowAt = await page.evaluate(() => window.__firstRowAt);
+  assert.ok(firstRowAt > 0, 'the first row was stamped');
+  assert.ok(chunkAt >= firstRowAt, `the chunk was asked for ${firstRowAt - chunkAt} ms before the first row showed`);
+  opening.assertClean();
+});
+
+test('on a metered connection (Save-Data) nothing is preloaded; the metric screens still open', async () => {
+  const opening = await openPage(browser.context, sandbox.url);
+  opened.push(opening.page);
+  const { page } = opening;
+  // Chromium's own navigator.connection, with Save-Data on (as a user's data saver sets it).
+  await page.addInitScript(() => {
+    const real = navigator.connection;
+    Object.defineProperty(navigator, 'connection', {
+      get: () => ({ saveData: true, effectiveType: real?.effectiveType ?? '4g' }),
+    });
+  });
+  await page.reload();
+  const chunks = [];
+  page.on('request', (r) => {
+    if (CHUNK.test(new URL(r.url()).pathname)) chunks.push(Date.now());
+  });
+  await page.getByRole('heading', { name: 'Connect to PostHog' }).waitFor();
+  await connect(page);
+  await page.getByRole('table').waitFor();
+  // Longer than the idle wait (at most 2 s after the paint).
+  await page.waitForTimeout(3000);
+  assert.deepEqual(chunks, [], 'no preload on a metered connection');
+  await page.getByRole('link', { name: 'Usage metrics' }).first().click();
+  await metricTable(page).waitFor();
+  assert.equal(chunks.length, 1, 'fetched when the screen was opened');
   opening.assertClean();
 });
 
