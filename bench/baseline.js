@@ -163,7 +163,7 @@ function metricsTable(index, metrics) {
         el('button', { type: 'button', class: 'danger-link', 'aria-label': `Delete ${m.name}` }, 'Delete'))));
   }
   return el('table', { class: 'data-table metrics' },
-    el('caption', { class: 'visually-hidden' }, 'Usage metrics of this group type'),
+    el('caption', { class: 'visually-hidden' }, 'Usage metrics of this project'),
     el('thead', {}, head),
     body);
 }

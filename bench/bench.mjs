@@ -75,7 +75,8 @@ const CROSS_LOADS = [
 ];
 
 const GT_CAPTION = 'Group types of this project';
-const M_CAPTION = 'Usage metrics of this group type';
+// The project's one metrics list (since issue 26); the baseline's table has the same caption.
+const M_CAPTION = 'Usage metrics of this project';
 
 // playwright-core from the e2e suite's node_modules: no install of its own.
 let chromium;
@@ -381,7 +382,9 @@ function pageUrls(dep, view) {
   const range = `limit=${METRICS_TARGET}&offset=0`;
   return view === 'group-types'
     ? { app: `${dep.site.url}/group-types?${q}`, baseline: `${dep.site.url}/baseline.html?view=group-types&${q}` }
-    : { app: `${dep.site.url}/group-types/0/metrics?${q}&${range}`, baseline: `${dep.site.url}/baseline.html?view=metrics&index=0&${q}&${range}` };
+    // The app's list narrowed to index 0 shows the rows the baseline shows (the app also reads
+    // the project's other indexes, as its list does; the baseline reads index 0 only).
+    : { app: `${dep.site.url}/metrics?${q}&index=0&${range}`, baseline: `${dep.site.url}/baseline.html?view=metrics&index=0&${q}&${range}` };
 }
 
 /**
