@@ -203,6 +203,14 @@ pub fn after_paint_when_idle(f: impl FnOnce() + 'static) {
     let _ = window.request_animation_frame(frame.unchecked_ref());
 }
 
+/// True when `ev` was fired at the element listening for it, not bubbled up from inside.
+pub fn is_own_event(ev: &web_sys::Event) -> bool {
+    match (ev.target(), ev.current_target()) {
+        (Some(target), Some(current)) => target == current,
+        _ => true,
+    }
+}
+
 /// The clock, in milliseconds since 1970 (`Date.now()`).
 pub fn now_ms() -> f64 {
     js_sys::Date::now()

@@ -52,6 +52,11 @@ pub fn Modal(
             class="modal"
             aria-labelledby=title_id
             on:cancel=move |ev: web_sys::Event| {
+                // A file input's picker closed without a choice fires a `cancel` that bubbles
+                // up to here: that one is not Escape, and must not close the dialog.
+                if !browser::is_own_event(&ev) {
+                    return;
+                }
                 // Keep the element until the parent unmounts it, so cleanup restores focus.
                 ev.prevent_default();
                 on_close.run(());

@@ -106,8 +106,17 @@ async function landed(ui, step, { focus, title, live } = {}) {
   assert.equal(problem, null, `${where}: ${problem}`);
 }
 
-/** Opens the app at `/` as a page of `width`, or at 390 px wide inside the portal's 400 px frame. */
+/** Opens the app (as `openMode`), with the file choosers it opens collected in `choosers`. */
 async function open(mode) {
+  const ui = await openMode(mode);
+  // Intercepted from the start: a listener added just before the key press can miss it.
+  ui.choosers = [];
+  ui.page.on('filechooser', (c) => ui.choosers.push(c));
+  return ui;
+}
+
+/** Opens the app at `/` as a page of `width`, or at 390 px wide inside the portal's 400 px frame. */
+async function openMode(mode) {
   if (mode === 'embedded') {
     const { page, assertClean } = await openPage(browser.context, 'about:blank');
     opened.push(page);
@@ -237,12 +246,21 @@ async function eightTasks(mode) {
   await landed(ui, 'exported', { focus: 'Export', live: `Exported 65 metrics to ${download.suggestedFilename()}.` });
   await tabTo(ui, 'Import');
   await page.keyboard.press('Enter');
-  await landed(ui, 'import dialog', {});
   await ui.ui.getByRole('dialog', { name: 'Import metrics' }).waitFor();
+  // The dialog opens (showModal) after it renders, and takes focus then: tab from there.
+  await ui.frame.waitForFunction(() => document.activeElement?.closest('dialog[open]'));
+  await landed(ui, 'import dialog');
   await assertWcag22(ui, 'import dialog');
   await tabTo(ui, 'Metrics file (JSON)', { max: 10 });
   const file = { metrics: [{ name: `Imported by keyboard ${ui.label}`, format: 'numeric', interval: 7, display: 'number', math: 'count', math_property: null, filters: { events: [{ id: 'login', name: 'login', type: 'events', order: 0 }] } }] };
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+  // A picker closed without a choice fires a bubbling `cancel` at the input (as Chromium
+  // does): that is not Escape, and the dialog stays open.
+  await ui.frame.evaluate(() => document.getElementById('import-file').dispatchEvent(new Event('cancel', { bubbles: true })));
+  await ui.ui.getByRole('dialog', { name: 'Import metrics' }).waitFor();
+  await landed(ui, 'file picker cancelled', { focus: 'Metrics file (JSON)' });
+  await page.keyboard.press('Space');
+  await eventually(async () => ui.choosers.length > 0, `${ui.label}: the file chooser`);
+  const chooser = ui.choosers.shift();
   await chooser.setFiles({ name: 'one.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
   // The preview checks the names with the server first; until then the button offers 0.
   await ui.ui.getByRole('button', { name: 'Import 1 metric' }).waitFor();
