@@ -226,13 +226,10 @@ pub fn focus_id(id: &str) {
 }
 
 /// Moves focus to the element with this id once the current updates have rendered (after
-/// a dialog's own focus restore and a list re-render that may remove the old target).
-pub fn focus_id_after_render(id: &'static str) {
-    set_timeout(move || focus_id(id), std::time::Duration::ZERO);
-}
-
-/// [`focus_id_after_render`] for an id built at run time (a row's, a delete's Undo).
-pub fn focus_owned_id_after_render(id: String) {
+/// a dialog's own focus restore and a list re-render that may remove the old target). The
+/// id may be built at run time (a row's).
+pub fn focus_id_after_render(id: impl Into<String>) {
+    let id = id.into();
     set_timeout(move || focus_id(&id), std::time::Duration::ZERO);
 }
 

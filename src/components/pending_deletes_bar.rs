@@ -32,7 +32,7 @@ pub fn PendingDeletesBar() -> impl IntoView {
                         on:click=move |_| {
                             if let Some(undone) = pending.undo(p.token) {
                                 pending.hold(false);
-                                browser::focus_owned_id_after_render(row_link_id(undone.index, &undone.metric.id));
+                                browser::focus_id_after_render(row_link_id(undone.index, &undone.metric.id));
                             }
                         }
                     >

@@ -174,13 +174,17 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
     });
     // After Previous or Next, focus goes to the first row of the new page.
     let on_page = Callback::new(|()| browser::focus_selector_after_render(FIRST_ROW_LINK));
-    let pager = move |at: PagerAt| {
+    // Where this page sits in the narrowed list, once for both pagers.
+    let range = Memo::new(move |_| {
         let (limit, offset) = paging.get();
-        let total = all_rows.with(Vec::len) as u64;
-        let (start, shown) = all_rows.with(|r| {
+        all_rows.with(|r| {
             let (start, rows) = page(r, limit, offset);
-            (start, rows.len())
-        });
+            (start, rows.len(), r.len() as u64)
+        })
+    });
+    let pager = move |at: PagerAt| {
+        let (limit, _) = paging.get();
+        let (start, shown, total) = range.get();
         let p = placement.get();
         let previous = (start > 0).then(|| link(p, limit, start.saturating_sub(limit)));
         let next = (start + (shown as u64) < total).then(|| link(p, limit, start + limit));

@@ -16,6 +16,7 @@ import {
   browserSuite, openPage, allowWrites, sandboxMetrics, apiRequests, eventually, startStaticSandbox, startSandboxWithConfig,
   PORTAL_DIR, DEMO_KEY, WCAG22_AA,
 } from './harness.mjs';
+import { focusProblem } from './layout-checks.mjs';
 
 let sandbox;
 let browser;
@@ -50,18 +51,6 @@ function focusedName() {
   const byIds = el.getAttribute('aria-labelledby')?.split(/\s+/).map((id) => document.getElementById(id)?.textContent).join(' ');
   const name = el.getAttribute('aria-label') ?? byIds ?? (el.labels?.length ? el.labels[0].textContent : null) ?? el.textContent;
   return { tag: el.tagName.toLowerCase(), name: squeeze(name), id: el.id };
-}
-
-/** Why the focused element is not fully usable: on `<body>`, or its centre under another element. */
-function focusProblem() {
-  const el = document.activeElement;
-  if (!el || el === document.body) return 'focus is on <body>';
-  const r = el.getBoundingClientRect();
-  const [x, y] = [r.left + r.width / 2, r.top + r.height / 2];
-  const name = `<${el.tagName.toLowerCase()}> ${(el.getAttribute('aria-label') || el.textContent || el.id || '').trim().slice(0, 40)}`;
-  if (y < 0 || y > innerHeight || x < 0 || x > innerWidth) return `${name} is off screen`;
-  const hit = document.elementFromPoint(x, y);
-  return hit && (hit === el || el.contains(hit) || hit.contains(el)) ? null : `${name} is under <${hit?.tagName.toLowerCase()} class="${hit?.className}">`;
 }
 
 const matches = (name, wanted) => (wanted instanceof RegExp ? wanted.test(name) : name === wanted);

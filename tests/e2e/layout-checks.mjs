@@ -50,3 +50,15 @@ export function visibleTexts() {
   }
   return [...out];
 }
+
+/** Why the focused element is not fully usable: on `<body>`, or its centre under another element. */
+export function focusProblem() {
+  const el = document.activeElement;
+  if (!el || el === document.body) return 'focus is on <body>';
+  const r = el.getBoundingClientRect();
+  const [x, y] = [r.left + r.width / 2, r.top + r.height / 2];
+  const name = `<${el.tagName.toLowerCase()}> ${(el.getAttribute('aria-label') || el.textContent || el.id || '').trim().slice(0, 40)}`;
+  if (y < 0 || y > innerHeight || x < 0 || x > innerWidth) return `${name} is off screen`;
+  const hit = document.elementFromPoint(x, y);
+  return hit && (hit === el || el.contains(hit) || hit.contains(el)) ? null : `${name} is under <${hit?.tagName.toLowerCase()} class="${hit?.className}">`;
+}

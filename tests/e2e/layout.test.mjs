@@ -13,7 +13,7 @@ import {
   browserSuite, openPage, openConnectedAt, assertAccessible, metricsUrl, metricUrl, allowWrites, setSwitches, statusLogged,
   artifactsDir, startStaticSandbox, startSandboxWithConfig, PORTAL_DIR, DEMO_KEY,
 } from './harness.mjs';
-import { layoutProblems } from './layout-checks.mjs';
+import { layoutProblems, focusProblem } from './layout-checks.mjs';
 
 let sandbox;
 let browser;
@@ -190,18 +190,6 @@ test('when PostHog Cloud refuses a rename, the names box is fully visible above 
   }
   assertClean([statusLogged(403, `${sandbox.url}/api/projects/1/groups_types/update_metadata/`)]);
 });
-
-/** Why the focused element is not fully usable: on `<body>`, or its centre under another element. */
-function focusProblem() {
-  const el = document.activeElement;
-  if (!el || el === document.body) return 'focus is on <body>';
-  const r = el.getBoundingClientRect();
-  const [x, y] = [r.left + r.width / 2, r.top + r.height / 2];
-  const name = `<${el.tagName.toLowerCase()}> ${(el.getAttribute('aria-label') || el.textContent || el.id || '').trim().slice(0, 40)}`;
-  if (y < 0 || y > innerHeight || x < 0 || x > innerWidth) return `${name} is off screen`;
-  const hit = document.elementFromPoint(x, y);
-  return hit && (hit === el || el.contains(hit) || hit.contains(el)) ? null : `${name} is under <${hit?.tagName.toLowerCase()} class="${hit?.className}">`;
-}
 
 test('the unsaved-changes bar never covers the focused control (WCAG 2.2, 2.4.11)', async () => {
   const { page, assertClean } = await openConnectedAt(browser.context, sandbox, null, {}, (p) => opened.push(p));
