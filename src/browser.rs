@@ -2,6 +2,7 @@
 //! Every wrapper degrades quietly (storage blocked in a sandboxed iframe, no clipboard)
 //! instead of failing, because none of them is essential to the task at hand.
 
+pub mod early;
 pub mod focus;
 
 use leptos::prelude::*;

@@ -1,25 +1,19 @@
-//! Sends a core [`Request`] with gloo-net: Bearer key, JSON, `credentials: omit`, a timeout,
-//! and an abort when the reactive scope that started it is cleaned up (the view was left or
-//! its inputs changed). Identical reads in flight at once are sent once, read answers are
-//! kept for 30 seconds so that a view seen just before can show at once, and what the key may
-//! do is kept for the tab (see [`cache::keep`]).
+//! The transport: sends a core [`Request`] with gloo-net (Bearer key, JSON,
+//! `credentials: omit`, a timeout, retries for reads) and aborts it when nobody waits for
+//! it any more. What is kept, shared and adopted is the read layer's business
+//! ([`super::read`]), which is the only caller of this module's senders.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::Duration;
 
-use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use gloo_net::http::{Method as HttpMethod, RequestBuilder};
 use leptos::prelude::{on_cleanup, set_timeout_with_handle, ArcRwSignal, Update};
-use posthog_groups::cache::{self, Entry, Keep, ReadCache};
 use posthog_groups::error::classify;
 use posthog_groups::retry::RetryPolicy;
 use posthog_groups::{ApiError, Connection, Method, Request};
 use send_wrapper::SendWrapper;
 use web_sys::{AbortController, RequestCredentials, RequestMode};
-
-use crate::browser::{self, StorageArea};
 
 /// How long a request may take before the app gives up and says so.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
@@ -83,13 +77,14 @@ fn http_method(m: Method) -> HttpMethod {
 
 /// Stops one request: its attempt in flight and any later retry.
 #[derive(Default)]
-struct Cancel {
+pub(super) struct Cancel {
     cancelled: Cell<bool>,
     current: RefCell<Option<AbortController>>,
 }
 
 impl Cancel {
-    fn abort(&self) {
+    /// Aborts the attempt in flight, and any later one.
+    pub(super) fn abort(&self) {
         self.cancelled.set(true);
         if let Some(c) = self.current.borrow_mut().take() {
             c.abort();
@@ -98,32 +93,7 @@ impl Cancel {
 }
 
 /// A request's answer: status and body text, or why there is none.
-type Answer = Result<(u16, String), ApiError>;
-
-/// A read in flight, shared by everyone who asks for the same thing meanwhile.
-#[derive(Clone)]
-struct Flight {
-    answer: Shared<LocalBoxFuture<'static, Answer>>,
-    cancel: Rc<Cancel>,
-    waiters: Rc<Cell<usize>>,
-}
-
-thread_local! {
-    static FLIGHTS: RefCell<HashMap<String, Flight>> = RefCell::new(HashMap::new());
-    static READS: RefCell<ReadCache> = RefCell::new(ReadCache::default());
-    // Bumped whenever kept answers are dropped: a read that started before may not keep its
-    // (possibly older) answer.
-    static GENERATION: Cell<u64> = const { Cell::new(0) };
-}
-
-/// Where the tab-long answers are stored, so that a reload need not ask again.
-const TAB_STORE: &str = "groups-console.learned";
-
-thread_local! {
-    // Whether tab-long answers go to sessionStorage: only while the key itself is stored
-    // beyond memory (a key kept in memory only leaves nothing behind).
-    static STORE_TAB: Cell<bool> = const { Cell::new(false) };
-}
+pub(super) type Answer = Result<(u16, String), ApiError>;
 
 thread_local! {
     // The fingerprints of credentials forgotten, signed out or replaced in this tab or
@@ -146,71 +116,17 @@ fn ended(conn: &Connection) -> bool {
     ENDED.with(|e| e.borrow().contains(&conn.key.fingerprint()))
 }
 
-/// Drops the fresh answers, and lets no read already in flight keep or share its answer: a
-/// write may have changed what they return. What the key may do is kept.
-pub fn forget_reads() {
-    READS.with(|r| r.borrow_mut().drop_fresh());
-    GENERATION.with(|g| g.set(g.get() + 1));
-    // Reads already in flight still answer whoever waits for them, but nobody new joins.
-    FLIGHTS.with(|f| f.borrow_mut().clear());
-}
-
-/// Drops every kept answer, in memory and in this tab's storage: the key was forgotten, and
-/// nothing it read stays.
-pub fn forget_everything() {
-    READS.with(|r| r.borrow_mut().clear());
-    forget_reads();
-    STORE_TAB.with(|s| s.set(false));
-    browser::storage_remove(StorageArea::Session, TAB_STORE);
-}
-
-/// Keeps what the key may do in this tab's storage from now on (`true`), or in memory only,
-/// and writes what is known now.
-pub fn store_for_tab(on: bool) {
-    STORE_TAB.with(|s| s.set(on));
-    if on {
-        save_tab();
-    } else {
-        browser::storage_remove(StorageArea::Session, TAB_STORE);
-    }
-}
-
-/// Puts back what an earlier page load of this tab learned (at start-up, with the key).
-pub fn restore_tab() {
-    let stored = browser::storage_get(StorageArea::Session, TAB_STORE)
-        .and_then(|text| serde_json::from_str::<Vec<(String, Entry)>>(&text).ok());
-    if let Some(entries) = stored {
-        READS.with(|r| r.borrow_mut().restore_tab(entries));
-    }
-}
-
-fn save_tab() {
-    if !STORE_TAB.with(Cell::get) {
-        return;
-    }
-    let entries = READS.with(|r| r.borrow().tab_entries());
-    if let Ok(text) = serde_json::to_string(&entries) {
-        browser::storage_set(StorageArea::Session, TAB_STORE, &text);
-    }
-}
-
-fn keep_answer(key: String, keep: Keep, entry: Entry) {
-    READS.with(|r| r.borrow_mut().put(key, keep, js_sys::Date::now(), entry));
-    if keep == Keep::Tab {
-        save_tab();
-    }
-}
-
 /// One caller waiting for a request. When the caller's view is left (its reactive owner is
-/// cleaned up) or its future is dropped, it stops waiting; when nobody waits any more, the
-/// request is aborted.
-struct Waiter {
+/// cleaned up) or its future is dropped, it stops waiting and calls `on_last` when it was
+/// the last one waiting (which aborts the request).
+pub(super) struct Waiter {
     released: Rc<Cell<bool>>,
     release: Rc<dyn Fn()>,
 }
 
 impl Waiter {
-    fn join(key: Option<String>, cancel: Rc<Cancel>, waiters: Rc<Cell<usize>>) -> Waiter {
+    /// Joins the `waiters` of a request; `on_last` runs when the last of them leaves.
+    pub(super) fn join(waiters: Rc<Cell<usize>>, on_last: impl Fn() + 'static) -> Waiter {
         waiters.set(waiters.get() + 1);
         let released = Rc::new(Cell::new(false));
         let flag = released.clone();
@@ -220,15 +136,7 @@ impl Waiter {
             }
             waiters.set(waiters.get().saturating_sub(1));
             if waiters.get() == 0 {
-                cancel.abort();
-                if let Some(key) = &key {
-                    FLIGHTS.with(|f| {
-                        let mut f = f.borrow_mut();
-                        if f.get(key).is_some_and(|fl| Rc::ptr_eq(&fl.cancel, &cancel)) {
-                            f.remove(key);
-                        }
-                    });
-                }
+                on_last();
             }
         });
         let on_leave = SendWrapper::new(release.clone());
@@ -237,7 +145,7 @@ impl Waiter {
     }
 
     /// The answer arrived: nothing to abort any more.
-    fn done(self) {
+    pub(super) fn done(self) {
         self.released.set(true);
     }
 }
@@ -248,100 +156,21 @@ impl Drop for Waiter {
     }
 }
 
-fn cache_key(conn: &Connection, req: &Request) -> String {
-    cache::key(conn.key.fingerprint(), &conn.host.to_string(), req)
-}
-
-/// The answer to the read `req` kept from the last 30 seconds, if any (see [`cache`]).
-pub fn cached(conn: &Connection, req: &Request) -> Option<(u16, String)> {
-    let key = cache_key(conn, req);
-    READS.with(|r| {
-        r.borrow()
-            .get(&key, js_sys::Date::now())
-            .map(|e| (e.status, e.body.clone()))
-    })
-}
-
-/// Sends `req` and returns the status and body text. Reads (GET, and the usage-metrics query
-/// though it is a POST: see [`cache::is_read`]) are retried on network
-/// failures, timeouts, 5xx and 429 as [`RetryPolicy`] says, shared with anyone asking for
-/// the same read at the same time, and kept for [`cached`]; writes are sent once, because
-/// repeating a create blindly could make a second metric, and drop what was kept. What the
-/// key may do (its record, the rename probe) is answered from the tab's copy when known.
-pub async fn send(conn: &Connection, req: &Request) -> Answer {
-    let keep = cache::keep(req);
-    if keep == Some(Keep::Tab) {
-        if let Some(kept) = cached(conn, req) {
-            return Ok(kept);
-        }
-    }
-    if !cache::is_read(req) {
-        let cancel = Rc::new(Cancel::default());
-        let waiter = Waiter::join(None, cancel.clone(), Rc::new(Cell::new(0)));
-        let _slow = SlowWatch::start();
-        let answer = send_once(conn, req, &cancel).await;
-        waiter.done();
-        let status = answer.as_ref().ok().map(|(s, _)| *s);
-        if cache::invalidates(req, status) {
-            forget_reads();
-        }
-        if let (Some(keep), Ok((status, body))) = (keep, &answer) {
-            let entry = Entry {
-                status: *status,
-                body: body.clone(),
-            };
-            keep_answer(cache_key(conn, req), keep, entry);
-        }
-        return answer;
-    }
-    let key = cache_key(conn, req);
-    let flight = FLIGHTS
-        .with(|f| f.borrow().get(&key).cloned())
-        .unwrap_or_else(|| start_read(conn, req, key.clone(), keep.unwrap_or(Keep::Fresh)));
-    let waiter = Waiter::join(Some(key), flight.cancel.clone(), flight.waiters.clone());
-    let answer = flight.answer.await;
+/// Sends the write `req` once (repeating a create blindly could make a second metric),
+/// aborted if the view that sent it is left before the answer.
+pub(super) async fn write(conn: &Connection, req: &Request) -> Answer {
+    let cancel = Rc::new(Cancel::default());
+    let stop = cancel.clone();
+    let waiter = Waiter::join(Rc::new(Cell::new(0)), move || stop.abort());
+    let _slow = SlowWatch::start();
+    let answer = send_once(conn, req, &cancel).await;
     waiter.done();
     answer
 }
 
-/// Starts a read nobody else is waiting for, and registers it so that others can join.
-fn start_read(conn: &Connection, req: &Request, key: String, keep: Keep) -> Flight {
-    let cancel = Rc::new(Cancel::default());
-    let (conn, req, stop) = (conn.clone(), req.clone(), cancel.clone());
-    let done_key = key.clone();
-    let generation = GENERATION.with(Cell::get);
-    let answer = async move {
-        let answer = read_with_retries(&conn, &req, &stop).await;
-        FLIGHTS.with(|f| {
-            let mut f = f.borrow_mut();
-            if f.get(&done_key)
-                .is_some_and(|fl| Rc::ptr_eq(&fl.cancel, &stop))
-            {
-                f.remove(&done_key);
-            }
-        });
-        let current = GENERATION.with(Cell::get) == generation;
-        if let (Ok((status, body)), true) = (&answer, current) {
-            let entry = Entry {
-                status: *status,
-                body: body.clone(),
-            };
-            keep_answer(done_key, keep, entry);
-        }
-        answer
-    }
-    .boxed_local()
-    .shared();
-    let flight = Flight {
-        answer,
-        cancel,
-        waiters: Rc::new(Cell::new(0)),
-    };
-    FLIGHTS.with(|f| f.borrow_mut().insert(key, flight.clone()));
-    flight
-}
-
-async fn read_with_retries(conn: &Connection, req: &Request, cancel: &Cancel) -> Answer {
+/// Sends the read `req`, again on network failures, timeouts, 5xx and 429 as
+/// [`RetryPolicy`] says, until `cancel` stops it.
+pub(super) async fn read_with_retries(conn: &Connection, req: &Request, cancel: &Cancel) -> Answer {
     let policy = RetryPolicy::default();
     let _slow = SlowWatch::start();
     let mut attempts = 0;
@@ -478,6 +307,14 @@ async fn probe(host: &str) -> bool {
 /// GETs a file beside `index.html` (relative to the document's base), without a key: its
 /// status and text, or `None` when it could not be fetched at all (offline, blocked).
 pub async fn get_beside_app(path: &str) -> Option<(u16, String)> {
+    // config.json is asked for by the start-up script in index.html, with the page.
+    if path == "config.json" {
+        if let Some(early) = crate::browser::early::take_config() {
+            if let Some(answer) = early.answer().await {
+                return Some(answer);
+            }
+        }
+    }
     let request = RequestBuilder::new(path)
         .header("Accept", "application/json")
         .build()

@@ -1,50 +1,117 @@
 //! The typed fetch layer: the only place in the app that does HTTP. Each function builds a
-//! request with the core crate, sends it with [`fetch::send`], and decodes the answer with
-//! the core's decoder for that endpoint.
+//! request with the core crate, sends it through the read layer ([`read::send`] and its
+//! kin), and decodes the answer with the core's decoder for that endpoint.
 
 pub mod fetch;
-pub mod fresh;
 pub mod grant;
+pub mod read;
 
 use posthog_groups::{
     decode, request, ApiError, Connection, GroupRef, GroupType, GroupTypeNames, GroupsPage,
     KeyRecord, Metric, MetricDraft, MetricPatch, Page, UsageMetrics,
 };
 
-/// Endpoint 1: the project's group types, sorted by index.
+/// Endpoint 1: the project's group types, sorted by index, asked of the server to check a
+/// connection. The answer is kept as not yet shown, so the group types page that follows
+/// shows it without asking again.
 pub async fn list_group_types(conn: &Connection) -> Result<Vec<GroupType>, ApiError> {
-    let (status, body) = fetch::send(conn, &request::list_group_types(&conn.project)).await?;
+    let (status, body) = read::send(conn, &request::list_group_types(&conn.project)).await?;
     decode::group_types(status, &body)
 }
 
 /// Endpoint 1, shown at once when seen in the last 30 s; `then` gets a different answer
-/// from the server (see [`fresh::read`]).
+/// from the server (see [`read::fresh`]).
 pub async fn list_group_types_fresh(
     conn: &Connection,
     then: impl FnOnce(Result<Vec<GroupType>, ApiError>) + 'static,
 ) -> Result<Vec<GroupType>, ApiError> {
     let req = request::list_group_types(&conn.project);
-    fresh::read(conn, req, decode::group_types, then).await
+    read::fresh(conn, req, decode::group_types, then).await
 }
 
 /// Endpoint 1, answered from the last 30 s when this tab has seen it, without checking.
 pub async fn list_group_types_recent(conn: &Connection) -> Result<Vec<GroupType>, ApiError> {
-    let req = request::list_group_types(&conn.project);
-    let (status, body) = match fetch::cached(conn, &req) {
-        Some(kept) => kept,
-        None => fetch::send(conn, &req).await?,
-    };
+    let (status, body) = read::recent(conn, &request::list_group_types(&conn.project)).await?;
     decode::group_types(status, &body)
 }
 
-/// Endpoint 2: deletes a group type's mapping.
-pub async fn delete_group_type(conn: &Connection, index: u32) -> Result<(), ApiError> {
-    let (status, body) =
-        fetch::send(conn, &request::delete_group_type(&conn.project, index)).await?;
-    decode::no_content(status, &body)
+/// The group types seen last for `conn`, however long ago, to name types on screens that do
+/// not read the list; reactive: a view shows the names once a list arrives.
+pub fn group_types_seen(conn: &Connection) -> Option<Vec<GroupType>> {
+    let (status, body) = read::names_seen(conn, &request::list_group_types(&conn.project))?;
+    decode::group_types(status, &body).ok()
 }
 
-/// Endpoint 3: one page of a group type's metrics.
+/// Starts the project list's reads while its screen's code is still on its way (see
+/// [`read::prefetch`]), as [`project_metrics`] will ask for them: the group types and
+/// index 0's first page at once, then the first page of every other index the list names.
+pub fn prefetch_project_list(conn: &Connection) {
+    prefetch_key_record(conn);
+    let types = request::list_group_types(&conn.project);
+    read::prefetch(conn, request::list_metrics(&conn.project, 0, 100, 0));
+    let conn = conn.clone();
+    leptos::task::spawn_local(async move {
+        let Ok((status, body)) = read::recent(&conn, &types).await else {
+            return;
+        };
+        let Ok(list) = decode::group_types(status, &body) else {
+            return;
+        };
+        for index in posthog_groups::project_metrics::indexes(&list) {
+            if index != posthog_groups::project_metrics::SETTINGS_INDEX {
+                read::prefetch(&conn, request::list_metrics(&conn.project, index, 100, 0));
+            }
+        }
+    });
+}
+
+/// Starts one metric's reads while its screen's code is still on its way: the metric, and
+/// for its form (`edit`) the first page of its index's names, as [`all_metrics`] asks.
+pub fn prefetch_metric(conn: &Connection, index: u32, id: &str, edit: bool) {
+    prefetch_key_record(conn);
+    read::prefetch(conn, request::get_metric(&conn.project, index, id));
+    if edit {
+        read::prefetch(conn, request::list_metrics(&conn.project, index, 200, 0));
+    }
+}
+
+/// What a personal key may do, which every metric screen asks first (a sign-in's is known
+/// without asking).
+fn prefetch_key_record(conn: &Connection) {
+    if conn.key.grant_id().is_none() {
+        read::prefetch(conn, request::current_key());
+    }
+}
+
+/// Endpoint 2: deletes a group type's mapping. The list without it becomes the list's next
+/// answer, so the page needs no second read.
+pub async fn delete_group_type(conn: &Connection, index: u32) -> Result<(), ApiError> {
+    let list_req = request::list_group_types(&conn.project);
+    let before = read::cached(conn, &list_req);
+    let (status, body) =
+        read::send(conn, &request::delete_group_type(&conn.project, index)).await?;
+    decode::no_content(status, &body)?;
+    // The list as the server now holds it: the one seen before, without this type. Rows
+    // are kept as received (fields this app does not know included).
+    let rest = before
+        .and_then(|(_, text)| serde_json::from_str::<Vec<serde_json::Value>>(&text).ok())
+        .map(|rows| {
+            rows.into_iter()
+                .filter(|row| {
+                    row.get("group_type_index")
+                        .and_then(serde_json::Value::as_u64)
+                        != Some(u64::from(index))
+                })
+                .collect::<Vec<_>>()
+        })
+        .and_then(|rows| serde_json::to_string(&rows).ok());
+    if let Some(text) = rest {
+        read::offer(conn, &list_req, text);
+    }
+    Ok(())
+}
+
+/// Endpoint 3: one page of a group type's metrics (a page read ahead moments ago is taken).
 pub async fn list_metrics(
     conn: &Connection,
     index: u32,
@@ -52,28 +119,32 @@ pub async fn list_metrics(
     offset: u64,
 ) -> Result<Page<Metric>, ApiError> {
     let req = request::list_metrics(&conn.project, index, limit, offset);
-    let (status, body) = fetch::send(conn, &req).await?;
+    let (status, body) = read::current(conn, &req).await?;
     decode::metric_page(status, &body)
 }
 
-/// Endpoint 4: creates a metric.
+/// Endpoint 4: creates a metric. The answer is the metric as stored: its page shows it
+/// without asking again.
 pub async fn create_metric(
     conn: &Connection,
     index: u32,
     draft: &MetricDraft,
 ) -> Result<Metric, ApiError> {
     let (status, body) =
-        fetch::send(conn, &request::create_metric(&conn.project, index, draft)).await?;
-    decode::metric(status, &body)
+        read::send(conn, &request::create_metric(&conn.project, index, draft)).await?;
+    let metric = decode::metric(status, &body)?;
+    offer_metric(conn, index, &metric.id, body);
+    Ok(metric)
 }
 
-/// Endpoint 5: one metric.
+/// Endpoint 5: one metric (taken as it is when read ahead moments ago).
 pub async fn get_metric(conn: &Connection, index: u32, id: &str) -> Result<Metric, ApiError> {
-    let (status, body) = fetch::send(conn, &request::get_metric(&conn.project, index, id)).await?;
+    let (status, body) =
+        read::current(conn, &request::get_metric(&conn.project, index, id)).await?;
     decode::metric(status, &body)
 }
 
-/// Endpoint 5, shown at once when seen in the last 30 s (see [`fresh::read`]).
+/// Endpoint 5, shown at once when seen in the last 30 s (see [`read::fresh`]).
 pub async fn get_metric_fresh(
     conn: &Connection,
     index: u32,
@@ -81,10 +152,11 @@ pub async fn get_metric_fresh(
     then: impl FnOnce(Result<Metric, ApiError>) + 'static,
 ) -> Result<Metric, ApiError> {
     let req = request::get_metric(&conn.project, index, id);
-    fresh::read(conn, req, decode::metric, then).await
+    read::fresh(conn, req, decode::metric, then).await
 }
 
-/// Endpoint 6: changes only the fields in `patch`.
+/// Endpoint 6: changes only the fields in `patch`. The answer is the metric as stored: its
+/// page shows it without asking again.
 pub async fn update_metric(
     conn: &Connection,
     index: u32,
@@ -92,30 +164,41 @@ pub async fn update_metric(
     patch: &MetricPatch,
 ) -> Result<Metric, ApiError> {
     let req = request::update_metric(&conn.project, index, id, patch);
-    let (status, body) = fetch::send(conn, &req).await?;
-    decode::metric(status, &body)
+    let (status, body) = read::send(conn, &req).await?;
+    let metric = decode::metric(status, &body)?;
+    offer_metric(conn, index, id, body);
+    Ok(metric)
+}
+
+fn offer_metric(conn: &Connection, index: u32, id: &str, body: String) {
+    read::offer(conn, &request::get_metric(&conn.project, index, id), body);
 }
 
 /// Endpoint 7: deletes a metric.
 pub async fn delete_metric(conn: &Connection, index: u32, id: &str) -> Result<(), ApiError> {
     let (status, body) =
-        fetch::send(conn, &request::delete_metric(&conn.project, index, id)).await?;
+        read::send(conn, &request::delete_metric(&conn.project, index, id)).await?;
     decode::no_content(status, &body)
 }
 
-/// Endpoint 8: renames group types. `Ok(None)` means the server sent no list: refetch.
+/// Endpoint 8: renames group types. `Ok(None)` means the server sent no list: refetch. The
+/// list it sends is the list's next answer, so the page needs no second read.
 pub async fn update_metadata(
     conn: &Connection,
     rows: &[GroupTypeNames],
 ) -> Result<Option<Vec<GroupType>>, ApiError> {
-    let (status, body) = fetch::send(conn, &request::update_metadata(&conn.project, rows)).await?;
-    decode::update_metadata(status, &body)
+    let (status, body) = read::send(conn, &request::update_metadata(&conn.project, rows)).await?;
+    let list = decode::update_metadata(status, &body)?;
+    if list.is_some() && !rows.is_empty() {
+        read::offer(conn, &request::list_group_types(&conn.project), body);
+    }
+    Ok(list)
 }
 
 /// The key's own record (`GET /api/personal_api_keys/@current/`): every scope at once, with
 /// no request that could write. Kept for the tab once read.
 pub async fn current_key(conn: &Connection) -> Result<KeyRecord, ApiError> {
-    let (status, body) = fetch::send(conn, &request::current_key()).await?;
+    let (status, body) = read::send(conn, &request::current_key()).await?;
     decode::current_key(status, &body)
 }
 
@@ -129,7 +212,7 @@ pub async fn rename_probe(conn: &Connection) -> Result<(), ApiError> {
 /// The rename probe's answer when this tab already has it; never sends anything.
 pub fn rename_probe_kept(conn: &Connection) -> Option<Result<(), ApiError>> {
     let req = request::update_metadata(&conn.project, &[]);
-    fetch::cached(conn, &req)
+    read::cached(conn, &req)
         .map(|(status, body)| decode::update_metadata(status, &body).map(|_| ()))
 }
 
@@ -177,19 +260,7 @@ pub async fn project_metrics(
 /// Endpoint 7 sent so that it completes even if the page is closing (`keepalive`); resolves
 /// when the request has ended, whatever its answer.
 pub async fn delete_metric_keepalive(conn: &Connection, index: u32, id: &str) {
-    fetch::send_keepalive(conn, &request::delete_metric(&conn.project, index, id)).await;
-}
-
-/// Sends a read, or answers it from the last 30 s when this tab has it (without checking:
-/// these answers are only looked at, never edited).
-async fn read_recent(
-    conn: &Connection,
-    req: &posthog_groups::Request,
-) -> Result<(u16, String), ApiError> {
-    match fetch::cached(conn, req) {
-        Some(kept) => Ok(kept),
-        None => fetch::send(conn, req).await,
-    }
+    read::send_keepalive(conn, &request::delete_metric(&conn.project, index, id)).await;
 }
 
 /// `GET groups/`: one page of a type's groups matching `search`, from `cursor` on. A search
@@ -201,7 +272,7 @@ pub async fn list_groups(
     cursor: Option<&str>,
 ) -> Result<GroupsPage, ApiError> {
     let req = request::list_groups(&conn.project, index, search, cursor);
-    let (status, body) = read_recent(conn, &req).await?;
+    let (status, body) = read::recent(conn, &req).await?;
     decode::groups_page(status, &body)
 }
 
@@ -209,6 +280,6 @@ pub async fn list_groups(
 /// request. Kept like a read for 30 s (the list and a metric's page share it); a save drops it.
 pub async fn usage_metrics(conn: &Connection, group: &GroupRef) -> Result<UsageMetrics, ApiError> {
     let req = request::usage_metrics(&conn.project, group);
-    let (status, body) = read_recent(conn, &req).await?;
+    let (status, body) = read::recent(conn, &req).await?;
     decode::usage_metrics(status, &body)
 }

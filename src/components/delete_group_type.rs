@@ -12,7 +12,6 @@ use crate::components::dialog::Modal;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::move_metrics::MoveMetricsDialog;
 use crate::state::connection::Connection;
-use crate::state::pending_deletes::PendingDeletes;
 
 /// The confirmation dialog; `on_deleted` runs only after the server confirmed.
 #[component]
@@ -52,11 +51,11 @@ pub fn DeleteGroupTypeDialog(
     let pending = delete.pending();
     let can_delete = move || matches.get() && !pending.get();
     let shown = group_type.shown_singular().to_owned();
-    let settled = PendingDeletes::expect().settled;
+    let writes = api::read::writes();
     // The metrics filed under this type (none to move for index 0, which PostHog's settings
     // list), read again after a move; and index 0's, which a move checks names against.
     let filed = LocalResource::new(move || {
-        settled.track();
+        writes.track();
         async move {
             if index == SETTINGS_INDEX {
                 return Ok((Vec::new(), Vec::new()));

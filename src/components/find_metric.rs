@@ -8,7 +8,7 @@ use posthog_groups::ApiError;
 
 use crate::browser;
 use crate::components::error_panel::ErrorPanel;
-use crate::state::connection::{Connection, Session};
+use crate::state::connection::Connection;
 use crate::state::project_list;
 use crate::state::url::{metric_href, metrics_list_href, Target};
 
@@ -25,11 +25,10 @@ pub fn FindMetric(
     /// Whether the form was asked for.
     edit: bool,
 ) -> impl IntoView {
-    let session = Session::expect();
     let conn = StoredValue::new(connection);
     let wanted = StoredValue::new(id);
     let found = LocalResource::new(move || async move {
-        let (_, list) = project_list::read(session, &conn.get_value()).await?;
+        let (_, list) = project_list::read(&conn.get_value()).await?;
         let id = wanted.get_value();
         Ok::<_, ApiError>(
             list.into_iter()

@@ -5,11 +5,10 @@
 
 use std::time::Duration;
 
-use futures::future::{abortable, AbortHandle};
 use leptos::prelude::*;
 use posthog_groups::{ApiError, Connection, Group, GroupRef, GroupType};
 
-use crate::api;
+use crate::api::{self, read};
 use crate::state::group_search::{status, step, Search};
 
 /// How long typing may pause before the search is sent: one request per pause, not per key.
@@ -40,8 +39,7 @@ pub fn GroupPicker(
     let search = RwSignal::new(Search::Idle);
     // What the results are for, so opening the list again asks nothing new.
     let listed = RwSignal::new(None::<(u32, String)>);
-    let generation = StoredValue::new(0u64);
-    let in_flight = StoredValue::new(None::<AbortHandle>);
+    let searches = read::Latest::new();
     let timer = StoredValue::new(None::<TimeoutHandle>);
 
     // The box follows the chosen group (a reload, a link) until the user types.
@@ -59,52 +57,37 @@ pub fn GroupPicker(
         if more && from.is_none() {
             return;
         }
-        generation.update_value(|g| *g += 1);
-        let mine = generation.get_value();
-        if let Some(h) = in_flight.get_value() {
-            h.abort();
-        }
         search.set(Search::Loading);
         let conn = connection.get_value();
-        let (request, handle) = abortable(async move {
+        let request = async move {
             api::list_groups(&conn, i, &q, from.as_deref())
                 .await
                 .map(|p| (p, q))
-        });
-        in_flight.set_value(Some(handle));
-        leptos::task::spawn_local(async move {
-            let Ok(answer) = request.await else { return };
-            if generation.try_get_value() != Some(mine) {
-                return;
+        };
+        searches.run(request, move |answer| match answer {
+            Ok((page, q)) => {
+                let next = page.next_cursor();
+                if more {
+                    results.try_update(|r| r.extend(page.results));
+                } else {
+                    results.try_set(page.results);
+                    active.try_set(None);
+                }
+                cursor.try_set(next.clone());
+                let shown = results.try_with_untracked(Vec::len).unwrap_or(0);
+                search.try_set(Search::Done {
+                    shown,
+                    more: next.is_some(),
+                });
+                listed.try_set(Some((i, q)));
             }
-            match answer {
-                Ok((page, q)) => {
-                    let next = page.next_cursor();
-                    if more {
-                        results.try_update(|r| r.extend(page.results));
-                    } else {
-                        results.try_set(page.results);
-                        active.try_set(None);
-                    }
-                    cursor.try_set(next.clone());
-                    let shown = results.try_with_untracked(Vec::len).unwrap_or(0);
-                    search.try_set(Search::Done {
-                        shown,
-                        more: next.is_some(),
-                    });
-                    listed.try_set(Some((i, q)));
-                }
-                Err(ApiError::Aborted) => {}
-                Err(e) => {
-                    search.try_set(Search::Failed(e.to_string()));
-                }
+            Err(ApiError::Aborted) => {}
+            Err(e) => {
+                search.try_set(Search::Failed(e.to_string()));
             }
         });
     };
     on_cleanup(move || {
-        if let Some(h) = in_flight.try_get_value().flatten() {
-            h.abort();
-        }
         if let Some(t) = timer.try_get_value().flatten() {
             t.clear();
         }

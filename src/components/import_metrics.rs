@@ -13,9 +13,8 @@ use crate::browser;
 use crate::components::dialog::Modal;
 use crate::components::embed_bridge::Embed;
 use crate::components::error_panel::ErrorPanel;
-use crate::state::connection::{Connection, Session};
+use crate::state::connection::Connection;
 use crate::state::embed::Change;
-use crate::state::pending_deletes::PendingDeletes;
 use crate::state::project_list;
 use crate::state::transfer::{preview, ImportItem, ImportPreview};
 
@@ -41,8 +40,6 @@ pub fn ImportMetricsDialog(
 ) -> impl IntoView {
     // Read here, in the component: contexts are not reachable from a click handler.
     let embed = Embed::expect();
-    let session = Session::expect();
-    let settled = PendingDeletes::expect().settled;
     let conn = StoredValue::new(connection);
     let index = SETTINGS_INDEX;
     let input = NodeRef::<html::Input>::new();
@@ -72,7 +69,7 @@ pub fn ImportMetricsDialog(
         async move {
             let text = text.filter(|t| preview(t, []).is_ok())?;
             // The text was checked above, so only the names can make this fail.
-            let result = project_list::read(session, &conn.get_value())
+            let result = project_list::read(&conn.get_value())
                 .await
                 .map(|(_, list)| {
                     preview(&text, list.iter().map(|f| f.metric.name.as_str())).unwrap_or_default()
@@ -105,6 +102,8 @@ pub fn ImportMetricsDialog(
         // Sequential on purpose: the server's duplicate check is not atomic, and a failure
         // must not stop the rest. `try_` because the page may have gone meanwhile.
         spawn_local(async move {
+            // The lists read again once, after the run, if a create may have changed them.
+            let _batch = api::read::batch();
             for draft in drafts {
                 let result = api::create_metric(&connection, index, &draft).await;
                 if let Ok(m) = &result {
@@ -125,11 +124,6 @@ pub fn ImportMetricsDialog(
                 });
             }
             run.try_update(|r| r.iter_mut().for_each(|r| r.finished = true));
-            // The lists read again only when something was created: an import refused in full
-            // changed nothing, and a read now would meet the same failing server.
-            if run.try_with_untracked(|r| r.as_ref().is_some_and(|r| r.created > 0)) == Some(true) {
-                settled.try_update(|n| *n += 1);
-            }
         });
     };
     let started = Memo::new(move |_| run.with(Option::is_some));

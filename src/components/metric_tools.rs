@@ -9,7 +9,7 @@ use crate::browser;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::import_metrics::ImportMetricsDialog;
 use crate::components::notice::Notice;
-use crate::state::connection::{Connection, Session};
+use crate::state::connection::Connection;
 use crate::state::project_list;
 use crate::state::transfer::{export, ExportSource};
 use crate::state::url::{new_metric_href, Target};
@@ -34,7 +34,6 @@ pub fn MetricTools(
     children: Children,
 ) -> impl IntoView {
     let notice = Notice::expect();
-    let session = Session::expect();
     let export_error = RwSignal::new(None::<posthog_groups::ApiError>);
     let exporting = RwSignal::new(false);
     let conn = StoredValue::new(connection);
@@ -49,7 +48,7 @@ pub fn MetricTools(
             let conn = conn.get_value();
             let read = match index {
                 Some(i) => api::all_metrics(&conn, i).await,
-                None => project_list::read(session, &conn)
+                None => project_list::read(&conn)
                     .await
                     .map(|(_, list)| list.into_iter().map(|f| f.metric).collect()),
             };

@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use posthog_groups::project_metrics::{plan_move, Conflict, Filed, NeedsChoice};
 use posthog_groups::{Metric, MetricDraft};
 
+use crate::api;
 use crate::browser;
 use crate::components::dialog::Modal;
 use crate::components::embed_bridge::Embed;
@@ -16,7 +17,6 @@ use crate::state::embed::Change;
 use crate::state::explain;
 use crate::state::move_metrics::{carry_out, retry_delete, MoveFailed, Moved};
 use crate::state::names::free_name;
-use crate::state::pending_deletes::PendingDeletes;
 
 #[derive(Clone)]
 enum Phase {
@@ -40,7 +40,7 @@ pub fn MoveMetricsDialog(
     #[prop(into)]
     on_close: Callback<()>,
 ) -> impl IntoView {
-    let (embed, settled) = (Embed::expect(), PendingDeletes::expect().settled);
+    let embed = Embed::expect();
     let conn = StoredValue::new(connection);
     let total = items.len();
     let items = StoredValue::new(items);
@@ -55,11 +55,12 @@ pub fn MoveMetricsDialog(
 
     let advance = move |mut answer: Option<Conflict>| {
         spawn_local(async move {
+            // The lists read again once, when this run stops (done, failed or asking).
+            let _batch = api::read::batch();
             loop {
                 let pos = position.get_value();
                 let Some(item) = items.with_value(|l| l.get(pos).cloned()) else {
                     let _ = phase.try_set(Phase::Done);
-                    settled.update(|n| *n += 1);
                     browser::focus_id_after_render("move-status");
                     return;
                 };
@@ -130,7 +131,6 @@ pub fn MoveMetricsDialog(
                             index0.update_value(|i0| i0.push(Metric::clone(c)));
                         }
                         let _ = phase.try_set(Phase::Failed(failed, item));
-                        settled.update(|n| *n += 1);
                         browser::focus_id_after_render("move-status");
                         return;
                     }

@@ -116,11 +116,10 @@ fn ConnectForm(config: AppConfig) -> impl IntoView {
             (_, Err(e @ CapabilityError::Unreachable(_))) | (Ok(_), Err(e)) => {
                 connect_error.set(Some(e.explain(&conn.host, &conn.project)))
             }
-            (Ok(list), Ok(caps)) => {
+            (Ok(_), Ok(caps)) => {
                 let storage = KeyStorage::chosen(policy, remember.get_untracked());
                 session.remember(conn.host.clone(), conn.key.clone(), storage);
                 session.show_capabilities(&conn, caps);
-                session.prefetched.set(Some((conn.clone(), list)));
                 notice.show(format!(
                     "Connected to project {} on {}.",
                     conn.project,

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use posthog_groups::GroupType;
 
 use crate::api;
-use crate::api::fresh::fresh_resource;
+use crate::api::read::fresh_resource;
 use crate::browser;
 use crate::components::capability_summary::CapabilitySummary;
 use crate::components::delete_group_type::DeleteGroupTypeDialog;
@@ -43,20 +43,11 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
     let session = Session::expect();
     let notice = Notice::expect();
     let conn = StoredValue::new(connection);
+    // A list received moments ago (on connect, or as a rename's or delete's answer) is
+    // taken as it is by the read layer.
     let loaded = fresh_resource(move |fresh| {
         let conn = conn.get_value();
-        async move {
-            // A list received moments ago (on connect, or as a save's answer) is current.
-            if let Some((_, list)) = session
-                .prefetched
-                .get_untracked()
-                .filter(|(c, _)| *c == conn)
-            {
-                session.prefetched.set(None);
-                return Ok(list);
-            }
-            api::list_group_types_fresh(&conn, move |r| fresh.replace(r)).await
-        }
+        async move { api::list_group_types_fresh(&conn, move |r| fresh.replace(r)).await }
     });
     // What the key can do, beside the list (not before it): known at once in this tab after
     // connecting; the rename probe is sent once per connection per tab, from here only.
@@ -71,23 +62,18 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
         })
     });
     let current = Memo::new(move |_| loaded.get().and_then(Result::ok).unwrap_or_default());
-    // Other screens (metric tabs) read the names from here instead of asking again.
     Effect::new(move |_| {
-        if let Some(Ok(list)) = loaded.get() {
-            session
-                .known_group_types
-                .set(Some((conn.get_value(), list)));
+        if let Some(Ok(_)) = loaded.get() {
             lazy::preload();
         }
     });
 
     let embed = Embed::expect();
-    let rename = RenameSession::new(conn, current, move |indexes, list| {
+    let rename = RenameSession::new(conn, current, move |indexes| {
         let count = indexes.len();
         embed.emit(Change::GroupTypesRenamed(indexes));
-        if let Some(list) = list {
-            session.prefetched.set(Some((conn.get_value(), list)));
-        }
+        // The rename's answer (the new list) was kept by the read layer and is shown as it
+        // is; with no list in the answer, this asks the server.
         loaded.refetch();
         // The bar that held focus is gone: put focus somewhere meaningful.
         browser::focus_id_after_render("gt-title");
@@ -106,15 +92,10 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
             .get_untracked()
             .into_iter()
             .find(|g| g.group_type_index == index);
-        let rest: Vec<GroupType> = current
-            .get_untracked()
-            .into_iter()
-            .filter(|g| g.group_type_index != index)
-            .collect();
-        session.prefetched.set(Some((conn.get_value(), rest)));
         rename.drop_row(index);
         embed.emit(Change::GroupTypeDeleted(index));
         delete_target.set(None);
+        // The list without it was kept by the read layer: shown without asking again.
         loaded.refetch();
         // The row (and its Delete button, where focus would return) is gone.
         browser::focus_id_after_render("gt-title");

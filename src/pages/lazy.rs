@@ -10,7 +10,9 @@ use std::sync::OnceLock;
 
 use leptos::prelude::*;
 
+use crate::api;
 use crate::components::error_panel::ProblemPanel;
+use crate::state::connection::{use_connection, use_metric_route};
 
 use crate::pages::oauth_callback::OAuthCallbackPage;
 use crate::pages::{
@@ -34,10 +36,26 @@ pub type Build = fn() -> AnyView;
 /// A screen's code on its way.
 type Loading = Pin<Box<dyn Future<Output = Result<Build, ChunkError>>>>;
 
-/// One lazily loaded screen: how to load it, and its builder once loaded.
+/// The reads a screen starts with, which the main module sends while the screen's code is
+/// on its way (a deep link then costs about the longer of the two, not their sum).
+#[derive(Clone, Copy)]
+enum Reads {
+    /// Nothing to read ahead (the sign-in callback).
+    None,
+    /// The project's metrics list.
+    ProjectList,
+    /// A metric's page.
+    Metric,
+    /// A metric's form (a new metric reads nothing ahead).
+    MetricForm,
+}
+
+/// One lazily loaded screen: how to load it, its builder once loaded, and what it reads
+/// first.
 pub struct Screen {
     load: fn() -> Loading,
     ready: OnceLock<Build>,
+    reads: Reads,
 }
 
 /// Declares a split point giving a component's builder in chunk `$chunk`. The metric
@@ -99,31 +117,63 @@ pub async fn start_sign_in() -> Result<StartSignIn, ChunkError> {
 
 #[cfg(feature = "split")]
 macro_rules! screen {
-    ($name:ident) => {
+    ($name:ident, $reads:expr) => {
         Screen {
             load: || Box::pin($name()),
             ready: OnceLock::new(),
+            reads: $reads,
         }
     };
 }
 #[cfg(not(feature = "split"))]
 macro_rules! screen {
-    ($name:ident) => {
+    ($name:ident, $reads:expr) => {
         Screen {
             load: || Box::pin(std::future::ready($name())),
             ready: OnceLock::new(),
+            reads: $reads,
         }
     };
 }
 
 /// `/metrics`: the project's one list.
-pub static PROJECT_METRICS: Screen = screen!(project_metrics_view);
+pub static PROJECT_METRICS: Screen = screen!(project_metrics_view, Reads::ProjectList);
 /// `/metrics/:id`.
-pub static METRIC: Screen = screen!(metric_view);
+pub static METRIC: Screen = screen!(metric_view, Reads::Metric);
 /// `/metrics/new` and `/metrics/:id/edit`.
-pub static METRIC_FORM: Screen = screen!(metric_form_view);
+pub static METRIC_FORM: Screen = screen!(metric_form_view, Reads::MetricForm);
 /// The sign-in callback (`oauth/callback`, or the redirect path `config.json` names).
-pub static OAUTH_CALLBACK: Screen = screen!(oauth_callback_view);
+pub static OAUTH_CALLBACK: Screen = screen!(oauth_callback_view, Reads::None);
+
+/// Sends `reads` for the route shown while `waiting` (the screen's code is on its way), as
+/// soon as the key held is for its host (a kept key is taken up once config.json has
+/// arrived): the screen, once its code is here, joins them in flight or takes their answers.
+fn read_ahead(reads: Reads, waiting: impl Fn() -> bool + 'static) {
+    if matches!(reads, Reads::None) {
+        return;
+    }
+    let (_, connection) = use_connection();
+    let route = use_metric_route();
+    Effect::new(move |sent: Option<bool>| {
+        if sent == Some(true) || !waiting() {
+            return true;
+        }
+        let Some(conn) = connection.get() else {
+            return false;
+        };
+        match (reads, route.get_untracked()) {
+            (Reads::ProjectList, _) => api::prefetch_project_list(&conn),
+            (Reads::Metric, (Some(index), Some(id))) => {
+                api::prefetch_metric(&conn, index, &id, false)
+            }
+            (Reads::MetricForm, (Some(index), Some(id))) => {
+                api::prefetch_metric(&conn, index, &id, true)
+            }
+            _ => {}
+        }
+        true
+    });
+}
 
 /// Fetches the metric screens' code in the background, so that opening one does not wait
 /// for it; called once the group types are on screen (their rows link to the metrics). It
@@ -178,6 +228,9 @@ pub fn LazyScreen(
     };
     if matches!(state.get_untracked(), State::Loading) {
         fetch();
+        read_ahead(screen.reads, move || {
+            matches!(state.get_untracked(), State::Loading)
+        });
     }
     move || {
         match state.get() {

@@ -7,7 +7,7 @@ use posthog_groups::project_metrics::SETTINGS_INDEX;
 use posthog_groups::{ApiError, FilterSource, GroupRef, GroupType, Metric, MetricDraft};
 
 use crate::api;
-use crate::api::fresh::fresh_resource;
+use crate::api::read::fresh_resource;
 use crate::browser;
 use crate::components::breakable::breakable;
 use crate::components::error_panel::ErrorPanel;
@@ -47,18 +47,9 @@ fn MetricView(
 ) -> impl IntoView {
     let conn = StoredValue::new(connection);
     let id = StoredValue::new(id);
-    let session = Session::expect();
+    // The answer of a save just made is this metric as stored: the read layer adopts it.
     let loaded = fresh_resource(move |check| async move {
         let (conn, id) = (conn.get_value(), id.get_value());
-        // The answer of a save just made is this metric as stored: no need to ask again.
-        let fresh = session
-            .fresh_metric
-            .get_untracked()
-            .filter(|(c, m)| *c == conn && m.id == id);
-        if let Some((_, metric)) = fresh {
-            session.fresh_metric.set(None);
-            return Ok(metric);
-        }
         api::get_metric_fresh(&conn, index, &id, move |r| check.replace(r)).await
     });
     let back = browser::app_link(&metrics_list_href(&target.get_untracked()));
@@ -104,23 +95,18 @@ fn group_type_choices(
     index: u32,
     values: GroupValues,
 ) -> Signal<Vec<GroupType>> {
-    let session = Session::expect();
     let listed = LocalResource::new(move || {
         let wanted = values.group.get().is_some();
         async move {
             if wanted {
-                session.group_types(&conn.get_value()).await.ok()
+                api::list_group_types_recent(&conn.get_value()).await.ok()
             } else {
                 None
             }
         }
     });
     Signal::derive(move || {
-        let known = session.known_group_types.with(|k| {
-            k.as_ref()
-                .filter(|(c, _)| *c == conn.get_value())
-                .map(|(_, list)| list.clone())
-        });
+        let known = api::group_types_seen(&conn.get_value());
         known.or_else(|| listed.get().flatten()).unwrap_or_else(|| {
             vec![GroupType {
                 group_type: format!("group type {index}"),
@@ -165,13 +151,9 @@ fn MetricDetails(
     let can_write = session.can_write_metrics(StoredValue::new(connection.clone()));
     // Named by the group types seen last (no read of its own: "Index 1" until they are known).
     let filed_conn = connection.clone();
-    let filed_under = move || {
-        session
-            .known_group_types
-            .with(|k| match k.as_ref().filter(|(c, _)| *c == filed_conn) {
-                Some((_, list)) => filed_label(list, index),
-                None => format!("Index {index}"),
-            })
+    let filed_under = move || match api::group_types_seen(&filed_conn) {
+        Some(list) => filed_label(&list, index),
+        None => format!("Index {index}"),
     };
     let filed_note = if index == SETTINGS_INDEX {
         "listed in PostHog's settings."

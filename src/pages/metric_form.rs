@@ -18,7 +18,6 @@ use crate::components::notice::Notice;
 use crate::state::connection::{use_connection, use_metric_route, Connection, Session};
 use crate::state::embed::Change;
 use crate::state::metric_form::{self, controls_of, FormValues};
-use crate::state::pending_deletes::PendingDeletes;
 use crate::state::url::{metric_href, metrics_list_href, Target};
 
 /// The routes `/metrics/new` (filed under index 0) and `/metrics/:id/edit`.
@@ -93,7 +92,6 @@ fn MetricForm(
 ) -> impl IntoView {
     let session = Session::expect();
     let notice = Notice::expect();
-    let settled = PendingDeletes::expect().settled;
     let navigate = use_navigate();
     let embed = Embed::expect();
     let start = original.as_ref().map(MetricDraft::from).unwrap_or_default();
@@ -158,7 +156,6 @@ fn MetricForm(
     Effect::new(move |_| match save.value().get() {
         Some(Ok(saved)) => {
             session.unsaved.set(false);
-            settled.update(|n| *n += 1);
             let edited = original.with_value(Option::is_some);
             let (id, name) = (saved.id.clone(), saved.name.clone());
             embed.emit(if edited {
@@ -168,9 +165,6 @@ fn MetricForm(
             });
             let verb = if edited { "Saved" } else { "Created" };
             notice.show(format!("{verb} the metric “{}”.", saved.name));
-            session
-                .fresh_metric
-                .set(Some((conn.get_value(), saved.clone())));
             navigate(
                 &metric_href(index, &saved.id, &target_for_nav, false),
                 Default::default(),

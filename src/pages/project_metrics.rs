@@ -7,6 +7,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use posthog_groups::project_metrics::{Filed, Placement};
 use posthog_groups::GroupRef;
 
+use crate::api;
 use crate::browser;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::group_values::{GroupValues, GroupValuesBar};
@@ -61,10 +62,11 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
     // per-group-type tabs and their old addresses lead).
     let filed_under =
         Memo::new(move |_| query.with(|q| q.get("index").and_then(|i| i.parse::<u32>().ok())));
+    let writes = api::read::writes();
     let loaded = LocalResource::new(move || {
-        // A delete reaching the server changes the list: read it again.
-        pending.settled.track();
-        async move { project_list::read(session, &conn.get_value()).await }
+        // A delete reaching the server (or a move, an import) changes the list: read it again.
+        writes.track();
+        async move { project_list::read(&conn.get_value()).await }
     });
     let sort = RwSignal::new(Sort::default());
     let name_filter = RwSignal::new(String::new());

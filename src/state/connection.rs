@@ -1,9 +1,9 @@
 //! The connection the user chose: host, project and personal API key.
 
 use leptos::prelude::*;
-use posthog_groups::{GroupType, Host, Metric, ProjectId};
+use posthog_groups::{Host, ProjectId};
 
-use crate::api::{fetch, grant};
+use crate::api::{fetch, grant, read};
 use serde::{Deserialize, Serialize};
 
 use crate::browser::{self, StorageArea};
@@ -54,15 +54,8 @@ pub struct Session {
     pub ended_elsewhere: RwSignal<bool>,
     /// What the key can do, for the connection it was checked on.
     pub capabilities: RwSignal<Option<(Connection, Capabilities)>>,
-    /// The group type list fetched while connecting, used once by the group types page.
-    pub prefetched: RwSignal<Option<(Connection, Vec<GroupType>)>>,
     /// True while a screen holds edits that are not saved.
     pub unsaved: RwSignal<bool>,
-    /// The last group type list seen, for screens that only need names and indexes.
-    pub known_group_types: RwSignal<Option<(Connection, Vec<GroupType>)>>,
-    /// A metric the server has just returned (from a save), shown by its page without
-    /// asking again; taken once.
-    pub fresh_metric: RwSignal<Option<(Connection, Metric)>>,
 }
 
 impl Session {
@@ -77,10 +70,7 @@ impl Session {
             kept: StoredValue::new_local(restored),
             ended_elsewhere: RwSignal::new(false),
             capabilities: RwSignal::new(None),
-            prefetched: RwSignal::new(None),
             unsaved: RwSignal::new(false),
-            known_group_types: RwSignal::new(None),
-            fresh_metric: RwSignal::new(None),
         };
         provide_context(session);
         browser::on_broadcast(CREDENTIALS_CHANNEL, move |text| {
@@ -108,7 +98,11 @@ impl Session {
             return Some(message);
         }
         let (host, key) = match restored {
-            Restored::Key(host, key) => (host, key),
+            Restored::Key(host, key) => {
+                // The start-up script checked the same host against the same config.json.
+                read::adopt_early_reads(&host, key.fingerprint());
+                (host, key)
+            }
             Restored::Grant(host, kept) => {
                 let id = kept.id;
                 grant::resume(kept);
@@ -118,8 +112,8 @@ impl Session {
         };
         // The key is kept beyond memory: what this tab learned about it comes back with
         // it, and what it learns next is kept beside it.
-        fetch::restore_tab();
-        fetch::store_for_tab(true);
+        read::restore_tab();
+        read::store_for_tab(true);
         self.key.set(Some((host, key)));
         None
     }
@@ -127,7 +121,7 @@ impl Session {
     fn drop_kept(&self) {
         self.forget_stored();
         grant::discard_kept();
-        fetch::forget_everything();
+        read::forget_everything();
     }
 
     /// Another tab ended the credential `fingerprint`: this tab stops using it at once
@@ -153,10 +147,9 @@ impl Session {
                 grant::drop_ended(id);
             }
             self.forget_stored_if(fingerprint);
-            fetch::forget_everything();
+            read::forget_everything();
             self.key.set(None);
             self.capabilities.set(None);
-            self.prefetched.set(None);
             self.ended_elsewhere.set(true);
         }
     }
@@ -234,27 +227,8 @@ impl Session {
                 }
             }
         }
-        fetch::store_for_tab(storage != KeyStorage::Memory);
+        read::store_for_tab(storage != KeyStorage::Memory);
         self.key.set(Some((host, key)));
-    }
-
-    /// The group types of `conn`: the list seen last if it is for this connection, else
-    /// fetched (and remembered).
-    pub async fn group_types(
-        &self,
-        conn: &Connection,
-    ) -> Result<Vec<GroupType>, posthog_groups::ApiError> {
-        let known = self
-            .known_group_types
-            .get_untracked()
-            .filter(|(c, _)| c == conn);
-        if let Some((_, list)) = known {
-            return Ok(list);
-        }
-        let list = crate::api::list_group_types(conn).await?;
-        self.known_group_types
-            .set(Some((conn.clone(), list.clone())));
-        Ok(list)
     }
 
     /// What the key can do with `conn`, learned with [`capabilities::learn`] (at once when
@@ -333,10 +307,9 @@ impl Session {
         }
         leptos::task::spawn_local(grant::sign_out());
         self.forget_stored();
-        fetch::forget_everything();
+        read::forget_everything();
         self.key.set(None);
         self.capabilities.set(None);
-        self.prefetched.set(None);
     }
 
     fn forget_stored(&self) {

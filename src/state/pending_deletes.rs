@@ -56,8 +56,6 @@ pub struct PendingDeletes {
     embed: Embed,
     // Captured at the root: a spawned task has no owner to look contexts up from.
     notice: Notice,
-    /// Bumped whenever a delete reached the server (or failed), so lists can refetch.
-    pub settled: RwSignal<u64>,
     /// True while the user holds focus on an Undo button: nothing is sent meanwhile.
     held: RwSignal<bool>,
     /// True while the app itself moves focus to an Undo (that does not hold the clock).
@@ -71,7 +69,6 @@ impl PendingDeletes {
             list: RwSignal::new(Vec::new()),
             embed: Embed::expect(),
             notice: Notice::expect(),
-            settled: RwSignal::new(0),
             held: RwSignal::new(false),
             placing: RwSignal::new(false),
         };
@@ -215,15 +212,17 @@ impl PendingDeletes {
                     p.metric.name
                 )),
             }
-            this.settled.update(|n| *n += 1);
         });
     }
 
     /// Sends everything now with `keepalive`, because the page may be going away.
     pub fn flush_keepalive(&self) {
         let all = self.list.try_update(std::mem::take).unwrap_or_default();
-        let (settled, embed) = (self.settled, self.embed);
+        let embed = self.embed;
+        // The lists read again once, when the last of these deletes has ended.
+        let batch = std::rc::Rc::new(api::read::batch());
         for p in all {
+            let batch = batch.clone();
             spawn_local(async move {
                 api::delete_metric_keepalive(&p.connection, p.index, &p.metric.id).await;
                 embed.emit(Change::MetricDeleted {
@@ -231,7 +230,7 @@ impl PendingDeletes {
                     id: p.metric.id.clone(),
                     name: p.metric.name.clone(),
                 });
-                settled.update(|n| *n += 1);
+                drop(batch);
             });
         }
     }

@@ -8,18 +8,15 @@ use posthog_groups::project_metrics::{
 use posthog_groups::{ApiError, GroupType};
 
 use crate::api;
-use crate::state::connection::{Connection, Session};
+use crate::state::connection::Connection;
 use crate::state::explain;
 use crate::state::metric_list::{Sort, SortKey};
 
 /// Reads the project's metrics, merged into one list: index 0 (always read) beside the group
 /// types list, then the other indexes it names, in parallel (each through the read cache).
-pub async fn read(
-    session: Session,
-    conn: &Connection,
-) -> Result<(Vec<GroupType>, Vec<Filed>), ApiError> {
+pub async fn read(conn: &Connection) -> Result<(Vec<GroupType>, Vec<Filed>), ApiError> {
     let (types, first) = futures::future::join(
-        session.group_types(conn),
+        api::list_group_types_recent(conn),
         api::project_metrics(conn, &[SETTINGS_INDEX]),
     )
     .await;

@@ -42,11 +42,11 @@ pub fn input_id(index: u32, field: NameField) -> String {
 
 impl RenameSession {
     /// Starts a session over `current` (the server's list); `on_saved` gets the indexes of
-    /// the rows saved and the list the server returned, if it returned one.
+    /// the rows saved (the list the server returned is kept by the read layer).
     pub fn new(
         connection: StoredValue<Connection>,
         current: Memo<Vec<GroupType>>,
-        on_saved: impl Fn(Vec<u32>, Option<Vec<GroupType>>) + 'static,
+        on_saved: impl Fn(Vec<u32>) + 'static,
     ) -> RenameSession {
         let edits = RwSignal::new(Edits::new());
         let planned = Memo::new(move |_| current.with(|list| edits.with(|e| plan(list, e))));
@@ -71,9 +71,9 @@ impl RenameSession {
                 return;
             };
             match result {
-                Ok(list) => {
+                Ok(_) => {
                     edits.set(Edits::new());
-                    on_saved(indexes, list);
+                    on_saved(indexes);
                 }
                 // Every failure keeps the edits; this one also explains where renaming works.
                 Err(ApiError::PersonalKeyNotAllowed) => {

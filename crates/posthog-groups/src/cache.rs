@@ -14,6 +14,11 @@ use crate::request::{self, Method, Request};
 /// How long a read's answer may be shown again without waiting for the server.
 pub const FRESH_MS: f64 = 30_000.0;
 
+/// An answer nobody has shown yet (read ahead while a screen's code or the app itself was
+/// still on its way, or a write's answer) is shown as it is, without asking the server
+/// again, when it is at most this old.
+pub const ADOPT_MS: f64 = 10_000.0;
+
 /// At most this many answers are kept; the oldest goes first.
 pub const CAPACITY: usize = 64;
 
@@ -79,6 +84,8 @@ pub fn keeps_status(keep: Keep, status: u16) -> bool {
 #[derive(Debug, Default)]
 pub struct ReadCache {
     entries: HashMap<String, (f64, Keep, Entry)>,
+    /// The keys of answers no view has shown yet (see [`ReadCache::adopt`]).
+    unshown: std::collections::HashSet<String>,
 }
 
 /// The cache key of `req` sent to `origin` by the key whose fingerprint is `who`: two keys
@@ -105,11 +112,31 @@ impl ReadCache {
             .map(|(_, _, e)| e)
     }
 
-    /// Keeps an answer received at `now`; an answer [`keeps_status`] rejects is not kept,
-    /// and drops the one kept before.
+    /// The answer kept for `key` when no view has shown it yet and it is at most
+    /// [`ADOPT_MS`] old at `now`: it is then as current as a request sent now would be, so
+    /// the view shows it without checking. It counts as shown from now on.
+    pub fn adopt(&mut self, key: &str, now: f64) -> Option<Entry> {
+        let young = self
+            .entries
+            .get(key)
+            .is_some_and(|(at, _, _)| now >= *at && now - at <= ADOPT_MS);
+        if !(young && self.unshown.remove(key)) {
+            return None;
+        }
+        self.entries.get(key).map(|(_, _, e)| e.clone())
+    }
+
+    /// Marks the answer kept for `key` as shown: a view showing it again checks it first.
+    pub fn shown(&mut self, key: &str) {
+        self.unshown.remove(key);
+    }
+
+    /// Keeps an answer received at `now`, as not yet shown; an answer [`keeps_status`]
+    /// rejects is not kept, and drops the one kept before.
     pub fn put(&mut self, key: String, keep: Keep, now: f64, entry: Entry) {
         if !keeps_status(keep, entry.status) {
             self.entries.remove(&key);
+            self.unshown.remove(&key);
             return;
         }
         self.entries
@@ -129,18 +156,24 @@ impl ReadCache {
                 self.entries.remove(&k);
             }
         }
+        self.unshown.insert(key.clone());
         self.entries.insert(key, (now, keep, entry));
+        let entries = &self.entries;
+        self.unshown.retain(|k| entries.contains_key(k));
     }
 
     /// Drops the fresh answers (after a write that may have changed data); what the key may
     /// do stays.
     pub fn drop_fresh(&mut self) {
         self.entries.retain(|_, (_, k, _)| *k == Keep::Tab);
+        let entries = &self.entries;
+        self.unshown.retain(|k| entries.contains_key(k));
     }
 
     /// Forgets every answer (the key was forgotten).
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.unshown.clear();
     }
 
     /// The tab-long answers, to store for the tab.
@@ -216,6 +249,32 @@ mod tests {
         assert_eq!(cache.get(&k, 31_000.0), None);
         // A clock that went backwards does not make an answer fresh forever.
         assert_eq!(cache.get(&k, 0.0), None);
+    }
+
+    #[test]
+    fn an_answer_not_yet_shown_is_adopted_once_while_young() {
+        let mut cache = ReadCache::default();
+        cache.put("k".into(), Keep::Fresh, 1_000.0, ok("[1]"));
+        // Too old to be as good as asking now: the view checks it.
+        assert_eq!(cache.adopt("k", 1_000.0 + ADOPT_MS + 1.0), None);
+        assert_eq!(cache.adopt("k", 1_000.0 + ADOPT_MS), Some(ok("[1]")));
+        // Once shown, a second view checks it with the server.
+        assert_eq!(cache.adopt("k", 1_001.0), None);
+        assert!(cache.get("k", 1_001.0).is_some());
+        // A new answer is unshown again; a view that showed it says so.
+        cache.put("k".into(), Keep::Fresh, 2_000.0, ok("[2]"));
+        cache.shown("k");
+        assert_eq!(cache.adopt("k", 2_001.0), None);
+        // A write drops unshown answers with the rest.
+        cache.put("k".into(), Keep::Fresh, 3_000.0, ok("[3]"));
+        cache.drop_fresh();
+        assert_eq!(cache.adopt("k", 3_001.0), None);
+        cache.put("k".into(), Keep::Fresh, 4_000.0, ok("[4]"));
+        assert_eq!(
+            cache.adopt("k", 3_999.0),
+            None,
+            "an answer from the future is not adopted"
+        );
     }
 
     #[test]

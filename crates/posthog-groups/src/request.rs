@@ -139,6 +139,16 @@ pub fn list_group_types(project: &ProjectId) -> Request {
     }
 }
 
+/// Whether `req` is endpoint 1, the group type list (whose last answer also names types on
+/// screens that do not read it).
+pub fn is_group_type_list(req: &Request) -> bool {
+    req.method == Method::Get
+        && req.query.is_empty()
+        && req.path.starts_with("/api/projects/")
+        && req.path.ends_with("/groups_types/")
+        && req.path.matches('/').count() == 5
+}
+
 /// Endpoint 2: `DELETE groups_types/{index}/`.
 pub fn delete_group_type(project: &ProjectId, index: u32) -> Request {
     Request {

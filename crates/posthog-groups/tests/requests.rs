@@ -221,3 +221,14 @@ fn the_usage_metrics_query_names_the_group_in_its_body() {
         &request::list_group_types(&project())
     ));
 }
+
+#[test]
+fn only_the_group_type_list_is_the_group_type_list() {
+    use posthog_groups::request::{self, is_group_type_list};
+    let p = posthog_groups::ProjectId::parse("12").expect("project");
+    assert!(is_group_type_list(&request::list_group_types(&p)));
+    assert!(!is_group_type_list(&request::list_metrics(&p, 0, 100, 0)));
+    assert!(!is_group_type_list(&request::get_metric(&p, 0, "x")));
+    assert!(!is_group_type_list(&request::delete_group_type(&p, 0)));
+    assert!(!is_group_type_list(&request::current_key()));
+}
