@@ -56,20 +56,23 @@ const METRICS_TARGET = 100;
 const LINK = { offline: false, latency: 40, downloadThroughput: 20e6 / 8, uploadThroughput: 5e6 / 8 };
 const LINK_TEXT = '40 ms latency, 20 Mbit/s down, 5 Mbit/s up';
 
+// Issue 29 set the first view (300 kB) and the two loads over the emulated link (group types
+// 2.0×, a 100-row metrics deep link 2.5×); the loopback figures keep their earlier budgets.
 const BUDGETS = {
-  gzipTotalBytes: 200_000, // 200 kB for the first view's files, 1 kB = 1000 B
+  gzipTotalBytes: 300_000, // 300 kB for the first view's files, 1 kB = 1000 B (stretch 250)
   loadRatio: 3, // same origin, cold load to group types
   renderRatio: 2,
   memoryGrowthPct: 10,
   crossGroupTypesRatio: 1.8,
+  crossGroupTypesLinkRatio: 2.0,
   crossMetricsRatio: 2.0,
-  crossMetricsLinkRatio: 1.5,
+  crossMetricsLinkRatio: 2.5,
 };
 
-// The cross-origin cold loads; no budget was set for group types under the emulated link.
+// The cross-origin cold loads.
 const CROSS_LOADS = [
   { key: 'groupTypes', view: 'group-types', link: false, budget: BUDGETS.crossGroupTypesRatio },
-  { key: 'groupTypesLink', view: 'group-types', link: true, budget: null },
+  { key: 'groupTypesLink', view: 'group-types', link: true, budget: BUDGETS.crossGroupTypesLinkRatio },
   { key: 'metrics', view: 'metrics', link: false, budget: BUDGETS.crossMetricsRatio },
   { key: 'metricsLink', view: 'metrics', link: true, budget: BUDGETS.crossMetricsLinkRatio },
 ];

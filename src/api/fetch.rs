@@ -33,13 +33,14 @@ pub fn slow_requests() -> ArcRwSignal<usize> {
 }
 
 /// Counts a request as slow from [`SLOW`] after its start until it is dropped.
-struct SlowWatch {
+pub(super) struct SlowWatch {
     counted: Rc<Cell<bool>>,
     timer: Option<leptos::prelude::TimeoutHandle>,
 }
 
 impl SlowWatch {
-    fn start() -> SlowWatch {
+    /// Starts counting; the request counts as slow after [`SLOW`].
+    pub(super) fn start() -> SlowWatch {
         let counted = Rc::new(Cell::new(false));
         let flag = SendWrapper::new(counted.clone());
         let timer = set_timeout_with_handle(

@@ -50,7 +50,8 @@ pub fn prefetch_project_list(conn: &Connection) {
     let types = request::list_group_types(&conn.project);
     read::prefetch(conn, request::list_metrics(&conn.project, 0, 100, 0));
     let conn = conn.clone();
-    leptos::task::spawn_local(async move {
+    // Scoped like the reads it starts: leaving the view stops it.
+    leptos::task::spawn_local_scoped_with_cancellation(async move {
         let Ok((status, body)) = read::recent(&conn, &types).await else {
             return;
         };

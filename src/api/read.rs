@@ -9,8 +9,8 @@
 //!   shown it yet and it is only seconds old: a read sent ahead (by the start-up script in
 //!   `index.html`, by a route whose code is still loading, by the connect screen) or a
 //!   write's answer is adopted as it is ([`cache::ReadCache::adopt`]).
-//! - A write that may have changed data drops the kept answers, and tells the views that
-//!   track [`writes`] to read again.
+//! - A write that may have changed data drops the kept answers; one the server confirmed
+//!   tells the views that track [`writes`] to read again.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -60,7 +60,7 @@ thread_local! {
 /// Where the tab-long answers are stored, so that a reload need not ask again.
 const TAB_STORE: &str = "groups-console.learned";
 
-/// Changes after every write that may have changed the server's data (once per [`batch`]):
+/// Changes after every write the server confirmed (once per [`batch`]):
 /// a view that shows data another screen's writes can change tracks it and reads again.
 pub fn writes() -> ArcRwSignal<u64> {
     WRITES.with(Clone::clone)
@@ -226,7 +226,12 @@ pub async fn send(conn: &Connection, req: &Request) -> Answer {
         let status = answer.as_ref().ok().map(|(s, _)| *s);
         if cache::invalidates(req, status) {
             forget_reads();
-            tell_views();
+            // Views read again when the server confirmed a change. After a 5xx or no answer
+            // the outcome is unknown: what was kept goes (the next read asks), but a view is
+            // not made to read now from a server that is failing (a refused import, say).
+            if status.is_some_and(|s| (200..300).contains(&s)) {
+                tell_views();
+            }
         }
         if let (Some(keep), Ok((status, body))) = (keep, &answer) {
             let entry = Entry {
@@ -278,7 +283,11 @@ fn start_read(conn: &Connection, req: &Request, key: String, keep: Keep) -> Flig
         .flatten();
     let answer = async move {
         let sent_ahead = match early {
-            Some(read) => read.answer().await,
+            Some(read) => {
+                // In flight like any request: a slow one gets the shell's notice.
+                let _slow = fetch::SlowWatch::start();
+                read.answer().await
+            }
             None => None,
         };
         let answer = match sent_ahead {
@@ -315,14 +324,14 @@ fn start_read(conn: &Connection, req: &Request, key: String, keep: Keep) -> Flig
 }
 
 /// Sends the read `req` now without waiting for it (a route whose code is still loading, say),
-/// so that the view asking for it later joins it in flight or adopts its answer.
+/// so that the view asking for it later joins it in flight or adopts its answer. It belongs
+/// to the current reactive owner: leaving that view aborts it, unless a screen joined it.
 pub fn prefetch(conn: &Connection, req: Request) {
     if cached(conn, &req).is_some() {
         return;
     }
     let conn = conn.clone();
-    // No reactive owner: nobody leaving a view aborts it; the view that wants it joins it.
-    leptos::task::spawn_local(async move {
+    leptos::task::spawn_local_scoped_with_cancellation(async move {
         let _ = send(&conn, &req).await;
     });
 }

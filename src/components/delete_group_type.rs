@@ -54,14 +54,23 @@ pub fn DeleteGroupTypeDialog(
     let writes = api::read::writes();
     // The metrics filed under this type (none to move for index 0, which PostHog's settings
     // list), read again after a move; and index 0's, which a move checks names against.
+    // Taken once here: an action's `value()` may not be asked for once the dialog is gone.
+    let answer = delete.value();
     let filed = LocalResource::new(move || {
         writes.track();
         async move {
             if index == SETTINGS_INDEX {
                 return Ok((Vec::new(), Vec::new()));
             }
+            // A write can wake this just as the dialog closes, or its own delete has just
+            // succeeded: then there is nothing to read.
+            let deleted = answer.try_with_untracked(|v| matches!(v, Some(Ok(()))));
+            if deleted != Some(false) {
+                return Err(ApiError::Aborted);
+            }
+            let conn = conn.try_get_value().ok_or(ApiError::Aborted)?;
             // Only the two lists the move needs, not the whole project's.
-            let pages = api::project_metrics(&conn.get_value(), &[SETTINGS_INDEX, index]).await?;
+            let pages = api::project_metrics(&conn, &[SETTINGS_INDEX, index]).await?;
             let (here, index0) = merge(pages)
                 .into_iter()
                 .partition::<Vec<Filed>, _>(|f| f.index == index);

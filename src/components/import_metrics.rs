@@ -43,11 +43,11 @@ pub fn ImportMetricsDialog(
     let conn = StoredValue::new(connection);
     let index = SETTINGS_INDEX;
     let input = NodeRef::<html::Input>::new();
-    // The chosen file's text, with a generation so a preview of an earlier file is never used.
-    let file = RwSignal::new((0_u64, None::<String>));
+    // The chosen file's text.
+    let file = RwSignal::new(None::<String>);
     let read_error = RwSignal::new(None::<String>);
     let malformed =
-        Memo::new(move |_| file.with(|(_, t)| t.as_deref().and_then(|t| preview(t, []).err())));
+        Memo::new(move |_| file.with(|t| t.as_deref().and_then(|t| preview(t, []).err())));
     let file_problem = move || read_error.get().or_else(|| malformed.get());
     let on_file = move |_| {
         spawn_local(async move {
@@ -59,26 +59,29 @@ pub fn ImportMetricsDialog(
                 Err(e) => (None, Some(e)),
             };
             read_error.try_set(problem);
-            file.try_update(|f| *f = (f.0 + 1, text));
+            file.try_set(text);
         });
     };
     // Reads only (the names of every metric of the project: one of the same name under any
     // index would show twice on each page); nothing is created here.
     let previewed = LocalResource::new(move || {
-        let (generation, text) = file.get();
+        let text = file.get();
         async move {
             let text = text.filter(|t| preview(t, []).is_ok())?;
+            let shown = text.clone();
             // The text was checked above, so only the names can make this fail.
             let result = project_list::read(&conn.get_value())
                 .await
                 .map(|(_, list)| {
                     preview(&text, list.iter().map(|f| f.metric.name.as_str())).unwrap_or_default()
                 });
-            Some((generation, result))
+            Some((shown, result))
         }
     });
+    // The resource keeps its last value while it reads again: a preview is used only for
+    // the file it was made from.
     let current = Memo::new(move |_| match previewed.get().flatten() {
-        Some((g, result)) if g == file.with(|f| f.0) => Some(result),
+        Some((text, result)) if file.with(|f| f.as_ref() == Some(&text)) => Some(result),
         _ => None,
     });
     let ready = Memo::new(move |_| current.get().and_then(Result::ok));
@@ -146,7 +149,7 @@ pub fn ImportMetricsDialog(
                 (true, _) => view! { <RunReport run=run /> }.into_any(),
                 (false, Some(Ok(p))) => view! { <PreviewLists preview=p /> }.into_any(),
                 (false, Some(Err(e))) => view! { <ErrorPanel error=e on_retry=move |_| previewed.refetch() /> }.into_any(),
-                (false, None) if file.with(|f| f.1.is_some()) && malformed.with(Option::is_none) =>
+                (false, None) if file.with(Option::is_some) && malformed.with(Option::is_none) =>
                     view! { <p role="status">"Checking the names in this project…"</p> }.into_any(),
                 (false, None) => ().into_any(),
             }}

@@ -7,7 +7,6 @@ use crate::api;
 use crate::api::read::fresh_resource;
 use crate::browser;
 use crate::components::capability_summary::CapabilitySummary;
-use crate::components::delete_group_type::DeleteGroupTypeDialog;
 use crate::components::embed_bridge::Embed;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::group_type_table::GroupTypeTable;
@@ -86,6 +85,24 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
     Effect::new(move |_| session.unsaved.set(changed.get() > 0));
     on_cleanup(move || session.unsaved.set(false));
     let delete_target = RwSignal::new(None::<GroupType>);
+    // The dialog's code comes with the metric screens' chunk (usually preloaded by now),
+    // fetched the first time a Delete is pressed.
+    let delete_dialog = RwSignal::new(None::<Result<lazy::BuildDeleteDialog, lazy::ChunkError>>);
+    Effect::new(move |_| {
+        let wanted = delete_target.with(Option::is_some);
+        if wanted && !matches!(delete_dialog.get_untracked(), Some(Ok(_))) {
+            delete_dialog.set(None);
+            leptos::task::spawn_local(async move {
+                let loaded = lazy::delete_dialog().await;
+                if loaded.is_err() {
+                    // Nothing to show: say why where the notices are, and let Delete try again.
+                    let _ = delete_target.try_set(None);
+                    notice.show("The delete dialog could not be loaded: its code did not arrive from the server the app is served from. Check the connection, then press Delete again.".to_string());
+                }
+                let _ = delete_dialog.try_set(Some(loaded));
+            });
+        }
+    });
 
     let on_deleted = move |index: u32| {
         let removed = current
@@ -191,14 +208,15 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
                 on_close=move || rename.review_open.set(false)
             />
         </Show>
-        {move || delete_target.get().map(|g| view! {
-            <DeleteGroupTypeDialog
-                group_type=g
-                connection=conn.get_value()
-                used_slots=current.with_untracked(Vec::len)
-                on_deleted=on_deleted
-                on_close=move || delete_target.set(None)
-            />
+        {move || delete_target.get().map(|g| match delete_dialog.get() {
+            Some(Ok(build)) => untrack(|| build(lazy::DeleteDialogArgs {
+                group_type: g,
+                connection: conn.get_value(),
+                used_slots: current.with_untracked(Vec::len),
+                on_deleted: Callback::new(on_deleted),
+                on_close: Callback::new(move |()| delete_target.set(None)),
+            })),
+            Some(Err(_)) | None => view! { <p class="loading" role="status">"Opening the delete dialog…"</p> }.into_any(),
         })}
     }
 }

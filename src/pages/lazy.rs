@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use leptos::prelude::*;
 
 use crate::api;
+use crate::components::delete_group_type::DeleteGroupTypeDialog;
 use crate::components::error_panel::ProblemPanel;
 use crate::state::connection::{use_connection, use_metric_route};
 
@@ -89,6 +90,56 @@ split_screen!(
     preload(preload_metric_screens)
 );
 split_screen!(sign_in, oauth_callback_view, OAuthCallbackPage);
+
+/// What the group type delete dialog is given.
+pub struct DeleteDialogArgs {
+    /// The group type to delete.
+    pub group_type: posthog_groups::GroupType,
+    /// Where to send the request.
+    pub connection: crate::state::connection::Connection,
+    /// How many group types the project has now.
+    pub used_slots: usize,
+    /// Called with the index once the server has deleted it.
+    pub on_deleted: Callback<u32>,
+    /// Called when the user cancels.
+    pub on_close: Callback<()>,
+}
+
+/// Builds the delete dialog; it lives in the metric screens' chunk (it moves metrics, and
+/// that chunk is preloaded once the group types are on screen), so the first view of the
+/// group types does not carry it.
+pub type BuildDeleteDialog = fn(DeleteDialogArgs) -> AnyView;
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(metric_screens, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn delete_dialog_builder() -> Result<BuildDeleteDialog, ChunkError> {
+    Ok(|a| {
+        view! {
+            <DeleteGroupTypeDialog
+                group_type=a.group_type
+                connection=a.connection
+                used_slots=a.used_slots
+                on_deleted=a.on_deleted
+                on_close=a.on_close
+            />
+        }
+        .into_any()
+    })
+}
+
+/// The delete dialog's builder, once its code is here; `Err` when it could not be fetched.
+pub async fn delete_dialog() -> Result<BuildDeleteDialog, ChunkError> {
+    #[cfg(feature = "split")]
+    {
+        delete_dialog_builder().await
+    }
+    #[cfg(not(feature = "split"))]
+    {
+        delete_dialog_builder()
+    }
+}
 
 pub use crate::state::sign_in::StartSignIn;
 

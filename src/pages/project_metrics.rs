@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use posthog_groups::project_metrics::{Filed, Placement};
-use posthog_groups::GroupRef;
+use posthog_groups::{ApiError, GroupRef};
 
 use crate::api;
 use crate::browser;
@@ -66,7 +66,11 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
     let loaded = LocalResource::new(move || {
         // A delete reaching the server (or a move, an import) changes the list: read it again.
         writes.track();
-        async move { project_list::read(&conn.get_value()).await }
+        async move {
+            // A write can wake this just as the page is left: then there is nothing to read.
+            let conn = conn.try_get_value().ok_or(ApiError::Aborted)?;
+            project_list::read(&conn).await
+        }
     });
     let sort = RwSignal::new(Sort::default());
     let name_filter = RwSignal::new(String::new());
