@@ -141,11 +141,18 @@ pub fn restore_tab() {
 /// has just checked that host as the script did); any other connection's reads are sent
 /// as usual, and with no kept key the script sent nothing.
 pub fn adopt_early_reads(host: &Host, fingerprint: u64) {
-    if browser::early::reads_host().as_deref() == Some(host.as_str()) {
-        EARLY.with(|e| e.replace(Some((host.clone(), fingerprint))));
-    } else {
+    if browser::early::reads_host().as_deref() != Some(host.as_str()) {
         browser::early::drop_reads();
+        return;
     }
+    EARLY.with(|e| e.replace(Some((host.clone(), fingerprint))));
+    // The screen asks for them at once; one it never asked for (the user went elsewhere)
+    // must not answer a visit minutes later as if it were current.
+    leptos::task::spawn_local(async {
+        browser::sleep(std::time::Duration::from_millis(cache::ADOPT_MS as u64)).await;
+        EARLY.with(|e| e.replace(None));
+        browser::early::drop_reads();
+    });
 }
 
 fn save_tab() {

@@ -70,8 +70,18 @@ pub fn GroupPicker(
                 if more {
                     results.try_update(|r| r.extend(page.results));
                 } else {
+                    // A newer search can answer after the user has arrowed to an option of
+                    // the last one (typing outran the debounce): the same group stays active
+                    // if it is still listed, so Enter chooses what is highlighted.
+                    let was = active.try_get_untracked().flatten().and_then(|i| {
+                        results
+                            .try_with_untracked(|r| r.get(i).map(|g| g.group_key.clone()))
+                            .flatten()
+                    });
+                    let still =
+                        was.and_then(|key| page.results.iter().position(|g| g.group_key == key));
                     results.try_set(page.results);
-                    active.try_set(None);
+                    active.try_set(still);
                 }
                 cursor.try_set(next.clone());
                 let shown = results.try_with_untracked(Vec::len).unwrap_or(0);
