@@ -11,6 +11,13 @@ use posthog_groups::{
     KeyRecord, Metric, MetricDraft, MetricPatch, Page, UsageMetrics,
 };
 
+/// The page size of the project list's reads: PostHog's default, so an index of up to 100
+/// metrics costs one request (and a read sent ahead is the same request).
+const LIST_PAGE: u64 = 100;
+
+/// The page size of [`all_metrics`] (uniqueness checks, export).
+const ALL_PAGE: u64 = 200;
+
 /// Endpoint 1: the project's group types, sorted by index, asked of the server to check a
 /// connection. The answer is kept as not yet shown, so the group types page that follows
 /// shows it without asking again.
@@ -48,7 +55,7 @@ pub fn group_types_seen(conn: &Connection) -> Option<Vec<GroupType>> {
 pub fn prefetch_project_list(conn: &Connection) {
     prefetch_key_record(conn);
     let types = request::list_group_types(&conn.project);
-    read::prefetch(conn, request::list_metrics(&conn.project, 0, 100, 0));
+    read::prefetch(conn, request::list_metrics(&conn.project, 0, LIST_PAGE, 0));
     let conn = conn.clone();
     // Scoped like the reads it starts: leaving the view stops it.
     leptos::task::spawn_local_scoped_with_cancellation(async move {
@@ -60,7 +67,10 @@ pub fn prefetch_project_list(conn: &Connection) {
         };
         for index in posthog_groups::project_metrics::indexes(&list) {
             if index != posthog_groups::project_metrics::SETTINGS_INDEX {
-                read::prefetch(&conn, request::list_metrics(&conn.project, index, 100, 0));
+                read::prefetch(
+                    &conn,
+                    request::list_metrics(&conn.project, index, LIST_PAGE, 0),
+                );
             }
         }
     });
@@ -72,7 +82,10 @@ pub fn prefetch_metric(conn: &Connection, index: u32, id: &str, edit: bool) {
     prefetch_key_record(conn);
     read::prefetch(conn, request::get_metric(&conn.project, index, id));
     if edit {
-        read::prefetch(conn, request::list_metrics(&conn.project, index, 200, 0));
+        read::prefetch(
+            conn,
+            request::list_metrics(&conn.project, index, ALL_PAGE, 0),
+        );
     }
 }
 
@@ -219,7 +232,7 @@ pub fn rename_probe_kept(conn: &Connection) -> Option<Result<(), ApiError>> {
 
 /// Every metric of a group type, following the pages (for uniqueness checks and export).
 pub async fn all_metrics(conn: &Connection, index: u32) -> Result<Vec<Metric>, ApiError> {
-    metrics_in_pages(conn, index, 200).await
+    metrics_in_pages(conn, index, ALL_PAGE).await
 }
 
 /// Every metric of a group type, in pages of `page_size` metrics.
@@ -251,7 +264,7 @@ pub async fn project_metrics(
     indexes: &[u32],
 ) -> Result<Vec<(u32, Vec<Metric>)>, ApiError> {
     let reads = indexes.iter().map(|&index| async move {
-        metrics_in_pages(conn, index, 100)
+        metrics_in_pages(conn, index, LIST_PAGE)
             .await
             .map(|list| (index, list))
     });
