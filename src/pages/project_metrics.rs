@@ -150,6 +150,11 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
     };
     // Choosing a group changes the values shown and the URL, nothing else.
     let values = GroupValues::new(conn, target);
+    // Made here, outside the `Transition` below, so the values' resources are read under
+    // this owner: read under the Transition they would count as its pending work, and
+    // Leptos 0.8 can then show its fallback (no table at all) until the values come, when
+    // the list itself answered before the Transition's second run (leptos#4492).
+    let column = values.column();
     let choose_group = Callback::new(move |group: Option<GroupRef>| {
         let (limit, offset) = paging.get_untracked();
         let to = project_metrics_href(
@@ -285,7 +290,7 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
                     can_write=can_write.get()
                     on_delete=move |(index, m)| pending.schedule(conn.get_value(), index, m)
                     on_move=move |f: Filed| moving.set(Some(vec![f]))
-                    values=values.column()
+                    values=column
                 />
             </Show>
             {move || pager(PagerAt::Bottom)}
