@@ -21,7 +21,6 @@ use crate::components::offline_notice::OfflineNotice;
 use crate::components::pending_deletes_bar::PendingDeletesBar;
 use crate::components::slow_notice::SlowNotice;
 use crate::pages::{
-    connect::ConnectPage,
     group_types::GroupTypesPage,
     lazy::{self, LazyScreen},
     not_found::NotFoundPage,
@@ -73,7 +72,7 @@ pub fn App() -> impl IntoView {
             <PendingDeletesBar />
             <main id="main" tabindex="-1">
                 <Routes fallback=Fallback>
-                    <Route path=path!("/") view=ConnectPage />
+                    <Route path=path!("/") view=|| view! { <LazyScreen screen=&lazy::CONNECT /> } />
                     <Route path=path!("/oauth/callback") view=|| view! { <LazyScreen screen=&lazy::OAUTH_CALLBACK /> } />
                     <Route path=path!("/group-types") view=GroupTypesPage />
                     <Route path=path!("/metrics") view=|| view! { <LazyScreen screen=&lazy::PROJECT_METRICS /> } />

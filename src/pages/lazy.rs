@@ -1,5 +1,6 @@
-//! The metric screens, loaded when first needed: a cold load of the connection or group types
-//! page does not download them. With the `split` feature (the Trunk build sets it), each
+//! The screens a cold load of the group types page does not show, loaded when first
+//! needed: the metric screens, the connection page (a kept key never shows it) and the
+//! sign-in callback. With the `split` feature (the Trunk build sets it), each
 //! loader below is a split point: `scripts/split.mjs` moves what only these screens use into
 //! a chunk of its own, fetched the first time one of them is opened. Without the feature
 //! (component tests, `cargo check`) the loaders return their view at once.
@@ -17,7 +18,8 @@ use crate::state::connection::{use_connection, use_metric_route};
 
 use crate::pages::oauth_callback::OAuthCallbackPage;
 use crate::pages::{
-    metric::MetricPage, metric_form::MetricFormPage, project_metrics::ProjectMetricsPage,
+    connect::ConnectPage, metric::MetricPage, metric_form::MetricFormPage,
+    project_metrics::ProjectMetricsPage,
 };
 
 /// A screen's code could not be fetched (offline, or the deploy replaced the files).
@@ -41,7 +43,7 @@ type Loading = Pin<Box<dyn Future<Output = Result<Build, ChunkError>>>>;
 /// on its way (a deep link then costs about the longer of the two, not their sum).
 #[derive(Clone, Copy)]
 enum Reads {
-    /// Nothing to read ahead (the sign-in callback).
+    /// Nothing to read ahead (the connection page, the sign-in callback).
     None,
     /// The project's metrics list.
     ProjectList,
@@ -90,6 +92,9 @@ split_screen!(
     preload(preload_metric_screens)
 );
 split_screen!(sign_in, oauth_callback_view, OAuthCallbackPage);
+// Its own chunk: shown to a new user (fetched at once, right after the main module) or on
+// the way to another project, never on the way into one whose key is kept.
+split_screen!(connect, connect_view, ConnectPage);
 
 /// What the group type delete dialog is given.
 pub struct DeleteDialogArgs {
@@ -193,6 +198,8 @@ pub static PROJECT_METRICS: Screen = screen!(project_metrics_view, Reads::Projec
 pub static METRIC: Screen = screen!(metric_view, Reads::Metric);
 /// `/metrics/new` and `/metrics/:id/edit`.
 pub static METRIC_FORM: Screen = screen!(metric_form_view, Reads::MetricForm);
+/// `/`: the connection page.
+pub static CONNECT: Screen = screen!(connect_view, Reads::None);
 /// The sign-in callback (`oauth/callback`, or the redirect path `config.json` names).
 pub static OAUTH_CALLBACK: Screen = screen!(oauth_callback_view, Reads::None);
 

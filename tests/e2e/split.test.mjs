@@ -1,5 +1,6 @@
 // The metric screens are a chunk of their own (src/pages/lazy.rs, scripts/split.mjs): a cold
-// load of the group types page does not fetch it before the list is shown, then preloads it
+// load of the group types page does not fetch it before the list is shown (nor the
+// connection page's chunk at all), then preloads it
 // once that view has painted and the browser is idle, unless the connection is metered;
 // a deep link to a metric screen fetches it at once; a chunk that cannot be fetched gives an
 // error panel (not a panic) that brings the screen once the chunk can be had. Under the
@@ -16,6 +17,8 @@ const { opened } = strictSuite({ before, after, beforeEach, afterEach }, (suite)
 });
 
 const CHUNK = /\/split_metric_screens-[0-9a-f]{16}\.wasm$/;
+/** The connection page's chunk: a kept key never shows that page, so never fetches it. */
+const CONNECT_CHUNK = /\/split_connect-[0-9a-f]{16}\.wasm$/;
 
 /** A new tab that records which of the app's static files it fetched, in order. */
 async function recordingPage() {
@@ -82,6 +85,9 @@ test('a cold load of group types asks for no chunk before its first row is on sc
   const [chunkAt, firstRowAt] = [await chunkStart(), await page.evaluate(() => window.__firstRowAt)];
   assert.ok(firstRowAt > 0, 'the first row was stamped');
   assert.ok(chunkAt >= firstRowAt, `the chunk was asked for ${Math.round(firstRowAt - chunkAt)} ms before the first row showed`);
+  const connectChunk = await page.evaluate((source) => performance.getEntriesByType('resource')
+    .filter((e) => new RegExp(source).test(new URL(e.name).pathname)).length, CONNECT_CHUNK.source);
+  assert.equal(connectChunk, 0, 'the connection page\'s chunk is not part of the group types\' cold load');
   opening.assertClean();
 });
 
@@ -113,15 +119,20 @@ test('on a metered connection (Save-Data) nothing is preloaded; the metric scree
   opening.assertClean();
 });
 
-test('a cold load of the connection page fetches only the first view\'s files', async () => {
+test('a cold load of the connection page fetches its own chunk, and no other screen\'s', async () => {
   const { page, fetched } = await recordingPage();
   opened.push(page);
   await page.goto(sandbox.url);
   await page.getByRole('heading', { name: 'Connect to PostHog' }).waitFor();
   // Give a stray preload time to show itself.
   await page.waitForTimeout(500);
-  assert.deepEqual(fetched.filter((p) => p.endsWith('.wasm')).length, 1, JSON.stringify(fetched));
-  assert.ok(!fetched.some((p) => CHUNK.test(p)), JSON.stringify(fetched));
+  const wasm = fetched.filter((p) => p.endsWith('.wasm'));
+  // The main module, the page's chunk, and only the code it shares with other chunks
+  // (chunk_<n>, named by the loader); never the metric screens' or the sign-in's own.
+  assert.equal(wasm.filter((p) => /^\/groups-console-[0-9a-f]+_bg\.wasm$/.test(p)).length, 1, JSON.stringify(fetched));
+  assert.equal(wasm.filter((p) => CONNECT_CHUNK.test(p)).length, 1, JSON.stringify(fetched));
+  const others = wasm.filter((p) => !/^\/groups-console-/.test(p) && !CONNECT_CHUNK.test(p));
+  assert.ok(others.every((p) => /^\/chunk_\d+-[0-9a-f]{16}\.wasm$/.test(p)), JSON.stringify(fetched));
 });
 
 test('a chunk that cannot be fetched shows an error panel; Try again brings the screen', async () => {
