@@ -267,11 +267,16 @@ function initScript({ host, key, gtCaption, mCaption, mTarget }) {
   const marks = {
     gt: null, gtRows: 0,
     mFirst: null, mFirstRows: 0, mFull: null, mFullRows: 0, mLastFull: null, mBodies: 0,
+    // When the metrics screen's own code first ran (its heading is in the DOM): with early
+    // reads the list can answer before the wasm and the screen's chunk have arrived, and
+    // "render after the response" then starts from here, not from the response.
+    mScreen: null,
   };
   window.__bench = marks;
   let lastBody = null;
   const check = () => {
     const now = performance.now();
+    if (marks.mScreen === null && document.getElementById('metrics-title')) marks.mScreen = now;
     for (const t of document.getElementsByTagName('table')) {
       const caption = t.caption ? t.caption.textContent.trim() : '';
       const body = t.tBodies[0];
@@ -429,9 +434,11 @@ async function coldLoad(dep, url, view, link) {
     return {
       ms: m.mFull,
       rows: m.mFullRows,
-      renderMs: m.mFull - response.responseEnd,
+      // From when the page had both the answer and the screen's code (the baseline's code is
+      // there from the start): the render itself, not the wasm's download and start.
+      renderMs: m.mFull - Math.max(response.responseEnd, m.mScreen ?? 0),
       bodies: m.mBodies,
-      lastFullMs: m.mLastFull - response.responseEnd,
+      lastFullMs: m.mLastFull - Math.max(response.responseEnd, m.mScreen ?? 0),
     };
   } finally {
     await context.close();
@@ -476,7 +483,7 @@ async function compareLoads(dep, view, link = false) {
   };
   if (view === 'metrics') {
     figure.render = {
-      what: `metrics list response end (resource timing) → ${METRICS_TARGET} rows in the DOM`,
+      what: `the later of the metrics list's response end (resource timing) and the screen's heading in the DOM → ${METRICS_TARGET} rows in the DOM`,
       ...compare('renderMs'),
       appTableBodiesBuilt: stats(app.map((r) => r.bodies)),
       appResponseToLastRebuild: stats(app.map((r) => r.lastFullMs)),
