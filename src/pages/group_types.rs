@@ -44,9 +44,20 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
     let conn = StoredValue::new(connection);
     // A list received moments ago (on connect, or as a rename's or delete's answer) is
     // taken as it is by the read layer.
+    // "Refreshing…" while a list already on screen is read again (after a rename, a delete).
+    let refreshing = RwSignal::new(false);
+    let answered = StoredValue::new(false);
     let loaded = fresh_resource(move |fresh| {
         let conn = conn.get_value();
-        async move { api::list_group_types_fresh(&conn, move |r| fresh.replace(r)).await }
+        async move {
+            if answered.try_get_value() == Some(true) {
+                let _ = refreshing.try_set(true);
+            }
+            let list = api::list_group_types_fresh(&conn, move |r| fresh.replace(r)).await;
+            answered.try_set_value(true);
+            let _ = refreshing.try_set(false);
+            list
+        }
     });
     // What the key can do, beside the list (not before it): known at once in this tab after
     // connecting; the rename probe is sent once per connection per tab, from here only.
@@ -145,7 +156,6 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
         Memo::new(move |_| caps.with(|c| c.as_ref().and_then(|c| c.group_types_write_reason())));
     let settings_url = conn.with_value(|c| posthog_group_settings(&c.host, &c.project));
     let settings_link = settings_url.clone();
-    let refreshing = RwSignal::new(false);
 
     view! {
         <p class="connection-line">
@@ -159,7 +169,11 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
                 <a href=settings_link.clone() target="_blank" rel="noopener noreferrer">"PostHog's group type settings"</a>"."
             </p>
         </Show>
-        <Transition fallback=|| view! { <p class="loading" role="status">"Loading group types…"</p> } set_pending=refreshing>
+        // No `<Transition>`: Leptos 0.8 can show its fallback again at the first re-read
+        // when the first answer came at once, as an adopted early read does (leptos#4492),
+        // swapping the table and the focus in it out. A resource keeps its last answer while
+        // it reads again, so the table simply stays.
+        {move || loaded.with(Option::is_none).then(|| view! { <p class="loading" role="status">"Loading group types…"</p> })}
             {move || loaded.get().map(|result| match result {
                 Err(error) => view! { <ErrorPanel error=error on_retry=move |_| loaded.refetch() /> }.into_any(),
                 Ok(list) if list.is_empty() => view! {
@@ -189,7 +203,6 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
                     />
                 }.into_any(),
             })}
-        </Transition>
         {move || rename.refused.get().map(|names| view! { <RenameRefused settings_url=settings_url.clone() names=names /> })}
         {move || rename.save_error.get().map(|e| view! { <ErrorPanel error=e /> })}
         <Show when=move || { changed.get() > 0 }>

@@ -65,7 +65,8 @@ fn MetricView(
     let type_list = group_type_choices(conn, index, values);
     let shown = move || matches!(loaded.get(), Some(Ok(_)));
     view! {
-        <Transition fallback=|| view! { <h1>"Usage metric"</h1><p class="loading" role="status">"Loading…"</p> }>
+        // No `<Transition>` (see the group types page): the last answer stays while read again.
+        {move || loaded.with(Option::is_none).then(|| view! { <h1>"Usage metric"</h1><p class="loading" role="status">"Loading…"</p> })}
             {move || loaded.get().map(|r| match r {
                 Ok(m) => view! { <MetricDetails metric=m connection=conn.get_value() index=index target=target /> }.into_any(),
                 Err(ApiError::NotFound { .. }) => view! {
@@ -77,7 +78,6 @@ fn MetricView(
                 }.into_any(),
                 Err(e) => view! { <h1>"Usage metric"</h1><ErrorPanel error=e on_retry=move |_| loaded.refetch() /> }.into_any(),
             })}
-        </Transition>
         // Mounted once for the page (not per answer), so a check of the metric keeps the
         // chosen group's state.
         <Show when=shown>

@@ -150,10 +150,7 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
     };
     // Choosing a group changes the values shown and the URL, nothing else.
     let values = GroupValues::new(conn, target);
-    // Made here, outside the `Transition` below, so the values' resources are read under
-    // this owner: read under the Transition they would count as its pending work, and
-    // Leptos 0.8 can then show its fallback (no table at all) until the values come, when
-    // the list itself answered before the Transition's second run (leptos#4492).
+    // One memo for the page's life, not one per render of the table.
     let column = values.column();
     let choose_group = Callback::new(move |group: Option<GroupRef>| {
         let (limit, offset) = paging.get_untracked();
@@ -258,7 +255,12 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
         {move || moving.get().map(|items| view! {
             <MoveMetricsDialog connection=conn.get_value() items=items index0=index0() on_close=move |_| moving.set(None) />
         })}
-        <Transition fallback=|| view! { <p class="loading" role="status">"Loading metrics…"</p> }>
+        // No `<Transition>`: a resource read under one counts as its pending work, and
+        // Leptos 0.8 can show the fallback again at the first re-read (after a delete) when
+        // the first answer came at once, as an adopted early read does (leptos#4492): the
+        // list, and the focus in it, would be swapped out. A resource keeps its last answer
+        // while it reads again, so the list simply stays.
+        {move || loaded.with(Option::is_none).then(|| view! { <p class="loading" role="status">"Loading metrics…"</p> })}
             {move || loaded.get().map(|result| match result {
                 Err(error) => view! { <ErrorPanel error=error on_retry=move |_| loaded.refetch() /> }.into_any(),
                 Ok(_) => view! {
@@ -294,7 +296,6 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
                 />
             </Show>
             {move || pager(PagerAt::Bottom)}
-        </Transition>
     }
 }
 

@@ -861,6 +861,14 @@ test('three deletes and an Undo of the second: the first and third reach the ser
   const seeded = await sandboxMetrics(sandbox, 1, 0);
   const byName = Object.fromEntries(seeded.map((m) => [m.name, m.id]));
   const { page, assertClean } = await openList(0);
+  // Counts every moment the list's table leaves the page: the list read again after the
+  // deletes must replace its rows in place, never swap the table for a loading line.
+  await page.evaluate(() => {
+    window.__tableGone = 0;
+    new MutationObserver(() => {
+      if (!document.getElementById('metric-results')) window.__tableGone += 1;
+    }).observe(document.getElementById('main'), { childList: true, subtree: true });
+  });
   await clearLog();
   const three = ['Logins', 'Projects created', 'Invoices sent'];
   for (const name of three) {
@@ -894,6 +902,7 @@ test('three deletes and an Undo of the second: the first and third reach the ser
   const names = await rowNames(page);
   assert.deepEqual(names, left.slice(0, 25));
   assert.deepEqual(await pendingLines(page), []);
+  assert.equal(await page.evaluate(() => window.__tableGone), 0, 'the table stayed while the list was read again');
   assertClean();
 });
 
