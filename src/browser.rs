@@ -217,6 +217,20 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// Stamps `name` on the page's performance timeline, where a profiler or the benchmark
+/// (`bench/bench.mjs`) can read it; nothing where the browser has no `performance.mark`.
+pub fn performance_mark(name: &str) {
+    let Ok(perf) = js_sys::Reflect::get(&js_sys::global(), &"performance".into()) else {
+        return;
+    };
+    let Ok(mark) = js_sys::Reflect::get(&perf, &"mark".into()) else {
+        return;
+    };
+    if let Some(mark) = mark.dyn_ref::<js_sys::Function>() {
+        let _ = mark.call1(&perf, &name.into());
+    }
+}
+
 /// Moves keyboard focus to the element with this id, if it exists.
 pub fn focus_id(id: &str) {
     if let Some(el) = document().get_element_by_id(id) {

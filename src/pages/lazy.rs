@@ -293,7 +293,12 @@ pub fn LazyScreen(
     move || {
         match state.get() {
         State::Loading => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
-        State::Ready(build) => untrack(build),
+        State::Ready(build) => {
+            // When the screen's code is here and it starts building: the benchmark's render
+            // figure starts here when the screen's first answer came before its code.
+            crate::browser::performance_mark("groups-console:screen-build");
+            untrack(build)
+        }
         State::Failed => view! {
             <ProblemPanel
                 title="This screen could not be loaded"
