@@ -42,11 +42,11 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
     let session = Session::expect();
     let notice = Notice::expect();
     let conn = StoredValue::new(connection);
-    // A list received moments ago (on connect, or as a rename's or delete's answer) is
-    // taken as it is by the read layer.
     // "Refreshing…" while a list already on screen is read again (after a rename, a delete).
     let refreshing = RwSignal::new(false);
     let answered = StoredValue::new(false);
+    // A list received moments ago (on connect, or as a rename's or delete's answer) is
+    // taken as it is by the read layer.
     let loaded = fresh_resource(move |fresh| {
         let conn = conn.get_value();
         async move {
