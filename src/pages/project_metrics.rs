@@ -75,19 +75,20 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
     let sort = RwSignal::new(Sort::default());
     let name_filter = RwSignal::new(String::new());
     let can_write = session.can_write_metrics(conn);
+    // Memos, each cloning its half of the answer once: every row reads the group types (to
+    // name its index), and a derived signal would clone the whole answer, list and all, on
+    // each of those reads.
     let list = Memo::new(move |_| {
-        loaded
-            .get()
-            .and_then(Result::ok)
-            .map(|(_, l)| l)
-            .unwrap_or_default()
+        loaded.with(|r| match r {
+            Some(Ok((_, l))) => l.clone(),
+            _ => Vec::new(),
+        })
     });
-    let group_types = Signal::derive(move || {
-        loaded
-            .get()
-            .and_then(Result::ok)
-            .map(|(t, _)| t)
-            .unwrap_or_default()
+    let group_types = Memo::new(move |_| {
+        loaded.with(|r| match r {
+            Some(Ok((t, _))) => t.clone(),
+            _ => Vec::new(),
+        })
     });
     let hidden = Memo::new(move |_| pending.hidden_in_project(&conn.get_value()));
     // Marks once per list (and per delete waiting), not per keystroke in the filter.
