@@ -1,12 +1,13 @@
-// Splits the app's wasm so a cold load downloads only what its first view runs: the metric
-// screens (src/pages/lazy.rs, the split points) become a chunk fetched when one of them is
-// first needed. Trunk builds and binds the whole wasm; this hook, run after it (Trunk.toml,
+// Splits the app's wasm so a cold load downloads only what its first view runs: the screens
+// marked in src/pages/lazy.rs (the split points) become chunks, each fetched when one of its
+// screens is first needed. Trunk builds and binds the whole wasm; this hook, run after it (Trunk.toml,
 // post_build, before compress.mjs), redoes the last two steps around the split, as
 // cargo-leptos does:
 //
-//   cargo's wasm ── wasm-split-cli ──> main.wasm + split_metric_screens.wasm + __wasm_split.js
+//   cargo's wasm ── wasm-split-cli ──> main.wasm + split_<name>.wasm per chunk
+//                                      + chunk_<n>.wasm (code chunks share) + __wasm_split.js
 //   main.wasm ── wasm-bindgen --keep-lld-exports ──> the page's JS and wasm (Trunk's names)
-//   release: wasm-opt -Oz on the main wasm and the chunk (Trunk's own pass is off: index.html)
+//   release: wasm-opt -Oz on the main wasm and each chunk (Trunk's own pass is off: index.html)
 //
 // The chunk and its loader get content-hashed names like Trunk's own assets, so a host can
 // cache every asset for a year; index.html's integrity values are recomputed for the files
@@ -51,7 +52,8 @@ try {
   if (profile === 'release') {
     for (const name of [mainWasm, ...chunks]) {
       const path = join(work, name);
-      run('wasm-opt', ['-Oz', path, '-o', path]);
+      // SPLIT_KEEP_NAMES=1 keeps function names, for a profile that names them (never shipped).
+      run('wasm-opt', ['-Oz', ...(process.env.SPLIT_KEEP_NAMES ? ['-g'] : []), path, '-o', path]);
     }
   }
 
