@@ -96,7 +96,7 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
     Effect::new(move |_| session.unsaved.set(changed.get() > 0));
     on_cleanup(move || session.unsaved.set(false));
     let delete_target = RwSignal::new(None::<GroupType>);
-    // The dialog's code comes with the metric screens' chunk (usually preloaded by now),
+    // The dialog's code comes with the metrics list's chunk (usually preloaded by now),
     // fetched the first time a Delete is pressed.
     let delete_dialog = RwSignal::new(None::<Result<lazy::BuildDeleteDialog, lazy::ChunkError>>);
     Effect::new(move |_| {

@@ -61,10 +61,12 @@ pub struct Screen {
     reads: Reads,
 }
 
-/// Declares a split point giving a component's builder in chunk `$chunk`. The metric
-/// screens share one chunk, since whoever opens one is about to open the others; the
-/// sign-in round trip (its start and its callback) has its own, which most visits never
-/// load.
+/// Declares a split point giving a component's builder in chunk `$chunk`. The metrics list
+/// has one chunk, and a metric's page and form share another (whoever opens one is about to
+/// open the other): a deep link to the list does not wait for the form and its filters
+/// editor, nor a deep link to a metric for the list's tools. The code both use is a third
+/// piece, fetched beside either. The sign-in round trip (its start and its callback) has
+/// its own, which most visits never load.
 macro_rules! split_screen {
     ($chunk:ident, $name:ident, $component:ident $(, $option:meta)?) => {
         #[cfg_attr(
@@ -82,14 +84,19 @@ macro_rules! split_screen {
     };
 }
 
-split_screen!(metric_screens, project_metrics_view, ProjectMetricsPage);
-split_screen!(metric_screens, metric_view, MetricPage);
-// The chunk's preload comes with one of them: any one loads it for all.
 split_screen!(
-    metric_screens,
+    metric_list,
+    project_metrics_view,
+    ProjectMetricsPage,
+    preload(preload_metric_list)
+);
+split_screen!(metric_detail, metric_view, MetricPage);
+// A chunk's preload comes with one of its split points: any one loads it for all.
+split_screen!(
+    metric_detail,
     metric_form_view,
     MetricFormPage,
-    preload(preload_metric_screens)
+    preload(preload_metric_detail)
 );
 split_screen!(sign_in, oauth_callback_view, OAuthCallbackPage);
 // Its own chunk: shown to a new user (fetched at once, right after the main module) or on
@@ -110,14 +117,14 @@ pub struct DeleteDialogArgs {
     pub on_close: Callback<()>,
 }
 
-/// Builds the delete dialog; it lives in the metric screens' chunk (it moves metrics, and
+/// Builds the delete dialog; it lives in the metrics list's chunk (it moves metrics, and
 /// that chunk is preloaded once the group types are on screen), so the first view of the
 /// group types does not carry it.
 pub type BuildDeleteDialog = fn(DeleteDialogArgs) -> AnyView;
 
 #[cfg_attr(
     feature = "split",
-    leptos::wasm_split::wasm_split(metric_screens, wasm_split_path = ::leptos::wasm_split, fallible)
+    leptos::wasm_split::wasm_split(metric_list, wasm_split_path = ::leptos::wasm_split, fallible)
 )]
 fn delete_dialog_builder() -> Result<BuildDeleteDialog, ChunkError> {
     Ok(|a| {
@@ -233,18 +240,19 @@ fn read_ahead(reads: Reads, waiting: impl Fn() -> bool + 'static) {
     });
 }
 
-/// Fetches the metric screens' code in the background, so that opening one does not wait
-/// for it; called once the group types are on screen (their rows link to the metrics). It
-/// waits until that view has painted and the browser is idle, so it never competes with the
-/// first view, and it is skipped on a metered or slow connection (the screen then fetches
-/// its code when opened). A failure here is not shown: the screen that needs the code
-/// tries again and says so.
+/// Fetches the metric screens' two chunks in the background, the list's first, so that
+/// opening one does not wait for it; called once the group types are on screen (their rows
+/// link to the metrics). It waits until that view has painted and the browser is idle, so it
+/// never competes with the first view, and it is skipped on a metered or slow connection (the
+/// screen then fetches its code when opened). A failure here is not shown: the screen that
+/// needs the code tries again and says so.
 pub fn preload() {
     #[cfg(feature = "split")]
     crate::browser::after_paint_when_idle(|| {
         if !crate::browser::connection_is_constrained() {
             leptos::task::spawn_local(async {
-                let _ = preload_metric_screens().await;
+                let _ = preload_metric_list().await;
+                let _ = preload_metric_detail().await;
             });
         }
     });

@@ -139,7 +139,8 @@ function assets() {
   return {
     js: one(/^groups-console-[0-9a-f]{1,16}\.js$/),
     wasm: one(/^groups-console-[0-9a-f]{1,16}_bg\.wasm$/),
-    chunk: one(/^split_metric_screens-[0-9a-f]{16}\.wasm$/),
+    chunk: one(/^split_metric_list-[0-9a-f]{16}\.wasm$/),
+    detailChunk: one(/^split_metric_detail-[0-9a-f]{16}\.wasm$/),
     loader: one(/^__wasm_split-[0-9a-f]{16}\.js$/),
     css: one(/^main-[0-9a-f]{1,16}\.css$/),
   };
@@ -174,7 +175,7 @@ async function checkServer(start) {
     secured(config, 'config.json');
 
     const files = assets();
-    const types = { js: /^(text|application)\/javascript/, wasm: /^application\/wasm$/, chunk: /^application\/wasm$/, loader: /^(text|application)\/javascript/, css: /^text\/css/ };
+    const types = { js: /^(text|application)\/javascript/, wasm: /^application\/wasm$/, chunk: /^application\/wasm$/, detailChunk: /^application\/wasm$/, loader: /^(text|application)\/javascript/, css: /^text\/css/ };
     for (const [kind, path] of Object.entries(files)) {
       const plain = await get(server.url + path);
       assert.equal(plain.status, 200, path);

@@ -199,7 +199,7 @@ test('a split screen\'s reads start while its chunk is still loading', async () 
   // The group types page, with its chunk preload held back: then the chunk is slow to come.
   let release;
   const held = new Promise((ok) => { release = ok; });
-  await page.route(/split_metric_screens-[0-9a-f]+\.wasm$/, async (route) => {
+  await page.route(/split_metric_list-[0-9a-f]+\.wasm$/, async (route) => {
     await held;
     await route.continue();
   });

@@ -1,8 +1,8 @@
-// The metric screens are a chunk of their own (src/pages/lazy.rs, scripts/split.mjs): a cold
-// load of the group types page does not fetch it before the list is shown (nor the
-// connection page's chunk at all), then preloads it
-// once that view has painted and the browser is idle, unless the connection is metered;
-// a deep link to a metric screen fetches it at once; a chunk that cannot be fetched gives an
+// The metric screens are two chunks (src/pages/lazy.rs, scripts/split.mjs): the metrics list
+// (with the group type delete dialog), and a metric's page with its form. A cold load of the
+// group types page fetches neither before the list is shown (nor the connection page's chunk
+// at all), then preloads both once that view has painted and the browser is idle, unless the
+// connection is metered; a deep link to a metric screen fetches its chunk at once; a chunk that cannot be fetched gives an
 // error panel (not a panic) that brings the screen once the chunk can be had. Under the
 // strict CSP: the chunk and its loader are fetched from the app's own origin.
 
@@ -16,7 +16,10 @@ const { opened } = strictSuite({ before, after, beforeEach, afterEach }, (suite)
   ({ sandbox, browser } = suite);
 });
 
-const CHUNK = /\/split_metric_screens-[0-9a-f]{16}\.wasm$/;
+/** The metrics list's chunk. */
+const CHUNK = /\/split_metric_list-[0-9a-f]{16}\.wasm$/;
+/** A metric's page and form. */
+const DETAIL_CHUNK = /\/split_metric_detail-[0-9a-f]{16}\.wasm$/;
 /** The connection page's chunk: a kept key never shows that page, so never fetches it. */
 const CONNECT_CHUNK = /\/split_connect-[0-9a-f]{16}\.wasm$/;
 
@@ -31,7 +34,7 @@ async function recordingPage() {
   return { page, fetched };
 }
 
-test('the group types page shows its list without the metric screens\' chunk, then preloads it', async () => {
+test('the group types page shows its list without the metric screens\' chunks, then preloads them', async () => {
   const opening = await openPage(browser.context, sandbox.url);
   opened.push(opening.page);
   const { page } = opening;
@@ -41,17 +44,22 @@ test('the group types page shows its list without the metric screens\' chunk, th
     if (new URL(r.url()).pathname === '/api/projects/1/groups_types/') events.push('list');
   });
   page.on('request', (r) => {
-    if (CHUNK.test(new URL(r.url()).pathname)) events.push('chunk');
+    const path = new URL(r.url()).pathname;
+    if (CHUNK.test(path)) events.push('chunk');
+    if (DETAIL_CHUNK.test(path)) events.push('detail');
   });
   await page.getByRole('heading', { name: 'Connect to PostHog' }).waitFor();
   await connect(page);
   await page.getByRole('table').waitFor();
-  await eventually(async () => events.includes('chunk'), 'the chunk to be preloaded after the list');
-  assert.deepEqual(events.filter((e, i) => events.indexOf(e) === i), ['list', 'chunk'], 'the list came first');
-  // The preloaded chunk serves the next screen without another fetch.
+  await eventually(async () => events.includes('chunk') && events.includes('detail'), 'both chunks to be preloaded after the list');
+  assert.equal(events.filter((e, i) => events.indexOf(e) === i)[0], 'list', `the list came first: ${events}`);
+  // The preloaded chunks serve the next screens without another fetch.
   await page.getByRole('link', { name: 'Usage metrics' }).first().click();
   await metricTable(page).waitFor();
-  assert.equal(events.filter((e) => e === 'chunk').length, 1, 'the chunk is fetched once');
+  await metricTable(page).locator('tbody th[scope=row] a').first().click();
+  await page.getByRole('link', { name: 'Edit', exact: true }).first().waitFor();
+  assert.equal(events.filter((e) => e === 'chunk').length, 1, 'the list\'s chunk is fetched once');
+  assert.equal(events.filter((e) => e === 'detail').length, 1, 'the metric\'s chunk is fetched once');
   opening.assertClean();
 });
 
@@ -77,14 +85,17 @@ test('a cold load of group types asks for no chunk before its first row is on sc
   await page.addInitScript(stampFirstRow);
   await page.reload();
   await page.getByRole('table').waitFor();
-  const chunkStart = () => page.evaluate((source) => {
-    const entry = performance.getEntriesByType('resource').find((e) => new RegExp(source).test(new URL(e.name).pathname));
-    return entry ? entry.startTime : null;
-  }, CHUNK.source);
-  await eventually(async () => (await chunkStart()) !== null, 'the chunk to be preloaded');
-  const [chunkAt, firstRowAt] = [await chunkStart(), await page.evaluate(() => window.__firstRowAt)];
+  // Any split-off wasm: the screens' chunks and the code they share (chunk_<n>).
+  const chunkStarts = () => page.evaluate(() => performance.getEntriesByType('resource')
+    .filter((e) => /^\/(split_\w+|chunk_\d+)-[0-9a-f]{16}\.wasm$/.test(new URL(e.name).pathname))
+    .map((e) => [new URL(e.name).pathname, e.startTime]));
+  await eventually(async () => (await chunkStarts()).some(([p]) => CHUNK.test(p)), 'the list\'s chunk to be preloaded');
+  await eventually(async () => (await chunkStarts()).some(([p]) => DETAIL_CHUNK.test(p)), 'the metric\'s chunk to be preloaded');
+  const [starts, firstRowAt] = [await chunkStarts(), await page.evaluate(() => window.__firstRowAt)];
   assert.ok(firstRowAt > 0, 'the first row was stamped');
-  assert.ok(chunkAt >= firstRowAt, `the chunk was asked for ${Math.round(firstRowAt - chunkAt)} ms before the first row showed`);
+  for (const [path, at] of starts) {
+    assert.ok(at >= firstRowAt, `${path} was asked for ${Math.round(firstRowAt - at)} ms before the first row showed`);
+  }
   const connectChunk = await page.evaluate((source) => performance.getEntriesByType('resource')
     .filter((e) => new RegExp(source).test(new URL(e.name).pathname)).length, CONNECT_CHUNK.source);
   assert.equal(connectChunk, 0, 'the connection page\'s chunk is not part of the group types\' cold load');
@@ -105,7 +116,8 @@ test('on a metered connection (Save-Data) nothing is preloaded; the metric scree
   await page.reload();
   const chunks = [];
   page.on('request', (r) => {
-    if (CHUNK.test(new URL(r.url()).pathname)) chunks.push(Date.now());
+    const path = new URL(r.url()).pathname;
+    if (CHUNK.test(path) || DETAIL_CHUNK.test(path)) chunks.push(path);
   });
   await page.getByRole('heading', { name: 'Connect to PostHog' }).waitFor();
   await connect(page);
@@ -115,7 +127,8 @@ test('on a metered connection (Save-Data) nothing is preloaded; the metric scree
   assert.deepEqual(chunks, [], 'no preload on a metered connection');
   await page.getByRole('link', { name: 'Usage metrics' }).first().click();
   await metricTable(page).waitFor();
-  assert.equal(chunks.length, 1, 'fetched when the screen was opened');
+  assert.equal(chunks.length, 1, `only the list's chunk, fetched when the screen was opened: ${chunks}`);
+  assert.ok(CHUNK.test(chunks[0]), chunks[0]);
   opening.assertClean();
 });
 
