@@ -12,7 +12,7 @@ use crate::components::error_panel::ErrorPanel;
 use crate::components::group_type_table::GroupTypeTable;
 use crate::components::not_connected::NotConnected;
 use crate::components::notice::Notice;
-use crate::components::rename_bar::{RenameBar, ReviewDialog};
+use crate::components::rename_bar::RenameBar;
 use crate::components::rename_refused::RenameRefused;
 use crate::pages::lazy;
 use crate::state::capabilities::Access;
@@ -96,24 +96,26 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
     Effect::new(move |_| session.unsaved.set(changed.get() > 0));
     on_cleanup(move || session.unsaved.set(false));
     let delete_target = RwSignal::new(None::<GroupType>);
-    // The dialog's code comes with the metrics list's chunk (usually preloaded by now),
-    // fetched the first time a Delete is pressed.
-    let delete_dialog = RwSignal::new(None::<Result<lazy::BuildDeleteDialog, lazy::ChunkError>>);
-    Effect::new(move |_| {
-        let wanted = delete_target.with(Option::is_some);
-        if wanted && !matches!(delete_dialog.get_untracked(), Some(Ok(_))) {
-            delete_dialog.set(None);
-            leptos::task::spawn_local(async move {
-                let loaded = lazy::delete_dialog().await;
-                if loaded.is_err() {
-                    // Nothing to show: say why where the notices are, and let Delete try again.
-                    let _ = delete_target.try_set(None);
-                    notice.show("The delete dialog could not be loaded: its code did not arrive from the server the app is served from. Check the connection, then press Delete again.".to_string());
-                }
-                let _ = delete_dialog.try_set(Some(loaded));
-            });
-        }
-    });
+    // The dialogs' code comes with the metrics list's chunk (usually preloaded by now),
+    // fetched the first time one is opened. If it cannot be had there is nothing to show:
+    // the page says why where the notices are, and pressing the button again tries again.
+    let delete_dialog = lazy::on_demand(
+        move || delete_target.with(Option::is_some),
+        lazy::delete_dialog,
+        move || {
+            let _ = delete_target.try_set(None);
+            notice.show("The delete dialog could not be loaded: its code did not arrive from the server the app is served from. Check the connection, then press Delete again.".to_string());
+        },
+    );
+    let review_open = rename.review_open;
+    let review_dialog = lazy::on_demand(
+        move || review_open.get(),
+        lazy::review_dialog,
+        move || {
+            let _ = review_open.try_set(false);
+            notice.show("The review could not be loaded: its code did not arrive from the server the app is served from. Your edits are kept; check the connection, then press Review again, or Save without the review.".to_string());
+        },
+    );
 
     let on_deleted = move |index: u32| {
         let removed = current
@@ -214,13 +216,14 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
                 on_discard=move || rename.discard()
             />
         </Show>
-        <Show when=move || rename.review_open.get()>
-            <ReviewDialog
-                changes=rename.planned.get_untracked().map(|p| p.changes).unwrap_or_default()
-                on_save=move || rename.save()
-                on_close=move || rename.review_open.set(false)
-            />
-        </Show>
+        {move || review_open.get().then(|| match review_dialog.get() {
+            Some(Ok(build)) => untrack(|| build(lazy::ReviewDialogArgs {
+                changes: rename.planned.get_untracked().map(|p| p.changes).unwrap_or_default(),
+                on_save: Callback::new(move |()| rename.save()),
+                on_close: Callback::new(move |()| review_open.set(false)),
+            })),
+            Some(Err(_)) | None => view! { <p class="loading" role="status">"Opening the review…"</p> }.into_any(),
+        })}
         {move || delete_target.get().map(|g| match delete_dialog.get() {
             Some(Ok(build)) => untrack(|| build(lazy::DeleteDialogArgs {
                 group_type: g,

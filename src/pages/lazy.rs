@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use crate::api;
 use crate::components::delete_group_type::DeleteGroupTypeDialog;
 use crate::components::error_panel::ProblemPanel;
+use crate::components::rename_bar::ReviewDialog;
 use crate::state::connection::{use_connection, use_metric_route};
 
 use crate::pages::oauth_callback::OAuthCallbackPage;
@@ -151,6 +152,72 @@ pub async fn delete_dialog() -> Result<BuildDeleteDialog, ChunkError> {
     {
         delete_dialog_builder()
     }
+}
+
+/// What the rename review dialog is given.
+pub struct ReviewDialogArgs {
+    /// The changes to show.
+    pub changes: Vec<crate::state::rename::Change>,
+    /// Sends them.
+    pub on_save: Callback<()>,
+    /// Back to editing.
+    pub on_close: Callback<()>,
+}
+
+/// Builds the rename review dialog; it lives in the metrics list's chunk (preloaded once the
+/// group types are on screen): most visits never review a rename, so the first view does
+/// not carry it.
+pub type BuildReviewDialog = fn(ReviewDialogArgs) -> AnyView;
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(metric_list, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+fn review_dialog_builder() -> Result<BuildReviewDialog, ChunkError> {
+    Ok(|a| {
+        view! { <ReviewDialog changes=a.changes on_save=a.on_save on_close=a.on_close /> }
+            .into_any()
+    })
+}
+
+/// The review dialog's builder, once its code is here; `Err` when it could not be fetched.
+pub async fn review_dialog() -> Result<BuildReviewDialog, ChunkError> {
+    #[cfg(feature = "split")]
+    {
+        review_dialog_builder().await
+    }
+    #[cfg(not(feature = "split"))]
+    {
+        review_dialog_builder()
+    }
+}
+
+/// A piece of a chunk (a dialog's builder) fetched the first time `wanted` turns true, and
+/// again after a failure: `None` while it comes. On a failure `failed` runs (to put the
+/// page back as it was and say why) and the result holds the error.
+pub fn on_demand<T, F>(
+    wanted: impl Fn() -> bool + 'static,
+    load: fn() -> F,
+    failed: impl Fn() + Copy + 'static,
+) -> RwSignal<Option<Result<T, ChunkError>>>
+where
+    T: Copy + Send + Sync + 'static,
+    F: Future<Output = Result<T, ChunkError>> + 'static,
+{
+    let held = RwSignal::new(None::<Result<T, ChunkError>>);
+    Effect::new(move |_| {
+        if wanted() && !matches!(held.get_untracked(), Some(Ok(_))) {
+            held.set(None);
+            leptos::task::spawn_local(async move {
+                let loaded = load().await;
+                if loaded.is_err() {
+                    failed();
+                }
+                let _ = held.try_set(Some(loaded));
+            });
+        }
+    });
+    held
 }
 
 pub use crate::state::sign_in::StartSignIn;

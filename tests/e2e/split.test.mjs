@@ -170,3 +170,38 @@ test('a chunk that cannot be fetched shows an error panel; Try again brings the 
   await page.getByRole('heading', { name: 'Group types', level: 1 }).waitFor();
   assert.deepEqual(errors, [], 'no page error (a panic would be one)');
 });
+
+test('the group types page\'s dialogs come from the list\'s chunk: refused, each says so and keeps the edits; then they open', async () => {
+  const { page } = await recordingPage();
+  opened.push(page);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // The list's chunk (the dialogs' code) is refused from the start, the preload's included.
+  await page.route(CHUNK, (route) => route.abort('internetdisconnected'));
+  await page.goto(sandbox.url);
+  await connect(page);
+  await page.getByRole('heading', { name: 'Group types', level: 1 }).waitFor();
+  const singular = page.getByLabel('Singular name of company', { exact: true });
+  await singular.fill('Firm');
+  const unsaved = page.getByRole('region', { name: 'Unsaved changes' });
+  await unsaved.getByRole('button', { name: 'Review' }).click();
+  await page.getByRole('status').filter({ hasText: 'The review could not be loaded' }).waitFor();
+  assert.equal(await page.getByRole('dialog').count(), 0, 'no dialog while its code is missing');
+  assert.equal(await singular.inputValue(), 'Firm', 'the edit is kept');
+  await page.getByRole('button', { name: 'Delete company', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'The delete dialog could not be loaded' }).waitFor();
+  assert.equal(await page.getByRole('dialog').count(), 0, 'no delete dialog either');
+  // The code can be had again: pressing the buttons again opens the dialogs.
+  await page.unroute(CHUNK);
+  await unsaved.getByRole('button', { name: 'Review' }).click();
+  const review = page.getByRole('dialog', { name: 'Review name changes' });
+  await review.waitFor();
+  await review.getByRole('button', { name: 'Back to editing' }).click();
+  await review.waitFor({ state: 'detached' });
+  assert.equal(await singular.inputValue(), 'Firm', 'still kept');
+  await page.getByRole('button', { name: 'Delete company', exact: true }).click();
+  const remove = page.getByRole('dialog', { name: /^Delete the group type/ });
+  await remove.waitFor();
+  await remove.getByRole('button', { name: 'Cancel' }).click();
+  assert.deepEqual(errors, [], 'no page error (a panic would be one)');
+});
