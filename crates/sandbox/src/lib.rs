@@ -16,6 +16,7 @@ pub mod control;
 pub mod corrupt;
 pub mod cors;
 pub mod csp;
+pub mod definitions;
 pub mod error;
 pub mod gate;
 pub mod model;

@@ -175,6 +175,14 @@ pub struct Project {
     pub group_types: Vec<GroupType>,
     /// Metrics by group type index, each list in creation order.
     pub metrics: BTreeMap<i64, Vec<Metric>>,
+    /// The events the project has seen, taken from the seed's event store (see
+    /// [`crate::definitions`]): a metric saved later does not add one. Not saved with the
+    /// state (a saved state is read back as a seed, which derives them again from its metrics).
+    #[serde(skip)]
+    pub event_definitions: Vec<crate::definitions::EventDefinition>,
+    /// The event properties the project has seen, with the events they came with.
+    #[serde(skip)]
+    pub property_definitions: Vec<crate::definitions::PropertyDefinition>,
     /// What every generated number (event properties, warehouse columns) is multiplied by:
     /// 1 in the demo; a worst-case seed sets 1e9 for 12-digit values.
     #[serde(skip_serializing_if = "is_one")]

@@ -285,7 +285,7 @@ fn build_store(
             Some(v) if v.is_finite() && v > 0.0 => v,
             Some(v) => return Err(fail(format!("value_scale {v}: a positive number"))),
         };
-        let project = Project {
+        let mut project = Project {
             id: p.id,
             name: p.name,
             organization,
@@ -297,7 +297,11 @@ fn build_store(
             group_types,
             metrics,
             value_scale,
+            event_definitions: Vec::new(),
+            property_definitions: Vec::new(),
         };
+        (project.event_definitions, project.property_definitions) =
+            crate::definitions::of_project(&project);
         store.projects.insert(p.id, project);
     }
     Ok(store)

@@ -211,6 +211,62 @@ fn vocabulary(project: &Project) -> Vocabulary {
     Vocabulary { events }
 }
 
+/// The events the generator makes for `project` now: each name with the names of its numeric
+/// and string properties (the seed's definitions are taken from this).
+pub fn event_kinds(project: &Project) -> Vec<(String, Vec<String>, Vec<String>)> {
+    vocabulary(project)
+        .events
+        .into_iter()
+        .map(|(name, nums, strs)| (name, nums, strs.into_iter().map(|(k, _)| k).collect()))
+        .collect()
+}
+
+/// A UUID that depends only on `parts`.
+pub fn stable_uuid(parts: &[&str]) -> String {
+    uuid_of(hash(parts), 11)
+}
+
+/// How many events of one name an actor sends on one day (0 to 2), from that day's hash.
+fn day_count(h: u64) -> u64 {
+    [0, 0, 0, 1, 1, 2][(h % 6) as usize]
+}
+
+/// The time of the `eh`-hashed event of the day that starts `day` days before `anchor`.
+fn event_time(anchor: i64, day: i64, eh: u64) -> i64 {
+    anchor - day * DAY - (1 + (eh % (DAY as u64 - 1)) as i64)
+}
+
+/// When the generator last made an event named `name` (Unix seconds), as PostHog's
+/// `last_seen_at` says it: the latest of the most recent day any actor sent one; `None` when
+/// the project has no groups to send events.
+pub fn last_seen(project: &Project, anchor: i64, name: &str) -> Option<i64> {
+    let (_, actors) = project.groups.iter().find(|(_, g)| !g.is_empty())?;
+    let pid = project.id.to_string();
+    (0..DAYS).find_map(|day| {
+        let day_text = day.to_string();
+        actors
+            .iter()
+            .flat_map(|actor| {
+                let h = hash(&[&pid, &actor.group_key, &day_text, name]);
+                (0..day_count(h))
+                    .map(move |n| event_time(anchor, day, hash(&[&h.to_string(), &n.to_string()])))
+            })
+            .max()
+    })
+}
+
+/// A warehouse column's type as PostHog's API names it, by the same rule [`rows`] fills it:
+/// `id` and `…_id` strings, timestamp-like columns datetimes, anything else a float.
+pub fn column_type(column: &str) -> &'static str {
+    if column == "id" || column.ends_with("_id") {
+        "string"
+    } else if is_time_column(column) {
+        "datetime"
+    } else {
+        "float"
+    }
+}
+
 fn scalar_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -239,7 +295,7 @@ pub fn events(project: &Project, anchor: i64, target: &Target) -> Vec<Event> {
             let day_text = day.to_string();
             for (name, nums, strs) in &vocab.events {
                 let h = hash(&[&pid, &actor.group_key, &day_text, name]);
-                let count = [0, 0, 0, 1, 1, 2][(h % 6) as usize];
+                let count = day_count(h);
                 for n in 0..count {
                     let eh = hash(&[&h.to_string(), &n.to_string()]);
                     let mut groups: [Option<String>; 5] = Default::default();
@@ -277,10 +333,9 @@ pub fn events(project: &Project, anchor: i64, target: &Target) -> Vec<Event> {
                         let v = hash(&[&eh.to_string(), key]) % values.len() as u64;
                         properties.insert(key.clone(), json!(values[v as usize]));
                     }
-                    let offset = 1 + (eh % (DAY as u64 - 1)) as i64;
                     out.push(Event {
                         event: name.clone(),
-                        timestamp: anchor - day * DAY - offset,
+                        timestamp: event_time(anchor, day, eh),
                         person_id: person,
                         groups,
                         properties,
@@ -308,7 +363,7 @@ pub fn rows(project: &Project, anchor: i64, table: &str) -> Vec<Map<String, Valu
             if h.is_multiple_of(2) {
                 continue;
             }
-            let ts = anchor - day * DAY - 1 - (h % (DAY as u64 - 1)) as i64;
+            let ts = event_time(anchor, day, h);
             let mut row = Map::new();
             for (i, column) in t.columns.iter().enumerate() {
                 let value = if column == "id" {

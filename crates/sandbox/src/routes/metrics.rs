@@ -5,14 +5,12 @@ use super::{json_body, parse_index, Shared};
 use crate::api_error::ApiError;
 use crate::auth::{authorize, form_pairs, Caller, Family, Need};
 use crate::model::{Metric, Project, Store};
-use crate::validate::{check_storable, python_int, validate_metric, Context, Mode};
+use crate::validate::{check_storable, validate_metric, Context, Mode};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::Json;
 use serde_json::{json, Value};
-
-const DEFAULT_LIMIT: usize = 100;
 
 /// Authorize and resolve `(project, gti)`; an index that is not a number is a 404 (the
 /// queryset filter's ValueError, which PostHog turns into NotFound).
@@ -68,62 +66,18 @@ pub async fn list(
 ) -> Result<Json<Value>, ApiError> {
     let (pid, index) = scope(&state, &caller, &project, &gti, "usage_metric:read")?;
     let params = uri.query().map(form_pairs).unwrap_or_default();
-    let limit = paging_param(&params, "limit", true).unwrap_or(DEFAULT_LIMIT);
-    let offset = paging_param(&params, "offset", false).unwrap_or(0);
+    let limit = super::paging_param(&params, "limit", true).unwrap_or(super::DEFAULT_LIMIT);
+    let offset = super::paging_param(&params, "offset", false).unwrap_or(0);
     let all = state.read(|s| {
         s.projects
             .get(&pid)
             .map(|p| p.metrics_at(index).to_vec())
             .ok_or_else(ApiError::not_found)
     })?;
-    let count = all.len();
-    let results: Vec<Metric> = all.into_iter().skip(offset).take(limit).collect();
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_string)
-        .unwrap_or_else(|| state.local_addr.to_string());
-    let link = |changes: &[(&str, Option<usize>)]| {
-        let mut pairs: Vec<(String, String)> = params
-            .iter()
-            .filter(|(k, _)| !changes.iter().any(|(name, _)| name == k))
-            .cloned()
-            .collect();
-        for (name, value) in changes {
-            if let Some(v) = value {
-                pairs.push((name.to_string(), v.to_string()));
-            }
-        }
-        // parse_qs groups repeated names; sorted() then orders by name, keeping each name's
-        // values in the order given.
-        pairs.sort_by(|a, b| a.0.cmp(&b.0));
-        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-        format!("http://{host}{}?{query}", uri.path())
-    };
-    let next = (offset.saturating_add(limit) < count)
-        .then(|| link(&[("limit", Some(limit)), ("offset", Some(offset + limit))]));
-    let previous = match offset {
-        0 => None,
-        o if o <= limit => Some(link(&[("limit", Some(limit)), ("offset", None)])),
-        o => Some(link(&[("limit", Some(limit)), ("offset", Some(o - limit))])),
-    };
-    Ok(Json(json!({
-        "count": count,
-        "next": next,
-        "previous": previous,
-        "results": results,
-    })))
-}
-
-/// A `limit`/`offset` value as DRF's `_positive_int` reads it: Python's `int()`, refused when
-/// negative (or zero, for `limit`); a refused or missing value means the default, never a 400.
-fn paging_param(params: &[(String, String)], name: &str, strict: bool) -> Option<usize> {
-    let (_, raw) = params.iter().rev().find(|(k, _)| k == name)?;
-    let value = python_int(raw)?;
-    if value < 0 || (strict && value == 0) {
-        return None;
-    }
-    Some(usize::try_from(value).unwrap_or(usize::MAX))
+    let results: Vec<Value> = all.iter().map(|m| json!(m)).collect();
+    Ok(Json(super::limit_offset_page(
+        &state, &headers, &uri, &params, results, limit, offset,
+    )))
 }
 
 /// `POST .../metrics/`: 201 with the stored metric.

@@ -2,6 +2,7 @@
 //! each with and without the trailing slash, and PostHog-shaped answers for unknown paths and
 //! methods.
 
+mod definitions;
 mod group_types;
 mod groups;
 mod metrics;
@@ -14,7 +15,7 @@ use crate::auth::{authorize, Caller, Family, Need};
 use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, Method};
+use axum::http::{header, HeaderMap, Method, Uri};
 use axum::routing::{any, MethodRouter};
 use axum::Router;
 use serde_json::Value;
@@ -107,6 +108,37 @@ pub fn api_router() -> Router<Shared> {
         axum::routing::post(query::run),
         queries,
     );
+    // What the metric editor's pickers read, each viewset with its own scope.
+    for (path, scope_object, handler) in [
+        (
+            "event_definitions",
+            "event_definition:write",
+            get(definitions::event_definitions),
+        ),
+        (
+            "property_definitions",
+            "property_definition:write",
+            get(definitions::property_definitions),
+        ),
+        ("actions", "action:write", get(definitions::actions)),
+        (
+            "warehouse_tables",
+            "warehouse_table:write",
+            get(definitions::warehouse_tables),
+        ),
+    ] {
+        let kind = Kind {
+            family: Family::Metrics,
+            detail: false,
+            write: scope_object,
+        };
+        r = both(
+            r,
+            &format!("/api/projects/{{project}}/{path}"),
+            handler,
+            kind,
+        );
+    }
     // Every method reaches these handlers: the viewset refuses a personal key's other actions
     // with a 403 before DRF would answer 405.
     const KEYS: &str = "/api/personal_api_keys";
@@ -195,6 +227,71 @@ pub fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, ApiError> {
         return Err(ApiError::unsupported_media_type(content_type));
     }
     serde_json::from_slice(body).map_err(ApiError::parse_error)
+}
+
+/// DRF's page size (PostHog's `PAGE_SIZE`).
+pub const DEFAULT_LIMIT: usize = 100;
+
+/// A `limit`/`offset` value as DRF's `_positive_int` reads it: Python's `int()`, refused when
+/// negative (or zero, for `limit`); a refused or missing value means the default, never a 400.
+pub fn paging_param(params: &[(String, String)], name: &str, strict: bool) -> Option<usize> {
+    let (_, raw) = params.iter().rev().find(|(k, _)| k == name)?;
+    let value = crate::validate::python_int(raw)?;
+    if value < 0 || (strict && value == 0) {
+        return None;
+    }
+    Some(usize::try_from(value).unwrap_or(usize::MAX))
+}
+
+/// The page `offset..offset + limit` of `all`, as DRF's LimitOffsetPagination writes it:
+/// links are the request's own absolute URL with `limit` and `offset` replaced (other
+/// parameters kept, all sorted by name, as `replace_query_param` re-encodes them).
+pub fn limit_offset_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    uri: &Uri,
+    params: &[(String, String)],
+    all: Vec<Value>,
+    limit: usize,
+    offset: usize,
+) -> Value {
+    let count = all.len();
+    let results: Vec<Value> = all.into_iter().skip(offset).take(limit).collect();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .unwrap_or_else(|| state.local_addr.to_string());
+    let link = |changes: &[(&str, Option<usize>)]| {
+        let mut pairs: Vec<(String, String)> = params
+            .iter()
+            .filter(|(k, _)| !changes.iter().any(|(name, _)| name == k))
+            .cloned()
+            .collect();
+        for (name, value) in changes {
+            if let Some(v) = value {
+                pairs.push((name.to_string(), v.to_string()));
+            }
+        }
+        // parse_qs groups repeated names; sorted() then orders by name, keeping each name's
+        // values in the order given.
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        format!("http://{host}{}?{query}", uri.path())
+    };
+    let next = (offset.saturating_add(limit) < count)
+        .then(|| link(&[("limit", Some(limit)), ("offset", Some(offset + limit))]));
+    let previous = match offset {
+        0 => None,
+        o if o <= limit => Some(link(&[("limit", Some(limit)), ("offset", None)])),
+        o => Some(link(&[("limit", Some(limit)), ("offset", Some(o - limit))])),
+    };
+    serde_json::json!({
+        "count": count,
+        "next": next,
+        "previous": previous,
+        "results": results,
+    })
 }
 
 /// A group type index path segment as Python's `int()` reads it (`-1` too), or `None`.
