@@ -41,7 +41,9 @@ fn normalise_path(path: &str) -> String {
     }
 }
 
-fn decode_json<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
+/// A success body decoded as `T` (naming the JSON path that failed), or the error the
+/// status and body say.
+pub(crate) fn decode_json<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
     if is_success(status) {
         parse(body)
     } else {

@@ -7,6 +7,7 @@ pub mod capability;
 pub mod computed;
 pub mod connection;
 pub mod decode;
+pub mod definitions;
 pub mod error;
 pub mod format;
 pub mod host;

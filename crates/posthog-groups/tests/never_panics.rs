@@ -1,7 +1,7 @@
 //! A property test: arbitrary bytes and arbitrary JSON, with any status, given to every
 //! decoder, give an error or a value, never a panic (a panic in WASM kills the app).
 
-use posthog_groups::decode;
+use posthog_groups::{decode, definitions};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -12,6 +12,14 @@ fn all_decoders(status: u16, body: &str) {
     let _ = decode::metric(status, body);
     let _ = decode::update_metadata(status, body);
     let _ = decode::groups_page(status, body);
+    let _ = definitions::decode_event_definitions(status, body);
+    let _ = definitions::decode_property_definitions(status, body);
+    let _ = definitions::decode_actions(status, body);
+    if let Ok(tables) = definitions::decode_warehouse_tables(status, body) {
+        for c in tables.results.iter().flat_map(|t| &t.columns) {
+            let _ = c.is_time();
+        }
+    }
     // The values are formatted and drawn whatever numbers they hold.
     if let Ok(answer) = decode::usage_metrics(status, body) {
         for v in &answer.results {
