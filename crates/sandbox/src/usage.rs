@@ -275,11 +275,21 @@ fn scalar_text(v: &Value) -> String {
 }
 
 /// The events of a project that `target` is about (for a group, those carrying its key; for a
-/// person, theirs), oldest first, generated from the project's groups: each organization-level
+/// person, theirs), oldest first, of the names the project has definitions for, generated
+/// from the project's groups: each organization-level
 /// group (the lowest group type that has groups) sends, each day, 0 to 2 of each event name,
 /// and every event also carries one group of each other type.
 pub fn events(project: &Project, anchor: i64, target: &Target) -> Vec<Event> {
-    let vocab = vocabulary(project);
+    let mut vocab = vocabulary(project);
+    // Only what the project has seen is ever sent: a metric saved later on a name no event
+    // carries (`paid_bil`) counts nothing, as on PostHog. (The definitions are empty while
+    // the seed is being built, when they are taken from this very vocabulary.)
+    let seen = &project.event_definitions;
+    if !seen.is_empty() {
+        vocab
+            .events
+            .retain(|(name, _, _)| seen.iter().any(|d| d.name == *name));
+    }
     let Some((&primary, actors)) = project.groups.iter().find(|(_, g)| !g.is_empty()) else {
         return Vec::new();
     };

@@ -443,3 +443,40 @@ async fn query_scope_and_refusals() {
     sb.set_switches(json!({"failure_rate": 1.0})).await;
     assert_server_error(&query(&sb, FULL, usage_query(0, "acme")).await);
 }
+
+#[tokio::test]
+async fn a_metric_on_an_event_never_seen_counts_nothing() {
+    let sb = start().await;
+    for (name, event) in [("Typo", "paid_bil"), ("Real", "paid_bill")] {
+        let body = json!({"name": name, "interval": 400, "filters": {"events": [{"id": event, "type": "events", "order": 0}]}});
+        assert_eq!(
+            sb.post(FULL, "1/groups_types/0/metrics/", body)
+                .await
+                .status,
+            201
+        );
+    }
+    let a = query(
+        &sb,
+        FULL,
+        json!({"query": {"kind": "UsageMetricsQuery", "group_type_index": 0, "group_key": "acme"}}),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    let value = |name: &str| {
+        a.json["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .map(|r| r["value"].as_f64().unwrap())
+            .unwrap()
+    };
+    assert_eq!(value("Typo"), 0.0);
+    assert!(value("Real") > 0.0);
+    // And the event store has none of them.
+    assert!(acme_events(&sb)
+        .await
+        .iter()
+        .all(|e| e["event"] != "paid_bil"));
+}
