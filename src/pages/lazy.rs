@@ -104,6 +104,21 @@ split_screen!(sign_in, oauth_callback_view, OAuthCallbackPage);
 // the way to another project, never on the way into one whose key is kept.
 split_screen!(connect, connect_view, ConnectPage);
 
+/// Calls a split point's function: with the `split` feature it is async (it fetches its
+/// chunk first), without it the function itself.
+macro_rules! from_chunk {
+    ($split_point:ident) => {{
+        #[cfg(feature = "split")]
+        {
+            $split_point().await
+        }
+        #[cfg(not(feature = "split"))]
+        {
+            $split_point()
+        }
+    }};
+}
+
 /// What the group type delete dialog is given.
 pub struct DeleteDialogArgs {
     /// The group type to delete.
@@ -144,14 +159,7 @@ fn delete_dialog_builder() -> Result<BuildDeleteDialog, ChunkError> {
 
 /// The delete dialog's builder, once its code is here; `Err` when it could not be fetched.
 pub async fn delete_dialog() -> Result<BuildDeleteDialog, ChunkError> {
-    #[cfg(feature = "split")]
-    {
-        delete_dialog_builder().await
-    }
-    #[cfg(not(feature = "split"))]
-    {
-        delete_dialog_builder()
-    }
+    from_chunk!(delete_dialog_builder)
 }
 
 /// What the rename review dialog is given.
@@ -182,14 +190,7 @@ fn review_dialog_builder() -> Result<BuildReviewDialog, ChunkError> {
 
 /// The review dialog's builder, once its code is here; `Err` when it could not be fetched.
 pub async fn review_dialog() -> Result<BuildReviewDialog, ChunkError> {
-    #[cfg(feature = "split")]
-    {
-        review_dialog_builder().await
-    }
-    #[cfg(not(feature = "split"))]
-    {
-        review_dialog_builder()
-    }
+    from_chunk!(review_dialog_builder)
 }
 
 /// A piece of a chunk (a dialog's builder) fetched the first time `wanted` turns true, and
@@ -235,14 +236,7 @@ fn sign_in_starter() -> Result<StartSignIn, ChunkError> {
 
 /// The sign-in's start, once its code is here; `Err` when it could not be fetched.
 pub async fn start_sign_in() -> Result<StartSignIn, ChunkError> {
-    #[cfg(feature = "split")]
-    {
-        sign_in_starter().await
-    }
-    #[cfg(not(feature = "split"))]
-    {
-        sign_in_starter()
-    }
+    from_chunk!(sign_in_starter)
 }
 
 #[cfg(feature = "split")]

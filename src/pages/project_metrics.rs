@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use posthog_groups::project_metrics::{Filed, Placement};
-use posthog_groups::{ApiError, GroupRef};
+use posthog_groups::{ApiError, GroupRef, GroupType};
 
 use crate::api;
 use crate::browser;
@@ -44,6 +44,27 @@ pub fn ProjectMetricsPage() -> impl IntoView {
     }
 }
 
+/// The list's answer: the project's group types and its metrics.
+type Answer = (Vec<GroupType>, Vec<Filed>);
+
+/// A memo of one half of the list's answer, empty while there is none.
+fn half<T>(
+    loaded: LocalResource<Result<Answer, ApiError>>,
+    pick: fn(&Answer) -> Vec<T>,
+) -> Memo<Vec<T>>
+where
+    T: PartialEq + Send + Sync + 'static,
+{
+    Memo::new(move |_| {
+        loaded.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map(pick)
+                .unwrap_or_default()
+        })
+    })
+}
+
 /// The list for one connection; paging, the placement filter and the index live in the URL.
 #[component]
 fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl IntoView {
@@ -78,18 +99,8 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
     // Memos, each cloning its half of the answer once: every row reads the group types (to
     // name its index), and a derived signal would clone the whole answer, list and all, on
     // each of those reads.
-    let list = Memo::new(move |_| {
-        loaded.with(|r| match r {
-            Some(Ok((_, l))) => l.clone(),
-            _ => Vec::new(),
-        })
-    });
-    let group_types = Memo::new(move |_| {
-        loaded.with(|r| match r {
-            Some(Ok((t, _))) => t.clone(),
-            _ => Vec::new(),
-        })
-    });
+    let list = half(loaded, |(_, l)| l.clone());
+    let group_types = half(loaded, |(t, _)| t.clone());
     let hidden = Memo::new(move |_| pending.hidden_in_project(&conn.get_value()));
     // Marks once per list (and per delete waiting), not per keystroke in the filter.
     let with_marks = Memo::new(move |_| list.with(|l| hidden.with(|h| marked(l, h))));

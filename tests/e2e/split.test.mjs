@@ -148,16 +148,26 @@ test('a cold load of the connection page fetches its own chunk, and no other scr
   assert.ok(others.every((p) => /^\/chunk_\d+-[0-9a-f]{16}\.wasm$/.test(p)), JSON.stringify(fetched));
 });
 
-test('a chunk that cannot be fetched shows an error panel; Try again brings the screen', async () => {
+/**
+ * A new tab, connected and on the group types, whose requests for the metrics list's chunk
+ * (the preload's included) are refused until `page.unroute(CHUNK)`; `errors` collects its
+ * page errors (a panic would be one).
+ */
+async function connectedWithListChunkRefused() {
   const { page } = await recordingPage();
   opened.push(page);
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  // Refused from the start, so the preload fails too (silently: the screen says it).
   await page.route(CHUNK, (route) => route.abort('internetdisconnected'));
   await page.goto(sandbox.url);
   await connect(page);
   await page.getByRole('heading', { name: 'Group types', level: 1 }).waitFor();
+  return { page, errors };
+}
+
+test('a chunk that cannot be fetched shows an error panel; Try again brings the screen', async () => {
+  // Refused from the start, so the preload fails too (silently: the screen says it).
+  const { page, errors } = await connectedWithListChunkRefused();
   await page.goto(metricsUrl(sandbox, 0));
   const panel = page.getByRole('alert').filter({ hasText: 'This screen could not be loaded' });
   await panel.waitFor();
@@ -172,15 +182,8 @@ test('a chunk that cannot be fetched shows an error panel; Try again brings the 
 });
 
 test('the group types page\'s dialogs come from the list\'s chunk: refused, each says so and keeps the edits; then they open', async () => {
-  const { page } = await recordingPage();
-  opened.push(page);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  // The list's chunk (the dialogs' code) is refused from the start, the preload's included.
-  await page.route(CHUNK, (route) => route.abort('internetdisconnected'));
-  await page.goto(sandbox.url);
-  await connect(page);
-  await page.getByRole('heading', { name: 'Group types', level: 1 }).waitFor();
+  // The list's chunk holds the dialogs' code.
+  const { page, errors } = await connectedWithListChunkRefused();
   const singular = page.getByLabel('Singular name of company', { exact: true });
   await singular.fill('Firm');
   const unsaved = page.getByRole('region', { name: 'Unsaved changes' });

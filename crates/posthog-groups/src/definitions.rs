@@ -43,7 +43,7 @@ pub struct PropertyDefinition {
     /// The property's key.
     pub name: String,
     /// Whether its values are numbers: only these can be summed.
-    #[serde(default, deserialize_with = "null_as_false")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub is_numerical: bool,
     /// `Numeric`, `String`, `DateTime`, `Boolean`, `Duration`, or none known.
     #[serde(default)]
@@ -59,7 +59,7 @@ pub struct Action {
     /// The id metrics' filters name it by.
     pub id: i64,
     /// Its name; PostHog allows an empty one.
-    #[serde(default, deserialize_with = "null_as_empty")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
 }
 
@@ -86,7 +86,7 @@ pub struct WarehouseTable {
     /// The table's name, as a metric's `table_name` names it.
     pub name: String,
     /// Its columns; none known when PostHog sends null.
-    #[serde(default, deserialize_with = "null_as_empty_list")]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub columns: Vec<WarehouseColumn>,
 }
 
@@ -97,16 +97,13 @@ impl WarehouseColumn {
     }
 }
 
-fn null_as_false<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    Ok(Option::<bool>::deserialize(d)?.unwrap_or(false))
-}
-
-fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
-}
-
-fn null_as_empty_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<WarehouseColumn>, D::Error> {
-    Ok(Option::<Vec<WarehouseColumn>>::deserialize(d)?.unwrap_or_default())
+/// A null where PostHog may send one reads as the type's empty value (false, "", []).
+fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 fn get(project: &ProjectId, endpoint: &str, query: Vec<(&'static str, String)>) -> Request {

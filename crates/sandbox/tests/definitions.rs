@@ -360,6 +360,27 @@ async fn each_picker_needs_its_own_scope() {
 }
 
 #[tokio::test]
+async fn a_write_scope_also_reads_the_pickers() {
+    let seed = tempfile::NamedTempFile::new().unwrap();
+    let mut value: Value = serde_json::from_str(sandbox::seed::DEMO_SEED).unwrap();
+    let key = &mut value["keys"][2];
+    assert_eq!(key["key"], GROUPS_ONLY);
+    key["scopes"] = json!([
+        "event_definition:write",
+        "property_definition:write",
+        "action:write",
+        "warehouse_table:write"
+    ]);
+    std::fs::write(seed.path(), value.to_string()).unwrap();
+    let mut config = config();
+    config.seed = Some(seed.path().to_path_buf());
+    let sb = start_with(config).await;
+    for path in [EVENTS, PROPS, ACTIONS, TABLES] {
+        assert_eq!(sb.get(GROUPS_ONLY, path).await.status, 200, "{path}");
+    }
+}
+
+#[tokio::test]
 async fn switches_apply_to_the_pickers() {
     let sb = start().await;
     sb.set_switches(json!({"failure_rate": 1.0})).await;

@@ -47,6 +47,14 @@ impl Query {
             _ => None,
         }
     }
+    /// `limit` and `offset` as DRF's LimitOffsetPagination reads them (a bad value means the
+    /// default, never a 400).
+    fn paging(&self) -> (usize, usize) {
+        (
+            paging_param(&self.0, "limit", true).unwrap_or(DEFAULT_LIMIT),
+            paging_param(&self.0, "offset", false).unwrap_or(0),
+        )
+    }
     /// A validated integer (newest `EventDefinitionQuerySerializer`): not a number or under
     /// `min` is a 400 naming the parameter.
     fn int_at_least(&self, name: &str, min: i64) -> Result<Option<usize>, ApiError> {
@@ -180,32 +188,31 @@ pub async fn event_definitions(
         })
         .collect();
     let shorter_first = !search.trim().is_empty() && !requested;
+    // `Option`'s order puts `None` first, as PostgreSQL puts NULL first ascending (and last
+    // descending, once reversed). Every definition here was created at once, so the
+    // `created_at` keys never tell two apart.
+    let day = |t: Option<i64>| t.map(|t| t.div_euclid(DAY));
+    let by =
+        |key: EventKey, a: &(&str, String, Option<i64>), b: &(&str, String, Option<i64>)| match key
+        {
+            EventKey::Name => a.0.cmp(b.0),
+            EventKey::LastSeen => a.2.cmp(&b.2),
+            EventKey::LastSeenDay => day(a.2).cmp(&day(b.2)),
+            EventKey::Created | EventKey::CreatedDay => Ordering::Equal,
+        };
     rows.sort_by(|a, b| {
-        let by_length = if shorter_first {
+        let first = if shorter_first {
             a.0.chars().count().cmp(&b.0.chars().count())
         } else {
             Ordering::Equal
         };
-        order.iter().fold(by_length, |acc, (key, desc)| {
+        order.iter().fold(first, |acc, &(key, desc)| {
             acc.then_with(|| {
-                let value = |r: &(&str, String, Option<i64>)| match key {
-                    EventKey::Name => None,
-                    EventKey::LastSeen => r.2,
-                    EventKey::LastSeenDay => r.2.map(|t| t.div_euclid(DAY)),
-                    EventKey::Created => Some(created),
-                    EventKey::CreatedDay => Some(created.div_euclid(DAY)),
-                };
-                match key {
-                    EventKey::Name if *desc => b.0.cmp(a.0),
-                    EventKey::Name => a.0.cmp(b.0),
-                    // PostgreSQL: NULLS FIRST when ascending, NULLS LAST when descending.
-                    _ => match (value(a), value(b)) {
-                        (None, None) => Ordering::Equal,
-                        (None, Some(_)) => Ordering::Less,
-                        (Some(_), None) => Ordering::Greater,
-                        (Some(x), Some(y)) => x.cmp(&y),
-                    }
-                    .reverse_if(*desc),
+                let o = by(key, a, b);
+                if desc {
+                    o.reverse()
+                } else {
+                    o
                 }
             })
         })
@@ -234,21 +241,6 @@ pub async fn event_definitions(
     Ok(Json(page))
 }
 
-/// `Ordering::reverse` when `yes`.
-trait ReverseIf {
-    fn reverse_if(self, yes: bool) -> Self;
-}
-
-impl ReverseIf for Ordering {
-    fn reverse_if(self, yes: bool) -> Self {
-        if yes {
-            self.reverse()
-        } else {
-            self
-        }
-    }
-}
-
 /// `GET property_definitions/` (posthog/taxonomy/property_definition_api.py): event
 /// properties, PostHog's hidden ones never listed; `event_names` (a JSON list) marks each
 /// `is_seen_on_filtered_events` and, with `filter_by_event_names=true`, keeps only those seen
@@ -265,8 +257,7 @@ pub async fn property_definitions(
 ) -> Result<Json<Value>, ApiError> {
     let p = project_for(&state, &caller, &project, "property_definition:read")?;
     let q = Query::of(&uri);
-    let limit = paging_param(&q.0, "limit", true).unwrap_or(DEFAULT_LIMIT);
-    let offset = paging_param(&q.0, "offset", false).unwrap_or(0);
+    let (limit, offset) = q.paging();
     let kind = q.get("type").unwrap_or("event");
     if !matches!(kind, "event" | "person" | "group" | "session") {
         return Err(ApiError::validation(
@@ -433,8 +424,7 @@ pub async fn warehouse_tables(
 ) -> Result<Json<Value>, ApiError> {
     let p = project_for(&state, &caller, &project, "warehouse_table:read")?;
     let q = Query::of(&uri);
-    let limit = paging_param(&q.0, "limit", true).unwrap_or(DEFAULT_LIMIT);
-    let offset = paging_param(&q.0, "offset", false).unwrap_or(0);
+    let (limit, offset) = q.paging();
     let search = q.get("search").unwrap_or("");
     let pid = p.id.to_string();
     let all: Vec<Value> = p
