@@ -212,6 +212,13 @@ pub fn is_own_event(ev: &web_sys::Event) -> bool {
     }
 }
 
+/// True when the element `ev` was fired at (a scrolled list) shows its last pixels.
+pub fn scrolled_to_end(ev: &web_sys::Event) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| el.scroll_top() + el.client_height() + 24 >= el.scroll_height())
+}
+
 /// The clock, in milliseconds since 1970 (`Date.now()`).
 pub fn now_ms() -> f64 {
     js_sys::Date::now()

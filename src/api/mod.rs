@@ -4,6 +4,7 @@
 
 pub mod fetch;
 pub mod grant;
+pub mod pickers;
 pub mod read;
 
 use posthog_groups::{

@@ -9,13 +9,15 @@ use posthog_groups::model::Filters;
 use posthog_groups::validate::{warehouse_form_field, FieldErrors};
 
 use crate::browser::focus_id;
+use crate::components::definition_picker::DefinitionPicker;
 use crate::state::filters_edit::{
-    add_event, add_property, event_name, list_len, operator_takes_value, parse_raw, pretty,
-    property_field, remove_item, says_events, set_event_name, set_filter_test_accounts,
-    set_property_field, set_text_field, use_events_source, use_warehouse_source,
-    warehouse_error_on_top, EditMode, PropField, EVENTS, OPERATORS, PROPERTIES, PROPERTY_TYPES,
-    WAREHOUSE_INPUTS,
+    action_id, action_text, add_action, add_event, add_property, chosen_events, event_name,
+    list_len, operator_takes_value, parse_raw, pretty, property_field, remove_item, says_events,
+    set_action, set_event_name, set_filter_test_accounts, set_property_field, set_text_field,
+    use_events_source, use_warehouse_source, warehouse_error_on_top, EditMode, PropField, ACTIONS,
+    EVENTS, OPERATORS, PROPERTIES, PROPERTY_TYPES, WAREHOUSE_INPUTS,
 };
+use crate::state::pickers::{self, Choice, Pickers, Source};
 
 /// Edits `filters` in place. The mode starts from `filters.source()` (an unknown source
 /// opens as raw JSON); switching between events and data warehouse only changes `source`.
@@ -122,18 +124,13 @@ fn focus_soon(id: String) {
     set_timeout(move || focus_id(&id), Duration::ZERO);
 }
 
-/// Events, property filters, the actions note and the test-accounts checkbox.
+/// Events, actions, property filters and the test-accounts checkbox.
 fn events_mode(filters: RwSignal<Filters>) -> impl IntoView {
-    let actions = move || filters.with(Filters::action_count);
     let test_accounts = move || filters.with(Filters::filter_test_accounts);
     view! {
         {list_section(filters, EVENTS, "Events", "event", add_event, event_row)}
+        {list_section(filters, ACTIONS, "Actions", "action", add_action, action_row)}
         {list_section(filters, PROPERTIES, "Property filters", "property filter", add_property, property_row)}
-        {move || match actions() {
-            0 => None,
-            1 => Some(view! { <p class="hint">"1 action (kept as it is)"</p> }.into_any()),
-            n => Some(view! { <p class="hint">{format!("{n} actions (kept as they are)")}</p> }.into_any()),
-        }}
         <label class="filters-check">
             <input type="checkbox" prop:checked=test_accounts
                 on:change=move |ev| filters.update(|f| set_filter_test_accounts(f, event_target_checked(&ev))) />
@@ -185,21 +182,16 @@ fn list_section(
     }
 }
 
-/// A labelled text input that reads its value from `filters` and writes typing back; with
-/// `error`, its message sits under it, tied to the input as the form's other fields are.
+/// A labelled text input that reads its value from `filters` and writes typing back.
 fn text_cell(
     id: String,
     label: String,
     value: Signal<String>,
     input: impl Fn(String) + 'static,
     disabled: Signal<bool>,
-    error: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
-    let error_id = format!("{id}-error");
-    let has_error = move || error.is_some_and(|e| e.with(Option::is_some));
-    let described = error_id.clone();
     view! {
-        <div class="filters-cell" class:has-error=has_error>
+        <div class="filters-cell">
             <label for=id.clone()>{label}</label>
             <input
                 type="text"
@@ -207,21 +199,64 @@ fn text_cell(
                 spellcheck="false"
                 prop:value=value
                 disabled=disabled
-                aria-invalid=move || has_error().then_some("true")
-                aria-describedby=move || has_error().then(|| described.clone())
                 on:input=move |ev| input(event_target_value(&ev))
             />
-            {error.map(|e| view! { <p class="field-error" id=error_id aria-live="polite">{move || e.get()}</p> })}
         </div>
     }
 }
 
-/// One event's name input (typing sets the event's `id` and `name`).
+/// One event's name, picked from the project's events or typed (typing sets the event's
+/// `id` and `name`).
 fn event_row(filters: RwSignal<Filters>, i: usize) -> AnyView {
-    let (n, value) = (i + 1, move || filters.with(|f| event_name(f, i)));
-    let input = move |text: String| filters.update(|f| set_event_name(f, i, &text));
-    let (id, label) = (format!("filters-{EVENTS}-{i}"), format!("Event {n} name"));
-    text_cell(id, label, Signal::derive(value), input, false.into(), None).into_any()
+    let value = Signal::derive(move || filters.with(|f| event_name(f, i)));
+    let input = Callback::new(move |text: String| filters.update(|f| set_event_name(f, i, &text)));
+    view! {
+        <DefinitionPicker id=format!("filters-{EVENTS}-{i}") label=format!("Event {} name", i + 1)
+            text=value on_input=input source=Source::Events />
+    }
+    .into_any()
+}
+
+/// One action, picked by name from the project's actions; without them, typed as its id.
+fn action_row(filters: RwSignal<Filters>, i: usize) -> AnyView {
+    let shown = RwSignal::new(filters.with_untracked(|f| action_text(f, i)));
+    let input = Callback::new(move |text: String| {
+        shown.set(text.clone());
+        if let Ok(id) = text.trim().parse::<i64>() {
+            filters.update(|f| set_action(f, i, id, None));
+        }
+    });
+    let choose = Callback::new(move |c: Choice| {
+        if let Ok(id) = c.value.parse::<i64>() {
+            filters.update(|f| set_action(f, i, id, Some(&c.label)));
+        }
+    });
+    // An action stored with its id only is shown by name once the project's actions are read.
+    if let (Some(id), Some(p)) = (
+        filters
+            .with_untracked(|f| action_id(f, i))
+            .filter(|id| shown.with_untracked(|s| *s == id.to_string())),
+        use_context::<Pickers>(),
+    ) {
+        Effect::new(move |done: Option<bool>| {
+            if done == Some(true) || p.state(&Source::Actions) != Some(true) {
+                return done.unwrap_or(false);
+            }
+            leptos::task::spawn_local(async move {
+                if let Ok(names) = pickers::action_names(&p.connection()).await {
+                    if let Some(name) = names.get(&id) {
+                        shown.try_set(name.clone());
+                    }
+                }
+            });
+            true
+        });
+    }
+    view! {
+        <DefinitionPicker id=format!("filters-{ACTIONS}-{i}") label=format!("Action {}", i + 1)
+            text=shown on_input=input on_choose=choose source=Source::Actions />
+    }
+    .into_any()
 }
 
 /// One property filter: key, operator, value (off for `is_set`/`is_not_set`) and type.
@@ -237,10 +272,16 @@ fn property_row(filters: RwSignal<Filters>, i: usize) -> AnyView {
     let set =
         move |field| move |text: String| filters.update(|f| set_property_field(f, i, field, &text));
     let no_value = Signal::derive(move || !op.with(|o| operator_takes_value(o)));
+    // Properties seen with the events chosen above come first.
+    let source = Memo::new(move |_| Source::Properties {
+        events: filters.with(chosen_events),
+        numerical: false,
+    });
     view! {
-        {text_cell(base.clone(), format!("Property {n} key"), key.into(), set(PropField::Key), false.into(), None)}
+        <DefinitionPicker id=base.clone() label=format!("Property {n} key") text=key
+            on_input=Callback::new(set(PropField::Key)) source=source />
         {choice(format!("{base}-operator"), format!("Property {n} operator"), &OPERATORS, op, set(PropField::Operator))}
-        {text_cell(format!("{base}-value"), format!("Property {n} value"), value.into(), set(PropField::Value), no_value, None)}
+        {text_cell(format!("{base}-value"), format!("Property {n} value"), value.into(), set(PropField::Value), no_value)}
         {choice(format!("{base}-type"), format!("Property {n} type"), &PROPERTY_TYPES, kind, set(PropField::Type))}
     }
     .into_any()
@@ -271,24 +312,28 @@ fn choice(
     }
 }
 
-/// The three data-warehouse inputs, each with its message from `errors`.
+/// The three data-warehouse inputs, each with its message from `errors`: the table picked
+/// from the project's tables, the two columns from that table's.
 fn warehouse_mode(filters: RwSignal<Filters>, errors: Signal<FieldErrors>) -> impl IntoView {
+    let table = Memo::new(move |_| Source::Columns {
+        table: filters.with(|f| f.str_field("table_name").unwrap_or_default().to_owned()),
+    });
     let inputs = WAREHOUSE_INPUTS.map(|(key, label)| {
         let value = move || filters.with(|f| f.str_field(key).unwrap_or_default().to_owned());
-        let input = move |text: String| filters.update(|f| set_text_field(f, key, &text));
-        let id = format!("filters-{key}");
+        let input = Callback::new(move |text: String| filters.update(|f| set_text_field(f, key, &text)));
         let error = Signal::derive(move || {
             let field = warehouse_form_field(key)?;
             errors.with(|e| e.get(field).cloned())
         });
-        text_cell(
-            id,
-            label.into(),
-            Signal::derive(value),
-            input,
-            false.into(),
-            Some(error),
-        )
+        let source = if key == "table_name" {
+            Signal::from(Source::Tables)
+        } else {
+            table.into()
+        };
+        view! {
+            <DefinitionPicker id=format!("filters-{key}") label=label.to_owned() text=Signal::derive(value)
+                on_input=input source=source error=error />
+        }
     });
     view! {
         <fieldset class="filters-group">

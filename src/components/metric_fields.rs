@@ -4,9 +4,12 @@ use leptos::prelude::*;
 use posthog_groups::validate::FieldErrors;
 use posthog_groups::{FilterSource, Filters, MetricDisplay, MetricFormat, MetricMath};
 
+use crate::components::definition_picker::DefinitionPicker;
 use crate::components::field::TextField;
 use crate::components::filters_editor::FiltersEditor;
+use crate::state::filters_edit::chosen_events;
 use crate::state::metric_form::{FormValues, INTERVAL_PRESETS};
+use crate::state::pickers::Source;
 
 /// One signal per field, so each input updates only what it shows.
 #[derive(Clone, Copy)]
@@ -151,11 +154,24 @@ pub fn MetricFields(
             })}
         </fieldset>
         <Show when=move || form.math.get() != MetricMath::Count>
-            {move || view! {
-                <TextField id="metric-property" label=if warehouse() { "Column to sum" } else { "Property to sum" }
-                    value=form.property error=err("math_property")
-                    hint=if warehouse() { "A numeric column of the table." } else { "An event property holding a number, such as amount." }
-                    autocomplete="off" />
+            // PostHog sums only numbers: the list offers numeric properties (seen with the
+            // metric's events first), or the chosen table's columns.
+            {move || {
+                let source = Memo::new(move |_| form.filters.with(|f| {
+                    if f.source() == FilterSource::DataWarehouse {
+                        Source::Columns { table: f.str_field("table_name").unwrap_or_default().to_owned() }
+                    } else {
+                        Source::Properties { events: chosen_events(f), numerical: true }
+                    }
+                }));
+                view! {
+                    <div class="field sum-field">
+                        <DefinitionPicker id="metric-property".to_owned()
+                            label=if warehouse() { "Column to sum" } else { "Property to sum" }.to_owned()
+                            text=form.property on_input=Callback::new(move |t| form.property.set(t))
+                            source=source check_at_start=true error=err("math_property") />
+                    </div>
+                }
             }}
         </Show>
         <FiltersEditor filters=form.filters error=err("filters") raw_error=raw_error warehouse_errors=errors />

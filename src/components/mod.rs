@@ -2,6 +2,7 @@
 
 pub mod breakable;
 pub mod capability_summary;
+pub mod definition_picker;
 pub mod delete_group_type;
 pub mod dialog;
 pub mod embed_bridge;

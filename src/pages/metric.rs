@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use posthog_groups::capability::Access;
 use posthog_groups::computed::Reach;
 use posthog_groups::project_metrics::SETTINGS_INDEX;
 use posthog_groups::{ApiError, FilterSource, GroupRef, GroupType, Metric, MetricDraft};
@@ -19,6 +20,7 @@ use crate::components::project_metric_table::{days, filed_label};
 use crate::state::connection::{use_connection, use_metric_route, Connection, Session};
 use crate::state::explain;
 use crate::state::pending_deletes::PendingDeletes;
+use crate::state::pickers::{self, Kind};
 use crate::state::url::{metric_href, metrics_list_href, Target};
 
 /// The route `/metrics/:id` (the index it is filed under in `?index=`).
@@ -182,6 +184,22 @@ fn MetricDetails(
             }
         }
     };
+    // The project's own definitions, where the key may read them: events never seen are
+    // flagged, actions named (a metric stores their ids).
+    let (known_conn, known_filters) = (connection.clone(), metric.filters.clone());
+    let known = LocalResource::new(move || {
+        let (conn, filters) = (known_conn.clone(), known_filters.clone());
+        async move {
+            // Not known (no key record): each read is tried, and a refusal leaves it out.
+            let access = match session.capabilities_for(&conn, false).await {
+                Some(caps) => caps.pickers,
+                None => [(); 4].map(|()| Access::Unchecked),
+            };
+            pickers::known_of(&conn, &access, &filters).await
+        }
+    });
+    let known = move || known.get().unwrap_or_default();
+    let has_actions = metric.filters.action_count() > 0;
     let reach = Reach::of_metric(&metric);
     let shown_on = match reach {
         Reach::Never(_) => "Nowhere: PostHog never computes it (see above).",
@@ -201,7 +219,19 @@ fn MetricDetails(
         {reach.never().map(|why| view! { <p class="warning never-computed" id="metric-never">{why.text()}</p> })}
         <dl class="details">
             <dt>"Calculation"</dt><dd>{breakable(&explain::calculation(&metric.math, metric.math_property.as_deref()))}</dd>
-            <dt>"Source"</dt><dd>{explain::source(&metric.filters)}" — "{breakable(&source_detail)}</dd>
+            <dt>"Source"</dt><dd>
+                {explain::source(&metric.filters)}" — "{breakable(&source_detail)}
+                {move || known().unseen_events.into_iter().map(|name| view! {
+                    <p class="warning unseen-event">{pickers::unseen(Kind::Event, &name)}</p>
+                }).collect_view()}
+            </dd>
+            {has_actions.then(|| view! {
+                <dt>"Actions"</dt>
+                <dd id="metric-actions">{move || {
+                    let named = known().actions;
+                    if named.is_empty() { "Loading…".to_owned().into_any() } else { breakable(&named.join(", ")) }
+                }}</dd>
+            })}
             <dt>"Interval"</dt><dd>{days(metric.interval)}</dd>
             <dt>"Format"</dt><dd>{metric.format.to_string()}</dd>
             <dt>"Display"</dt><dd>{metric.display.to_string()}</dd>

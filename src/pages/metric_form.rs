@@ -18,6 +18,7 @@ use crate::components::notice::Notice;
 use crate::state::connection::{use_connection, use_metric_route, Connection, Session};
 use crate::state::embed::Change;
 use crate::state::metric_form::{self, controls_of, FormValues};
+use crate::state::pickers::Pickers;
 use crate::state::url::{metric_href, metrics_list_href, Target};
 
 /// The routes `/metrics/new` (filed under index 0) and `/metrics/:id/edit`.
@@ -147,6 +148,14 @@ fn MetricForm(
 
     let original = StoredValue::new(original);
     let conn = StoredValue::new(connection);
+    // The pickers of this form share what they learn of the project's names.
+    let opened_with = start
+        .filters
+        .event_names()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    provide_context(Pickers::new(conn, opened_with));
     let save = Action::new_local(move |draft: &MetricDraft| {
         let (conn, draft, original) = (conn.get_value(), draft.clone(), original.get_value());
         async move { metric_form::save(&conn, index, original.as_ref(), &draft).await }

@@ -8,6 +8,8 @@ use serde_json::{json, Map, Value};
 
 /// The key of the events list.
 pub const EVENTS: &str = "events";
+/// The key of the actions list.
+pub const ACTIONS: &str = "actions";
 /// The key of the property filters list.
 pub const PROPERTIES: &str = "properties";
 
@@ -127,6 +129,63 @@ pub fn add_event(f: &mut Filters) {
         let order = list.len();
         list.push(json!({"id": "", "name": "", "type": "events", "order": order}));
     }
+}
+
+/// Appends an action not chosen yet, in PostHog's shape (`id` null until one is picked).
+pub fn add_action(f: &mut Filters) {
+    if let Some(list) = list_for_add(f, ACTIONS) {
+        let order = list.len();
+        list.push(json!({"id": null, "type": "actions", "order": order}));
+    }
+}
+
+/// Action `i`'s id, if it has one (PostHog writes it as a number; a string of digits is read
+/// the same).
+pub fn action_id(f: &Filters, i: usize) -> Option<i64> {
+    match item(f, ACTIONS, i)?.get("id")? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// What action `i`'s box shows: the name its filters carry (PostHog's editor writes one),
+/// else its id.
+pub fn action_text(f: &Filters, i: usize) -> String {
+    let named = item(f, ACTIONS, i)
+        .and_then(|a| a.get("name"))
+        .and_then(Value::as_str)
+        .filter(|n| !n.trim().is_empty());
+    match (named, action_id(f, i)) {
+        (Some(n), _) => n.to_owned(),
+        (None, Some(id)) => id.to_string(),
+        (None, None) => String::new(),
+    }
+}
+
+/// Sets action `i` to `id`, with its `name` when known (a typed id has none), keeping its
+/// other keys.
+pub fn set_action(f: &mut Filters, i: usize, id: i64, name: Option<&str>) {
+    if let Some(a) = item_mut(f, ACTIONS, i) {
+        a.insert("id".into(), json!(id));
+        match name {
+            Some(n) => a.insert("name".into(), json!(n)),
+            None => a.shift_remove("name"),
+        };
+    }
+}
+
+/// The event names the filters count, non-empty, for the property pickers.
+pub fn chosen_events(f: &Filters) -> Vec<String> {
+    let mut names: Vec<String> = f
+        .event_names()
+        .into_iter()
+        .filter(|n| !n.trim().is_empty())
+        .map(str::to_owned)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// Operators offered for a property filter, with their labels.
@@ -434,5 +493,28 @@ mod tests {
         );
         let err = parse_raw("{\"a\":").unwrap_err();
         assert!(err.starts_with("Not valid JSON: EOF"), "{err}");
+    }
+
+    #[test]
+    fn actions_are_picked_by_id_and_keep_their_name() {
+        let filters = |v: Value| parse_raw(&v.to_string()).unwrap();
+        let mut f = filters(json!({"actions": [{"id": 7, "type": "actions", "custom_name": "x"}]}));
+        assert_eq!(action_id(&f, 0), Some(7));
+        assert_eq!(action_text(&f, 0), "7");
+        set_action(&mut f, 0, 21, Some("Completed checkout"));
+        assert_eq!(action_text(&f, 0), "Completed checkout");
+        add_action(&mut f);
+        assert_eq!(action_id(&f, 1), None);
+        assert_eq!(action_text(&f, 1), "");
+        set_action(&mut f, 1, 14, None);
+        assert_eq!(
+            f.0["actions"],
+            json!([
+                {"id": 21, "type": "actions", "custom_name": "x", "name": "Completed checkout"},
+                {"id": 14, "type": "actions", "order": 1}
+            ])
+        );
+        let f = filters(json!({"events": [{"id": "b"}, {"id": ""}, {"name": "a"}, {"id": "b"}]}));
+        assert_eq!(chosen_events(&f), ["a", "b"]);
     }
 }

@@ -15,6 +15,7 @@ pub mod move_metrics;
 pub mod names;
 pub mod notice;
 pub mod pending_deletes;
+pub mod pickers;
 pub mod project_list;
 pub mod rename;
 pub mod rename_session;

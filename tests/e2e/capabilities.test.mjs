@@ -7,7 +7,7 @@ import {
 } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  browserSuite, openPage, connect, setSwitches, capabilityLines, metricTable, metricsUrl,
+  browserSuite, openPage, connect, setSwitches, capabilityLines, PICKERS_YES, PICKERS_OFF, metricTable, metricsUrl,
   metricUrl, sandboxMetrics, statusLogged, isRenameProbe, assertAccessible,
 } from './harness.mjs';
 
@@ -56,7 +56,7 @@ test('connecting reads the key record and the list, then the group types send th
   assert.deepEqual(await capabilityLines(page), [
     'List group types: yes', 'Rename group types: yes', 'Delete group types: yes',
     'View usage metrics: yes', 'Create, edit and delete usage metrics: yes',
-    'See metric values for a group: yes',
+    'See metric values for a group: yes', ...PICKERS_YES,
   ]);
   await settled();
   assert.deepEqual((await sent()).sort(), [
@@ -166,7 +166,8 @@ test('an instance without @current still connects, and says writes are not check
   for (const i of [1, 2, 4, 5]) assert.match(lines[i], /: not checked — it needs .*; the server will say if it refuses$/);
   // Not checked is marked as not known (?), not as a no.
   const marks = await page.locator('details.capabilities li .mark').allTextContents();
-  assert.deepEqual(marks, ['✓', '?', '?', '✓', '?', '?']);
+  assert.deepEqual(marks, ['✓', '?', '?', '✓', '?', '?', '?', '?', '?', '?']);
+  for (const i of [6, 7, 8, 9]) assert.match(lines[i], /: not checked — it needs \w+:read; the server will say if it refuses$/);
   await page.getByText('This PostHog does not say what a key may do').waitFor();
   await assertAccessible(page, 'group types screen with unchecked writes');
   // Writes are offered, and left for the server to judge.
@@ -191,6 +192,7 @@ test('a read-only key sees names as text and no delete on the group types', asyn
     'View usage metrics: yes',
     'Create, edit and delete usage metrics: no — the key lacks the scope usage_metric:write',
     'See metric values for a group: no — the key lacks the scope query:read',
+    ...PICKERS_OFF,
   ]);
   const table = groupTypesTable(page);
   assert.equal(await table.getByRole('textbox').count(), 0, 'no name inputs');

@@ -7,7 +7,7 @@ import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startSandbox, startSandboxWithConfig, launchBrowser, allowWrites, openPage, connect, assertAccessible,
-  closedPort, capabilityLines, resetSandbox, recordRequests, statusLogged, clearStorage, DEMO_KEY,
+  closedPort, capabilityLines, PICKERS_YES, PICKERS_OFF, resetSandbox, recordRequests, statusLogged, clearStorage, DEMO_KEY,
 } from './harness.mjs';
 
 const STORED_KEY = 'groups-console.key';
@@ -24,6 +24,7 @@ const ALL_YES = [
   'View usage metrics: yes',
   'Create, edit and delete usage metrics: yes',
   'See metric values for a group: yes',
+  ...PICKERS_YES,
 ];
 
 let sandbox;
@@ -139,6 +140,7 @@ test('a key without the usage_metric scopes connects and says what it cannot do'
     'View usage metrics: no — the key lacks the scope usage_metric:read',
     'Create, edit and delete usage metrics: no — the key lacks the scope usage_metric:write',
     'See metric values for a group: no — the key lacks the scope query:read',
+    ...PICKERS_OFF,
   ]);
   // The probes of the metric scopes are refused (403): that is what the summary reports.
   assertClean([statusLogged(403, `${sandbox.url}/api/projects/1/groups_types/0/metrics/`)]);

@@ -295,6 +295,22 @@ export async function sandboxProject(sandbox, id) {
   return state.projects.find((p) => p.id === id);
 }
 
+/** The summary's four optional picker lines for a key with every scope. */
+export const PICKERS_YES = [
+  'Pick events from the project\'s definitions: yes',
+  'Pick event properties from the project\'s definitions: yes',
+  'Pick actions by name: yes',
+  'Pick data-warehouse tables and columns: yes',
+];
+
+/** The summary's four optional picker lines for a key with none of their scopes. */
+export const PICKERS_OFF = [
+  'Pick events from the project\'s definitions: off (optional) — typed names only; event_definition:read turns it on',
+  'Pick event properties from the project\'s definitions: off (optional) — typed names only; property_definition:read turns it on',
+  'Pick actions by name: off (optional) — typed names only; action:read turns it on',
+  'Pick data-warehouse tables and columns: off (optional) — typed names only; warehouse_table:read turns it on',
+];
+
 /**
  * The lines of the "What this key can do" list, without the ✓/✕ marks (hidden from
  * assistive technology, so not part of what the line says). Opens the details first.

@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   startSandboxWithConfig, startStaticSandbox, launchBrowser, openPage, assertAccessible, allowWrites,
-  resetSandbox, recordRequests, setSwitches, eventually, statusLogged, clearStorage,
+  resetSandbox, recordRequests, setSwitches, eventually, statusLogged, clearStorage, PICKERS_YES,
 } from './harness.mjs';
 
 const PORTAL_DIR = resolve(import.meta.dirname, 'portal');
@@ -124,6 +124,7 @@ test('signs in through the consent page on another origin and uses the app; the 
     'View usage metrics: yes',
     'Create, edit and delete usage metrics: yes',
     'See metric values for a group: yes',
+    ...PICKERS_YES,
   ]);
   const log = await sandbox.control('requests');
   assert.ok(log.some((r) => r.path === '/api/projects/1/groups_types/'), 'the log covers this sign-in');

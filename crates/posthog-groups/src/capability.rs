@@ -18,6 +18,22 @@ pub const METRIC_WRITE: &str = "usage_metric:write";
 /// The scope that runs queries, such as the one that computes a group's metric values.
 pub const QUERY_READ: &str = "query:read";
 
+/// The optional scopes of the metric editor's pickers, in [`Capabilities::pickers`]' order.
+pub const PICKER_SCOPES: [&str; 4] = [
+    crate::definitions::EVENT_DEFINITION_READ,
+    crate::definitions::PROPERTY_DEFINITION_READ,
+    crate::definitions::ACTION_READ,
+    crate::definitions::WAREHOUSE_TABLE_READ,
+];
+
+/// What each picker offers, in [`Capabilities::pickers`]' order, for the summary's lines.
+const PICKER_LINES: [&str; 4] = [
+    "Pick events from the project's definitions",
+    "Pick event properties from the project's definitions",
+    "Pick actions by name",
+    "Pick data-warehouse tables and columns",
+];
+
 /// Whether one kind of action works with this key.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Access {
@@ -159,6 +175,9 @@ pub struct Capabilities {
     pub write_metrics: Access,
     /// A group's metric values, the usage-metrics query (`query:read`).
     pub read_values: Access,
+    /// The metric editor's pickers, each optional (without one, its input takes typed text):
+    /// events, properties, actions and data-warehouse tables, in that order.
+    pub pickers: [Access; 4],
     /// Organizations (UUIDs) the key is limited to; empty when it is not, or not known.
     pub organizations: Vec<String>,
 }
@@ -181,6 +200,7 @@ impl Capabilities {
             read_metrics: by_scope(s, METRIC_READ),
             write_metrics: by_scope(s, METRIC_WRITE),
             read_values: by_scope(s, QUERY_READ),
+            pickers: PICKER_SCOPES.map(|scope| by_scope(s, scope)),
             organizations: record.scoped_organizations.clone().unwrap_or_default(),
         }
     }
@@ -200,6 +220,8 @@ impl Capabilities {
             write_metrics: Access::Unchecked,
             // Probing it needs a group to ask about: the first query tells.
             read_values: Access::Unchecked,
+            // Each picker tries its read and falls back to typed text if refused.
+            pickers: [(); 4].map(|()| Access::Unchecked),
             organizations: Vec::new(),
         }
     }
@@ -236,7 +258,7 @@ impl Capabilities {
             };
             (Verdict::from(access), text)
         };
-        vec![
+        let mut lines = vec![
             line("List group types", &self.list_group_types, GROUP_READ),
             line(
                 "Rename group types",
@@ -255,7 +277,19 @@ impl Capabilities {
                 &self.read_values,
                 QUERY_READ,
             ),
-        ]
+        ];
+        // Optional: without the scope the editor takes typed names, so a refusal is said as
+        // such rather than as something missing.
+        for ((what, scope), access) in PICKER_LINES.iter().zip(PICKER_SCOPES).zip(&self.pickers) {
+            lines.push(match access {
+                Access::MissingScope(s) => (
+                    Verdict::Unsure,
+                    format!("{what}: off (optional) — typed names only; {s} turns it on"),
+                ),
+                other => line(what, other, scope),
+            });
+        }
+        lines
     }
 
     /// A sentence for the summary when some permissions could not be learned, else `None`.
@@ -569,5 +603,40 @@ mod tests {
             )
         );
         assert!(caps.caveat().is_none());
+    }
+
+    #[test]
+    fn the_pickers_scopes_are_optional_lines() {
+        let full = Capabilities::from_key(&record(&["*"], None));
+        assert_eq!(full.lines().len(), 10);
+        assert_eq!(
+            full.lines()[6],
+            (
+                Verdict::Yes,
+                "Pick events from the project's definitions: yes".into()
+            )
+        );
+        let manage = Capabilities::from_key(&record(
+            &[
+                GROUP_WRITE,
+                METRIC_WRITE,
+                "action:read",
+                "warehouse_table:write",
+            ],
+            None,
+        ));
+        assert_eq!(manage.pickers[0], missing("event_definition:read"));
+        assert_eq!(manage.pickers[2], Access::Allowed);
+        assert_eq!(manage.pickers[3], Access::Allowed, "write implies read");
+        assert_eq!(
+            manage.lines()[7],
+            (
+                Verdict::Unsure,
+                "Pick event properties from the project's definitions: off (optional) — typed names only; property_definition:read turns it on".into()
+            )
+        );
+        assert!(!manage.read_only(), "a picker it lacks is not a write");
+        let probes = Capabilities::from_read_probes::<(), ()>(&Ok(()), &Ok(()));
+        assert!(probes.pickers.iter().all(|a| *a == Access::Unchecked));
     }
 }

@@ -97,6 +97,46 @@ impl WarehouseColumn {
     }
 }
 
+impl EventDefinition {
+    /// "last seen 3 days ago", from `last_seen_at` and the time now (ms since 1970), in whole
+    /// UTC days as PostHog orders them.
+    pub fn last_seen(&self, now_ms: f64) -> String {
+        let Some(at) = self.last_seen_at.as_deref() else {
+            return "never seen".into();
+        };
+        let Some(days) = days_since_epoch(at) else {
+            return "last seen at an unknown time".into();
+        };
+        let today = (now_ms / 86_400_000.0).floor() as i64;
+        match today - days {
+            i64::MIN..=0 => "last seen today".into(),
+            1 => "last seen yesterday".into(),
+            n @ 2..=44 => format!("last seen {n} days ago"),
+            n @ 45..=547 => format!("last seen {} months ago", (n + 15) / 30),
+            n => format!("last seen {} years ago", (n + 182) / 365),
+        }
+    }
+}
+
+/// The day (since 1970-01-01) of an ISO 8601 time's date, `YYYY-MM-DD…`; the time of day and
+/// offset are left out (PostHog writes UTC).
+fn days_since_epoch(iso: &str) -> Option<i64> {
+    let num = |r: std::ops::Range<usize>| iso.get(r)?.parse::<i64>().ok();
+    if iso.get(4..5) != Some("-") || iso.get(7..8) != Some("-") {
+        return None;
+    }
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    Some(era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468)
+}
+
 /// A null where PostHog may send one reads as the type's empty value (false, "", []).
 fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where
@@ -292,6 +332,31 @@ mod tests {
         assert!(tables.results[0].columns[0].is_time());
         assert!(!tables.results[0].columns[1].is_time());
         assert!(tables.results[1].columns.is_empty());
+    }
+
+    #[test]
+    fn last_seen_reads_in_days() {
+        let now = 1_796_731_200_000.0; // 2026-12-08T12:00:00Z
+        let seen = |at: Option<&str>| {
+            EventDefinition {
+                name: "e".into(),
+                last_seen_at: at.map(str::to_owned),
+            }
+            .last_seen(now)
+        };
+        assert_eq!(seen(Some("2026-12-08T01:00:00Z")), "last seen today");
+        assert_eq!(seen(Some("2026-12-09T00:00:00Z")), "last seen today");
+        assert_eq!(
+            seen(Some("2026-12-07T23:59:59.123456+00:00")),
+            "last seen yesterday"
+        );
+        assert_eq!(seen(Some("2026-12-01T10:00:00Z")), "last seen 7 days ago");
+        assert_eq!(seen(Some("2026-09-08T10:00:00Z")), "last seen 3 months ago");
+        assert_eq!(seen(Some("2023-12-08T10:00:00Z")), "last seen 3 years ago");
+        assert_eq!(seen(None), "never seen");
+        assert_eq!(seen(Some("yesterday")), "last seen at an unknown time");
+        assert_eq!(seen(Some("2026-13-01")), "last seen at an unknown time");
+        assert_eq!(seen(Some("")), "last seen at an unknown time");
     }
 
     #[test]

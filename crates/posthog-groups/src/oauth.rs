@@ -16,12 +16,18 @@ use sha2::{Digest, Sha256};
 use crate::host::Host;
 
 /// The scopes the console's screens need, and so the ones it asks for (no more).
-pub const SCOPES: [&str; 5] = [
+/// The four picker scopes are optional for a personal key; a sign-in asks for them so that
+/// its editor picks rather than takes typed names.
+pub const SCOPES: [&str; 9] = [
     "group:read",
     "group:write",
     "usage_metric:read",
     "usage_metric:write",
     "query:read",
+    "event_definition:read",
+    "property_definition:read",
+    "action:read",
+    "warehouse_table:read",
 ];
 
 /// A PKCE code verifier (43 characters of base64url from 32 random bytes, RFC 7636 §4.1).
@@ -565,7 +571,7 @@ mod tests {
         );
         assert_eq!(
             get("scope"),
-            Some("group:read group:write query:read usage_metric:read usage_metric:write")
+            Some("action:read event_definition:read group:read group:write property_definition:read query:read usage_metric:read usage_metric:write warehouse_table:read")
         );
         // The verifier itself never leaves the tab before the token request.
         assert!(!url.contains(p.verifier.secret()));
@@ -580,7 +586,17 @@ mod tests {
         assert_eq!(s.to_list(), vec!["group:read", "usage_metric:write"]);
         assert!(s.grants("usage_metric:read"), "write implies read");
         assert!(!s.grants("group:write"));
-        assert_eq!(s.missing(), vec!["group:write", "query:read"]);
+        assert_eq!(
+            s.missing(),
+            vec![
+                "group:write",
+                "query:read",
+                "event_definition:read",
+                "property_definition:read",
+                "action:read",
+                "warehouse_table:read"
+            ]
+        );
         assert!(Scopes::wanted().missing().is_empty());
         assert!(Scopes::parse("").to_list().is_empty());
     }
