@@ -144,8 +144,8 @@ fn combobox(p: Props) -> impl IntoView {
         }
     });
 
-    // Only the newest search may fill the list (an older one is aborted); `show` false
-    // looks the text up without opening the list.
+    let input_id = StoredValue::new(id.clone());
+    // Only the newest search may fill the list (an older one is aborted).
     let load = move |next_page: bool| {
         let (src, q) = (
             source.get_untracked(),
@@ -163,6 +163,7 @@ fn combobox(p: Props) -> impl IntoView {
         let conn = pickers.connection();
         let (s2, q2) = (src.clone(), q.clone());
         let request = async move { pickers::search(&conn, &s2, &q2, offset).await };
+        let input_id = input_id.get_value();
         searches.run(request, move |answer| match answer {
             Ok(found) => {
                 if offset == 0 {
@@ -192,8 +193,14 @@ fn combobox(p: Props) -> impl IntoView {
             }
             Err(ApiError::Aborted) => {}
             Err(ApiError::MissingScope { .. }) => {
+                // The box becomes a plain input with the note; whoever was typing in it
+                // keeps typing there.
+                let focused = browser::focused_element().is_some_and(|el| el.id() == input_id);
                 search.try_set(Search::Idle);
                 pickers.refuse(&src);
+                if focused {
+                    browser::focus_id_after_render(input_id.clone());
+                }
             }
             Err(e) => {
                 search.try_set(Search::Failed(e.to_string()));
@@ -294,11 +301,12 @@ fn combobox(p: Props) -> impl IntoView {
             has_error().then(|| e_id.clone()),
         ])
     };
-    // The status shows while the list is open, or when a search failed (which says so inside
-    // the picker and keeps the text).
+    let failed = move || search.with(|s| matches!(s, Search::Failed(_)));
+    // The status is read out while the list is open, but takes no room on screen: closing the
+    // list (a click on Save, say) must not move what is under it between press and release.
+    // A failed search is shown, under the box, until a search answers.
     let status_line = move || {
-        let failed = search.with(|s| matches!(s, Search::Failed(_)));
-        if open.get() || failed {
+        if open.get() || failed() {
             search.with(|s| text.with(|t| source.with(|src| pickers::status(s, t, src))))
         } else {
             String::new()
@@ -312,10 +320,10 @@ fn combobox(p: Props) -> impl IntoView {
                     aria-selected=move || (active.get() == Some(i)).to_string()
                     on:mousedown=|ev| ev.prevent_default()
                     on:click=move |_| choose(i)>
-                    // Long snake_case names break at their underscores, never mid-word.
-                    <span class="choice-label">{breakable(&c.label)}</span>
-                    // Read after the name, as "paid_bill, last seen 3 days ago".
-                    <span class="visually-hidden">", "</span>
+                    // Long snake_case names break at their underscores, never mid-word. Read
+                    // as "paid_bill, last seen 3 days ago": the comma sits inside the name's
+                    // box, since a browser puts a space between the two boxes.
+                    <span class="choice-label">{breakable(&c.label)}<span class="visually-hidden">","</span></span>
                     <span class="choice-detail">{c.detail}</span>
                 </li>
             }
@@ -340,7 +348,11 @@ fn combobox(p: Props) -> impl IntoView {
                     aria-activedescendant=move || active.get().filter(|_| showing()).map(option_id.clone())
                     prop:value=text
                     on:input=move |ev| {
-                        on_input.run(event_target_value(&ev));
+                        let typed = event_target_value(&ev);
+                        // Until the search answers, the list keeps only what still matches,
+                        // so an Enter pressed meanwhile cannot choose an option typed away.
+                        results.update(|r| r.retain(|c| pickers::matches(&typed, &c.label)));
+                        on_input.run(typed);
                         open.set(true);
                         active.set(None);
                         schedule();
@@ -369,7 +381,10 @@ fn combobox(p: Props) -> impl IntoView {
                     })}
                 </ul>
             </div>
-            <p id=status_id class="hint picker-status" role="status">{status_line}</p>
+            <p id=status_id role="status"
+                class=move || if failed() { "picker-status failed" } else { "visually-hidden" }>
+                {status_line}
+            </p>
             <p id=flag_id class="warning picker-flag" role="status">{flag}</p>
             {error.map(|e| view! { <p class="field-error" id=error_id aria-live="polite">{move || e.get()}</p> })}
         </div>

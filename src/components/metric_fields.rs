@@ -106,10 +106,12 @@ pub fn MetricFields(
             .any(|p| form.interval.with(|t| t.trim() == p.to_string()))
     };
     let other = RwSignal::new(!is_preset());
-    let warehouse = move || {
+    // A memo: the property to sum is drawn again when the source changes, not on every edit
+    // of the filters.
+    let warehouse = Memo::new(move |_| {
         form.filters
             .with(|f| f.source() == FilterSource::DataWarehouse)
-    };
+    });
     view! {
         <TextField id="metric-name" label="Name" value=form.name error=err("name")
             hint="Unique within this group type; at most 255 characters." autocomplete="off" />
@@ -167,7 +169,7 @@ pub fn MetricFields(
                 view! {
                     <div class="field sum-field">
                         <DefinitionPicker id="metric-property".to_owned()
-                            label=if warehouse() { "Column to sum" } else { "Property to sum" }.to_owned()
+                            label=if warehouse.get() { "Column to sum" } else { "Property to sum" }.to_owned()
                             text=form.property on_input=Callback::new(move |t| form.property.set(t))
                             source=source check_at_start=true error=err("math_property") />
                     </div>

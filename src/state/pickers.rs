@@ -440,7 +440,8 @@ impl Pickers {
     }
 
     /// Whether `source`'s picker is on (`Some(true)`), off for want of its scope
-    /// (`Some(false)`), or not known yet (`None`: a plain input until it is). Tracked.
+    /// (`Some(false)`), or not known yet (`None`: the picker is offered, and a refused search
+    /// turns it off). Tracked.
     pub fn state(&self, source: &Source) -> Option<bool> {
         let slot = source.slot();
         if self.refused.with(|r| r[slot]) {

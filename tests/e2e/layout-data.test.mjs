@@ -4,8 +4,8 @@
 // 63-character warehouse names, 12-digit currency values, 400-character group type names),
 // then a few dozen generated datasets (tests/e2e/datasets.mjs; the seed of a failing one is
 // printed: LAYOUT_SEED=<n> LAYOUT_DATASETS=1 replays it). On group types, the metrics list
-// with a group's values, a metric with its card, and the form, at 320, 390, 768, 1024, 1280
-// and 1440 px:
+// with a group's values, a metric with its card, and the form (also with an event picker
+// open), at 320, 390, 768, 1024, 1280 and 1440 px:
 // - the page is never wider than the window;
 // - no word of a column header or a button is split (data may break: a 255-character name
 //   has to, somewhere);
@@ -51,6 +51,21 @@ function screens(sandbox) {
     { name: 'metrics', url: `${sandbox.url}/metrics?${q}&group=0:acme&limit=100`, ready: (p) => p.locator('td.value-cell .metric-value').first() },
     { name: 'metric', url: `${sandbox.url}/metrics/${FIRST_METRIC}?${q}&index=0&group=0:acme`, ready: (p) => p.locator('.usage-card-value') },
     { name: 'form', url: `${sandbox.url}/metrics/${FIRST_METRIC}/edit?${q}&index=0`, ready: (p) => p.getByRole('button', { name: 'Save metric' }) },
+    // The form with its first picker open (an event's, on its long name).
+    {
+      name: 'picker',
+      url: `${sandbox.url}/metrics/${FIRST_METRIC}/edit?${q}&index=0`,
+      ready: (p) => p.getByRole('button', { name: 'Save metric' }),
+      open: async (p) => {
+        const input = p.locator('form input[role=combobox]').first();
+        await input.press('ArrowDown');
+        const id = await input.getAttribute('id');
+        await p.waitForFunction((status) => {
+          const text = document.getElementById(status)?.textContent ?? '';
+          return text !== '' && text !== 'Searching…';
+        }, `${id}-status`);
+      },
+    },
   ];
 }
 
@@ -83,6 +98,7 @@ async function problemsOf(sandbox, label, { thorough = false } = {}) {
         if (thorough || width === WIDTHS[0]) {
           await page.goto(screen.url);
           await screen.ready(page).first().waitFor();
+          if (screen.open) await screen.open(page);
           await page.evaluate(() => document.fonts.ready);
         } else {
           await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));

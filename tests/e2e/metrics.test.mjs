@@ -344,7 +344,7 @@ test('creating a count metric over an event stores exactly the fields filled in'
   await page.getByLabel('Display').selectOption('sparkline');
   await page.getByRole('radio', { name: 'Count' }).check();
   await page.getByRole('button', { name: 'Add event' }).click();
-  await page.getByLabel('Event 1 name').fill('seat_active');
+  await page.getByRole('combobox', { name: 'Event 1 name', exact: true }).fill('seat_active');
   await page.getByLabel('Filter out internal and test accounts').check();
   await assertAccessible(page, 'filled metric form');
   const id = await saveAndWait(page, 'Seats active');
@@ -380,11 +380,11 @@ test('creating a sum metric stores its property, the typed interval and the form
   await page.getByLabel('Number of days').fill('14');
   await page.getByLabel('Format').selectOption('currency');
   await page.getByRole('radio', { name: 'Sum' }).check();
-  await page.getByLabel('Property to sum').fill('seats');
+  await page.getByRole('combobox', { name: 'Property to sum', exact: true }).fill('seats');
   await page.getByRole('button', { name: 'Add event' }).click();
-  await page.getByLabel('Event 1 name').fill('seat_paid');
+  await page.getByRole('combobox', { name: 'Event 1 name', exact: true }).fill('seat_paid');
   await page.getByRole('button', { name: 'Add property filter' }).click();
-  await page.getByLabel('Property 1 key').fill('plan');
+  await page.getByRole('combobox', { name: 'Property 1 key', exact: true }).fill('plan');
   await page.getByLabel('Property 1 operator').selectOption('exact');
   await page.getByLabel('Property 1 value').fill('pro');
   await page.getByLabel('Property 1 type').selectOption('person');
@@ -404,8 +404,11 @@ test('creating a sum metric stores its property, the typed interval and the form
   assert.deepEqual(await stored(0, id), expected);
   assert.deepEqual(await posts(METRICS1), []);
   assert.equal(new URL(page.url()).pathname, `/metrics/${id}`);
+  // The demo project has never seen a seat_paid event: its page says so.
   assert.deepEqual((await details(page)).slice(0, 5), [
-    ['Calculation', 'Sum of seats'], ['Source', 'Events — Events: seat_paid'], ['Interval', '14 days'],
+    ['Calculation', 'Sum of seats'],
+    ['Source', 'Events — Events: seat_paidNo event named “seat_paid” has been seen in this project: the metric would count 0 until one is sent.'],
+    ['Interval', '14 days'],
     ['Format', 'currency'], ['Display', 'number'],
   ]);
   assert.equal((await sandboxMetrics(sandbox, 1, 1)).length, 4, 'nothing added under the index the list was narrowed to');
@@ -419,12 +422,12 @@ test('creating a data warehouse metric on a table of the project stores the tabl
   await nameField(page).fill('Charge totals');
   await page.getByRole('radio', { name: '90 days' }).check();
   await page.getByRole('radio', { name: 'Data warehouse' }).check();
-  await page.getByLabel('Table').fill('stripe_charges');
-  await page.getByLabel('Timestamp column').fill('created');
-  await page.getByLabel('Key column').fill('customer_id');
+  await page.getByRole('combobox', { name: 'Table', exact: true }).fill('stripe_charges');
+  await page.getByRole('combobox', { name: 'Timestamp column', exact: true }).fill('created');
+  await page.getByRole('combobox', { name: 'Key column', exact: true }).fill('customer_id');
   await page.getByRole('radio', { name: 'Sum' }).check();
-  await page.getByLabel('Column to sum').fill('amount');
-  assert.equal(await page.getByLabel('Property to sum').count(), 0);
+  await page.getByRole('combobox', { name: 'Column to sum', exact: true }).fill('amount');
+  assert.equal(await page.getByRole('combobox', { name: 'Property to sum', exact: true }).count(), 0);
   await assertAccessible(page, 'data warehouse metric form');
   const id = await saveAndWait(page, 'Charge totals');
 
@@ -492,7 +495,7 @@ test('each client-side rule stops the save before anything is sent, with the mes
   await submit();
   assert.deepEqual(await fieldError(page, 'metric-property'), { text: 'Choose the property to sum.', invalid: true, described: true });
   await expectFocus(page, 'metric-property');
-  await page.getByLabel('Property to sum').fill('amount');
+  await page.getByRole('combobox', { name: 'Property to sum', exact: true }).fill('amount');
 
   // Interval: a whole number of days, 1 or more.
   await page.getByRole('radio', { name: 'Other' }).check();
@@ -512,15 +515,15 @@ test('each client-side rule stops the save before anything is sent, with the mes
   // Data warehouse needs its three inputs: each empty one says so under itself (as the
   // server's message would land on the first empty one), none on the editor as a whole.
   await page.getByRole('radio', { name: 'Data warehouse' }).check();
-  await page.getByLabel('Table').fill('bills');
+  await page.getByRole('combobox', { name: 'Table', exact: true }).fill('bills');
   await submit();
   assert.deepEqual(await fieldError(page, 'filters-timestamp_field'), { text: "Enter the table's timestamp column.", invalid: true, described: true });
   assert.deepEqual(await fieldError(page, 'filters-key_field'), { text: 'Enter the column that holds the group key.', invalid: true, described: true });
   assert.deepEqual(await fieldError(page, 'filters-table_name'), { text: '', invalid: false, described: false });
   assert.equal(await filtersError(page), '');
   await expectFocus(page, 'filters-timestamp_field');
-  await page.getByLabel('Timestamp column').fill('ts');
-  await page.getByLabel('Key column').fill('  ');
+  await page.getByRole('combobox', { name: 'Timestamp column', exact: true }).fill('ts');
+  await page.getByRole('combobox', { name: 'Key column', exact: true }).fill('  ');
   await submit();
   assert.deepEqual(await fieldError(page, 'filters-timestamp_field'), { text: '', invalid: false, described: false }, 'filled in, its message goes');
   assert.equal((await fieldError(page, 'filters-key_field')).text, 'Enter the column that holds the group key.', 'only spaces is empty');
@@ -656,7 +659,7 @@ test('an edit sends one PATCH with only the changed field, and unknown filter ke
   await assertAccessible(page, 'edit metric form');
   assert.equal(await nameField(page).inputValue(), 'NPS responses');
   assert.equal(await page.getByRole('radio', { name: '90 days' }).isChecked(), true);
-  assert.equal(await page.getByLabel('Event 1 name').inputValue(), 'survey sent');
+  assert.equal(await page.getByRole('combobox', { name: 'Event 1 name', exact: true }).inputValue(), 'survey sent');
   await clearLog();
 
   // Saving with nothing changed sends nothing.
@@ -723,9 +726,9 @@ test('a failed save keeps every field, and the same form saves once the server r
   await page.getByRole('radio', { name: '30 days' }).check();
   await page.getByLabel('Format').selectOption('currency');
   await page.getByRole('radio', { name: 'Sum' }).check();
-  await page.getByLabel('Property to sum').fill('amount');
+  await page.getByRole('combobox', { name: 'Property to sum', exact: true }).fill('amount');
   await page.getByRole('button', { name: 'Add event' }).click();
-  await page.getByLabel('Event 1 name').fill('paid_bill');
+  await page.getByRole('combobox', { name: 'Event 1 name', exact: true }).fill('paid_bill');
   await page.getByRole('button', { name: 'Save metric' }).click();
 
   const alert = page.getByRole('alert').filter({ hasText: 'The server had a problem' });
@@ -736,8 +739,8 @@ test('a failed save keeps every field, and the same form saves once the server r
   assert.equal(await page.getByRole('radio', { name: '30 days' }).isChecked(), true);
   assert.equal(await page.getByLabel('Format').inputValue(), 'currency');
   assert.equal(await page.getByRole('radio', { name: 'Sum' }).isChecked(), true);
-  assert.equal(await page.getByLabel('Property to sum').inputValue(), 'amount');
-  assert.equal(await page.getByLabel('Event 1 name').inputValue(), 'paid_bill');
+  assert.equal(await page.getByRole('combobox', { name: 'Property to sum', exact: true }).inputValue(), 'amount');
+  assert.equal(await page.getByRole('combobox', { name: 'Event 1 name', exact: true }).inputValue(), 'paid_bill');
   assert.equal(await page.getByRole('button', { name: 'Save metric' }).isEnabled(), true);
   assert.equal((await sandboxMetrics(sandbox, 1, 0)).length, 61);
   await assertAccessible(page, 'metric form after a failed save');
@@ -751,7 +754,10 @@ test('a failed save keeps every field, and the same form saves once the server r
     name: 'Retry me', format: 'currency', interval: 30, display: 'number', math: 'sum', math_property: 'amount',
     filters: { events: [{ id: 'paid_bill', name: 'paid_bill', type: 'events', order: 0 }] },
   });
-  assertClean([statusLogged(500, `${sandbox.url}${METRICS0}`)]);
+  // The pickers' searches, sent while typing, failed too (their message is in the picker).
+  assertClean([statusLogged(500, `${sandbox.url}${METRICS0}`),
+    statusLogged(500, `${sandbox.url}/api/projects/1/event_definitions/`),
+    statusLogged(500, `${sandbox.url}/api/projects/1/property_definitions/`)]);
 });
 
 test('unsaved form edits are guarded: links ask first, closing the tab asks, a save ends the question', async () => {

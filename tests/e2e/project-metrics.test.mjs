@@ -188,7 +188,7 @@ test('New metric from the project list is filed under index 0', async () => {
   await page.getByRole('link', { name: 'New metric' }).click();
   await page.getByLabel('Name', { exact: true }).fill('Filed where PostHog shows it');
   await page.getByRole('button', { name: 'Add event' }).click();
-  await page.getByLabel('Event 1 name').fill('paid_bill');
+  await page.getByRole('combobox', { name: 'Event 1 name', exact: true }).fill('paid_bill');
   allowWrites();
   await page.getByRole('button', { name: 'Save metric' }).click();
   await page.getByRole('heading', { name: 'Filed where PostHog shows it', level: 1 }).waitFor();

@@ -154,7 +154,7 @@ test(`soak: ${OPS} operations with latency, 20% failures and a rate limit lose a
     const field = page.getByLabel('Name', { exact: true });
     await field.fill(name);
     await page.getByRole('button', { name: 'Add event' }).click();
-    await page.getByLabel('Event 1 name').fill('soak_event');
+    await page.getByRole('combobox', { name: 'Event 1 name', exact: true }).fill('soak_event');
     const ok = await saveWithRetries(
       () => page.getByRole('button', { name: 'Save metric' }).click(),
       page.getByRole('heading', { name, exact: true, level: 1 }),

@@ -130,7 +130,7 @@ test('the form warns before saving a metric PostHog never computes, and still sa
 
   // An event filter is enough: the warning goes.
   await page.getByRole('button', { name: 'Add event' }).click();
-  await page.getByLabel('Event 1 name').fill('paid_bill');
+  await page.getByRole('combobox', { name: 'Event 1 name', exact: true }).fill('paid_bill');
   await formWarning(page).waitFor({ state: 'detached' });
   assert.equal(await save.getAttribute('aria-describedby'), null);
 
@@ -139,9 +139,9 @@ test('the form warns before saving a metric PostHog never computes, and still sa
   await formWarning(page).filter({ hasText: SUM_WITHOUT }).waitFor();
   assert.equal(await formWarning(page).innerText(), SUM_WITHOUT);
   await assertAccessible(page, 'metric form warning of a sum without property');
-  await page.getByLabel('Property to sum').fill('   ');
+  await page.getByRole('combobox', { name: 'Property to sum', exact: true }).fill('   ');
   assert.equal(await formWarning(page).innerText(), SUM_WITHOUT, 'spaces are no property');
-  await page.getByLabel('Property to sum').fill('amount');
+  await page.getByRole('combobox', { name: 'Property to sum', exact: true }).fill('amount');
   await formWarning(page).waitFor({ state: 'detached' });
 
   // Back to a count over every event, named, and saved: a warning, not a block.
