@@ -391,7 +391,8 @@ pub struct Pickers {
 impl Pickers {
     /// The pickers of a form on `conn`. `events` are the names the form opens with: one
     /// `names=` read tells which of them the project has seen.
-    pub fn new(conn: StoredValue<Connection>, events: Vec<String>) -> Pickers {
+    pub fn new(conn: StoredValue<Connection>, mut events: Vec<String>) -> Pickers {
+        events.retain(|n| !n.trim().is_empty());
         let session = Session::expect();
         let caps = LocalResource::new(move || async move {
             session.capabilities_for(&conn.get_value(), false).await
@@ -473,6 +474,9 @@ impl Pickers {
 
     /// The flag for `text` when it is known not to be seen (tracked).
     pub fn flag(&self, kind: Kind, text: &str) -> Option<String> {
+        if text.trim().is_empty() {
+            return None;
+        }
         let key = (kind, text.trim().to_owned());
         let unseen_known = self.known.with(|k| k.get(&key) == Some(&false));
         unseen_known.then(|| unseen(kind, text.trim())).flatten()
