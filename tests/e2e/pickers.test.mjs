@@ -8,9 +8,12 @@ import { test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   openConnectedAt, assertAccessible, strictSuite, allowWrites, sandboxMetrics, apiRequests,
-  metricUrl, sandboxApi, setSwitches, statusLogged, capabilityLines, PICKERS_OFF,
+  metricUrl, sandboxApi, setSwitches, statusLogged, capabilityLines, PICKERS_OFF, startSandbox,
+  eventually,
 } from './harness.mjs';
 import { layoutProblems } from './layout-checks.mjs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 let sandbox;
 let browser;
@@ -19,6 +22,7 @@ const { opened } = strictSuite({ before, after, beforeEach, afterEach }, (suite)
 });
 
 const NO_DEFINITIONS_KEY = 'phx_sandbox_no_query';
+const WORST_CASE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'crates', 'sandbox', 'seed', 'worst-case.json');
 const clearLog = () => sandbox.control('requests', { method: 'DELETE' });
 const EVENT_DEFS = '/api/projects/1/event_definitions/';
 const PROPERTY_DEFS = '/api/projects/1/property_definitions/';
@@ -286,4 +290,32 @@ test('at 390 px the open picker fits: no overflow, no word split', async () => {
   assert.ok(box.x >= 0 && box.x + box.width <= 390, `the list is inside the window: ${JSON.stringify(box)}`);
   await assertAccessible(page, 'event picker open at 390 px');
   assertClean();
+});
+
+test('a long list follows the server\'s pages: "More results" by keyboard, then scrolling to its end', async () => {
+  // The worst-case seed's project has well over one page (50) of events.
+  const worst = await startSandbox(['--seed', WORST_CASE]);
+  try {
+    const { page, assertClean } = await openConnectedAt(browser.context, worst, metricUrl(worst, 0, 'new'), {}, (p) => opened.push(p));
+    await page.getByRole('button', { name: 'Add event' }).click();
+    const event = page.getByRole('combobox', { name: 'Event 1 name', exact: true });
+    const list = page.getByRole('listbox', { name: 'Event 1 name' });
+    const offsets = async () => (await worst.control('requests'))
+      .filter((r) => r.path === EVENT_DEFS)
+      .map((r) => new URLSearchParams(r.query ?? '').get('offset'));
+    await event.press('ArrowDown');
+    await list.locator('[role=option].more').waitFor();
+    assert.equal(await list.locator('[role=option]:not(.more)').count(), 50);
+    await event.press('ArrowUp');
+    assert.equal(await page.locator(`#${await event.getAttribute('aria-activedescendant')}`).innerText(), 'More results…');
+    await event.press('Enter');
+    await eventually(async () => (await list.locator('[role=option]:not(.more)').count()) === 100, '100 events listed');
+    assert.equal(await event.getAttribute('aria-expanded'), 'true', 'the list stays open');
+    await list.evaluate((ul) => { ul.scrollTop = ul.scrollHeight; });
+    await eventually(async () => (await list.locator('[role=option]:not(.more)').count()) > 100, 'the third page on scrolling');
+    assert.deepEqual(await offsets(), ['0', '50', '100'], 'each page asked for once, in order');
+    assertClean();
+  } finally {
+    await worst.stop();
+  }
 });
