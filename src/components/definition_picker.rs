@@ -10,7 +10,7 @@ use posthog_groups::ApiError;
 
 use crate::browser;
 use crate::components::breakable::breakable;
-use crate::state::group_search::{step, Search};
+use crate::state::group_search::{on_key, KeyAction, Search};
 use crate::state::pickers::{self, Choice, Pickers, Source};
 
 /// How long typing may pause before the search is sent: one request per pause, not per key.
@@ -254,31 +254,28 @@ fn combobox(p: Props) -> impl IntoView {
     };
     let options = move || results.with(Vec::len) + usize::from(more.get());
     let showing = move || open.get() && options() > 0;
-    let on_key = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
-        "ArrowDown" | "ArrowUp" => {
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let action = on_key(
+            &ev.key(),
+            ev.alt_key(),
+            open.get_untracked(),
+            showing(),
+            active.get_untracked(),
+            options(),
+        );
+        if action.handled() {
             ev.prevent_default();
-            if !showing() {
-                ensure_listed();
-            } else if !ev.alt_key() {
-                active.set(step(
-                    active.get_untracked(),
-                    options(),
-                    ev.key() == "ArrowDown",
-                ));
+        }
+        match action {
+            KeyAction::Open => ensure_listed(),
+            KeyAction::Activate(i) => active.set(i),
+            KeyAction::Choose(i) => choose(i),
+            KeyAction::Close => {
+                open.set(false);
+                active.set(None);
             }
+            KeyAction::EscapeClosed | KeyAction::Ignore => {}
         }
-        "Enter" => {
-            if let (true, Some(i)) = (showing(), active.get_untracked()) {
-                ev.prevent_default();
-                choose(i);
-            }
-        }
-        "Escape" if open.get_untracked() => {
-            ev.prevent_default();
-            open.set(false);
-            active.set(None);
-        }
-        _ => {}
     };
     let list_id = format!("{id}-options");
     let status_id = format!("{id}-status");

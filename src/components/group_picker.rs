@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use posthog_groups::{ApiError, Connection, Group, GroupRef, GroupType};
 
 use crate::api::{self, read};
-use crate::state::group_search::{status, step, Search};
+use crate::state::group_search::{on_key, status, KeyAction, Search};
 
 /// How long typing may pause before the search is sent: one request per pause, not per key.
 const DEBOUNCE: Duration = Duration::from_millis(250);
@@ -137,36 +137,33 @@ pub fn GroupPicker(
     };
     let options = move || results.with(Vec::len) + usize::from(cursor.with(Option::is_some));
     let showing = move || open.get() && options() > 0;
-    let on_key = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
-        "ArrowDown" | "ArrowUp" => {
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let action = on_key(
+            &ev.key(),
+            ev.alt_key(),
+            open.get_untracked(),
+            showing(),
+            active.get_untracked(),
+            options(),
+        );
+        if action.handled() {
             ev.prevent_default();
-            if !showing() {
-                ensure_listed();
-            } else if !ev.alt_key() {
-                active.set(step(
-                    active.get_untracked(),
-                    options(),
-                    ev.key() == "ArrowDown",
-                ));
-            }
         }
-        "Enter" => {
-            if let (true, Some(i)) = (showing(), active.get_untracked()) {
-                ev.prevent_default();
-                choose(i);
-            }
-        }
-        "Escape" => {
-            if open.get_untracked() {
-                ev.prevent_default();
+        match action {
+            KeyAction::Open => ensure_listed(),
+            KeyAction::Activate(i) => active.set(i),
+            KeyAction::Choose(i) => choose(i),
+            KeyAction::Close => {
                 open.set(false);
                 active.set(None);
-            } else if !text.with_untracked(String::is_empty) {
+            }
+            // With the list closed, Escape empties the box (the pattern's optional clear).
+            KeyAction::EscapeClosed if !text.with_untracked(String::is_empty) => {
                 ev.prevent_default();
                 text.set(String::new());
             }
+            KeyAction::EscapeClosed | KeyAction::Ignore => {}
         }
-        _ => {}
     };
     let names = move || {
         let i = kind.get();

@@ -15,6 +15,55 @@ pub fn step(active: Option<usize>, len: usize, down: bool) -> Option<usize> {
     })
 }
 
+/// What a key pressed in a combobox does (both pickers follow the WAI-ARIA pattern alike).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyAction {
+    /// Open the list (and list what is typed).
+    Open,
+    /// Make this option active.
+    Activate(Option<usize>),
+    /// Choose option `i`.
+    Choose(usize),
+    /// Close the list.
+    Close,
+    /// Nothing open to close: the box's own Escape (the group picker clears its text).
+    EscapeClosed,
+    /// Not the combobox's key.
+    Ignore,
+}
+
+impl KeyAction {
+    /// Whether the browser's default action for the key is to be stopped.
+    pub fn handled(self) -> bool {
+        !matches!(self, KeyAction::Ignore | KeyAction::EscapeClosed)
+    }
+}
+
+/// What `key` does with the list `open` (asked for) and `showing` (open with options),
+/// `active` among `len` options; Alt with an arrow on a shown list does nothing (the
+/// pattern's "show the list" chord).
+pub fn on_key(
+    key: &str,
+    alt: bool,
+    open: bool,
+    showing: bool,
+    active: Option<usize>,
+    len: usize,
+) -> KeyAction {
+    match key {
+        "ArrowDown" | "ArrowUp" if !showing => KeyAction::Open,
+        "ArrowDown" | "ArrowUp" if alt => KeyAction::Activate(active),
+        "ArrowDown" | "ArrowUp" => KeyAction::Activate(step(active, len, key == "ArrowDown")),
+        "Enter" => match (showing, active) {
+            (true, Some(i)) => KeyAction::Choose(i),
+            _ => KeyAction::Ignore,
+        },
+        "Escape" if open => KeyAction::Close,
+        "Escape" => KeyAction::EscapeClosed,
+        _ => KeyAction::Ignore,
+    }
+}
+
 /// Where a search stands.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Search {
@@ -69,6 +118,44 @@ mod tests {
         assert_eq!(step(Some(0), 3, false), Some(2));
         assert_eq!(step(Some(1), 3, true), Some(2));
         assert_eq!(step(Some(0), 0, true), None);
+    }
+
+    #[test]
+    fn keys_open_move_choose_and_close() {
+        assert_eq!(
+            on_key("ArrowDown", false, false, false, None, 0),
+            KeyAction::Open
+        );
+        assert_eq!(
+            on_key("ArrowUp", false, true, true, Some(0), 3),
+            KeyAction::Activate(Some(2))
+        );
+        assert_eq!(
+            on_key("ArrowDown", true, true, true, Some(1), 3),
+            KeyAction::Activate(Some(1))
+        );
+        assert_eq!(
+            on_key("Enter", false, true, true, Some(2), 3),
+            KeyAction::Choose(2)
+        );
+        assert_eq!(
+            on_key("Enter", false, true, true, None, 3),
+            KeyAction::Ignore
+        );
+        assert_eq!(
+            on_key("Enter", false, true, false, Some(2), 3),
+            KeyAction::Ignore
+        );
+        assert_eq!(
+            on_key("Escape", false, true, false, None, 0),
+            KeyAction::Close
+        );
+        assert_eq!(
+            on_key("Escape", false, false, false, None, 3),
+            KeyAction::EscapeClosed
+        );
+        assert!(!KeyAction::EscapeClosed.handled() && KeyAction::Open.handled());
+        assert_eq!(on_key("a", false, true, true, None, 3), KeyAction::Ignore);
     }
 
     #[test]
