@@ -4,7 +4,9 @@
 
 pub mod cache;
 pub mod capability;
+pub mod compare;
 pub mod computed;
+pub mod configuration;
 pub mod connection;
 pub mod decode;
 pub mod definitions;

@@ -334,6 +334,11 @@ pub struct MetricPatch {
 impl MetricPatch {
     /// The fields of `draft` that differ from `original`; empty when nothing changed.
     pub fn diff(original: &Metric, draft: &MetricDraft) -> MetricPatch {
+        MetricPatch::between(&MetricDraft::from(original), draft)
+    }
+
+    /// The fields of `draft` that differ from `original`, both as drafts.
+    pub fn between(original: &MetricDraft, draft: &MetricDraft) -> MetricPatch {
         fn changed<T: PartialEq + Clone>(old: &T, new: &T) -> Option<T> {
             (old != new).then(|| new.clone())
         }
