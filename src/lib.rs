@@ -75,6 +75,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=|| view! { <LazyScreen screen=&lazy::CONNECT /> } />
                     <Route path=path!("/oauth/callback") view=|| view! { <LazyScreen screen=&lazy::OAUTH_CALLBACK /> } />
                     <Route path=path!("/group-types") view=GroupTypesPage />
+                    <Route path=path!("/compare") view=|| view! { <LazyScreen screen=&lazy::COMPARE /> } />
                     <Route path=path!("/metrics") view=|| view! { <LazyScreen screen=&lazy::PROJECT_METRICS /> } />
                     <Route path=path!("/metrics/new") view=|| view! { <LazyScreen screen=&lazy::METRIC_FORM /> } />
                     <Route path=path!("/metrics/:id") view=|| view! { <LazyScreen screen=&lazy::METRIC /> } />
@@ -153,6 +154,7 @@ fn Header() -> impl IntoView {
                 <A href=move || browser::app_link(&href("/", &target())) exact=true>"Connection"</A>
                 <A href=move || browser::app_link(&href("/group-types", &target())) exact=true>"Group types"</A>
                 <A href=move || browser::app_link(&metrics_list_href(&target()))>"Usage metrics"</A>
+                <A href=move || browser::app_link(&href("/compare", &target().without_group())) exact=true>"Compare"</A>
             </nav>
         </header>
     }

@@ -2,6 +2,9 @@
 
 pub mod breakable;
 pub mod capability_summary;
+pub mod compare_metrics;
+pub mod compare_sides;
+pub mod compare_types;
 pub mod definition_picker;
 pub mod delete_group_type;
 pub mod dialog;
@@ -29,7 +32,9 @@ pub mod pending_deletes_bar;
 pub mod project_metric_table;
 pub mod rename_bar;
 pub mod rename_refused;
+pub mod side_key;
 pub mod sign_in;
 pub mod skip_links;
 pub mod slow_notice;
 pub mod sparkline;
+pub mod sync_plan;

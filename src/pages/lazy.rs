@@ -19,7 +19,7 @@ use crate::state::connection::{use_connection, use_metric_route};
 
 use crate::pages::oauth_callback::OAuthCallbackPage;
 use crate::pages::{
-    connect::ConnectPage, metric::MetricPage, metric_form::MetricFormPage,
+    compare::ComparePage, connect::ConnectPage, metric::MetricPage, metric_form::MetricFormPage,
     project_metrics::ProjectMetricsPage,
 };
 
@@ -104,6 +104,8 @@ split_screen!(
     preload(preload_metric_form)
 );
 split_screen!(sign_in, oauth_callback_view, OAuthCallbackPage);
+// Its own chunk: comparing projects is rare next to managing one.
+split_screen!(compare, compare_view, ComparePage);
 // Its own chunk: shown to a new user (fetched at once, right after the main module) or on
 // the way to another project, never on the way into one whose key is kept.
 split_screen!(connect, connect_view, ConnectPage);
@@ -270,6 +272,8 @@ pub static PROJECT_METRICS: Screen = screen!(project_metrics_view, Reads::Projec
 pub static METRIC: Screen = screen!(metric_view, Reads::Metric);
 /// `/metrics/new` and `/metrics/:id/edit`.
 pub static METRIC_FORM: Screen = screen!(metric_form_view, Reads::MetricForm);
+/// `/compare`: a configuration beside another, the plan and its apply.
+pub static COMPARE: Screen = screen!(compare_view, Reads::None);
 /// `/`: the connection page.
 pub static CONNECT: Screen = screen!(connect_view, Reads::None);
 /// The sign-in callback (`oauth/callback`, or the redirect path `config.json` names).

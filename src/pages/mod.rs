@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod compare;
 pub mod connect;
 pub mod group_types;
 pub mod lazy;

@@ -2,6 +2,7 @@
 //! root; everything else here is plain functions with native tests.
 
 pub mod capabilities;
+pub mod compare;
 pub mod config;
 pub mod connection;
 pub mod embed;

@@ -266,6 +266,7 @@ export const DEFAULT_SWITCHES = {
   failure_methods: null,
   rate_limit_per_minute: null,
   cors_allowed_origins: null,
+  fail_write: null,
   current_key_route: true,
   oauth_access_seconds: 3600,
   oauth_refresh_seconds: 2592000,

@@ -344,7 +344,9 @@ pub struct Selection {
 pub enum Step {
     /// Carries over the names of the ticked group types, in one `update_metadata`.
     Rename(Vec<GroupTypeNames>),
-    /// Creates a metric in the target, under index 0.
+    /// Creates a metric in the target, filed under its `index`: 0, where PostHog's settings
+    /// list it, unless a metric of that name is filed there already (a name the source has
+    /// under two indexes): then the index the source files this copy under.
     Create(MetricConfig),
     /// Changes only the differing fields of a target metric, where it is filed.
     Update {
@@ -371,7 +373,7 @@ impl Step {
     pub fn request(&self, project: &ProjectId) -> Request {
         match self {
             Step::Rename(rows) => request::update_metadata(project, rows),
-            Step::Create(m) => request::create_metric(project, SETTINGS_INDEX, &m.draft),
+            Step::Create(m) => request::create_metric(project, m.index, &m.draft),
             Step::Update { target, patch } => request::update_metric(
                 project,
                 target.index,
@@ -484,9 +486,24 @@ pub fn plan(diff: &Diff, selection: &Selection) -> Vec<Step> {
             .iter()
             .filter(|r| selection.metrics.contains(&r.key))
     };
+    // Names unique per index: what index 0 holds, in the target and by earlier creates.
+    let mut at_settings: BTreeSet<String> = diff
+        .metrics
+        .iter()
+        .filter_map(|r| r.target.as_ref())
+        .filter(|t| t.index == SETTINGS_INDEX)
+        .map(|t| t.draft.name.trim().to_owned())
+        .collect();
     for r in ticked() {
         if let (MetricStatus::Added, Some(s)) = (&r.status, &r.source) {
-            steps.push(Step::Create(s.clone()));
+            let mut created = s.clone();
+            created.id = None;
+            created.index = if at_settings.insert(r.name.clone()) {
+                SETTINGS_INDEX
+            } else {
+                s.index
+            };
+            steps.push(Step::Create(created));
         }
     }
     for r in ticked() {
@@ -789,6 +806,24 @@ mod tests {
             .map(|r| (r.key.as_str(), r.status == MetricStatus::Added))
             .collect();
         assert_eq!(keys, vec![("A", true), ("A #2", false)]);
+        // Created under index 0, unless index 0 holds the name already: then where the
+        // source files this copy.
+        let src = ProjectConfig {
+            metrics: vec![
+                metric(0, None, "A", 7, json!({})),
+                metric(1, None, "A", 7, json!({})),
+            ],
+            ..ProjectConfig::default()
+        };
+        let d = diff(&src, &ProjectConfig::default());
+        let indexes: Vec<u32> = plan(&d, &d.everything())
+            .iter()
+            .map(|s| match s {
+                Step::Create(m) => m.index,
+                _ => 99,
+            })
+            .collect();
+        assert_eq!(indexes, vec![0, 1]);
     }
 
     /// A read-only key's capabilities mark every write of the plan as refused.

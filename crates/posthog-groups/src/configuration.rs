@@ -5,7 +5,8 @@
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
-use crate::model::{GroupType, Metric, MetricDraft};
+use crate::model::{GroupType, MetricDraft};
+use crate::project_metrics::Filed;
 use crate::validate;
 
 /// The `format` marker of configuration files.
@@ -66,16 +67,16 @@ pub struct ProjectConfig {
 }
 
 impl ProjectConfig {
-    /// A project's configuration from its group types and each index's metrics.
-    pub fn from_project(group_types: &[GroupType], metrics: Vec<(u32, Vec<Metric>)>) -> Self {
+    /// A project's configuration from its group types and its metrics (each index's, merged).
+    pub fn from_project(group_types: &[GroupType], metrics: &[Filed]) -> Self {
         let mut types: Vec<TypeConfig> = group_types.iter().map(TypeConfig::from).collect();
         types.sort_by_key(|t| t.index);
-        let metrics = crate::project_metrics::merge(metrics)
-            .into_iter()
+        let metrics = metrics
+            .iter()
             .map(|f| MetricConfig {
                 index: f.index,
                 draft: MetricDraft::from(&f.metric),
-                id: Some(f.metric.id),
+                id: Some(f.metric.id.clone()),
                 extra: Map::new(),
             })
             .collect();
@@ -441,6 +442,7 @@ fn metric_entry(v: &Value, path: &str) -> Result<MetricConfig, FileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Metric;
 
     fn sample() -> ProjectConfig {
         let types: Vec<GroupType> = serde_json::from_value(json!([
@@ -454,7 +456,8 @@ mod tests {
             "filters": {"events": [{"id": "paid_bill", "type": "events"}], "properties": []}
         }))
         .expect("metric");
-        ProjectConfig::from_project(&types, vec![(0, vec![metric])])
+        let filed = crate::project_metrics::merge(vec![(0, vec![metric])]);
+        ProjectConfig::from_project(&types, &filed)
     }
 
     /// The file's round trip: what is written reads back the same (ids are not written).

@@ -41,6 +41,15 @@ impl Default for Config {
     }
 }
 
+/// The `fail_write` switch: which write fails, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WriteFault {
+    /// Writes to let through first, plus one: 3 fails the third.
+    pub number: u32,
+    /// 500 or 429.
+    pub status: u16,
+}
+
 /// Behaviour switches, settable by flags and at runtime through `/_sandbox/switches`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Switches {
@@ -61,6 +70,10 @@ pub struct Switches {
     pub csp: Option<CspSwitch>,
     /// Malformed bodies for successful API GET answers; `None` answers them as they are.
     pub corrupt: Option<CorruptMode>,
+    /// One write (POST, PATCH, PUT or DELETE on the API) that fails: the `number`-th from
+    /// when the switch was set, answered with `status` (500, or 429 "available in 1 second")
+    /// and no change. It counts down with each write and clears itself once used.
+    pub fail_write: Option<WriteFault>,
     /// Serve `/api/personal_api_keys/...`; off, it answers 404 as a PostHog too old to have it.
     pub current_key_route: bool,
     /// Lifetime in seconds of OAuth access tokens issued from now on.
@@ -80,6 +93,7 @@ impl Default for Switches {
             cors_allowed_origins: None,
             csp: None,
             corrupt: None,
+            fail_write: None,
             current_key_route: true,
             oauth_access_seconds: crate::oauth::DEFAULT_ACCESS_SECONDS,
             oauth_refresh_seconds: crate::oauth::DEFAULT_REFRESH_SECONDS,
@@ -182,6 +196,18 @@ impl Switches {
                         v => Some(CspSwitch::from_json(v).map_err(|detail| {
                             ApiError::validation("invalid", detail, Some(key))
                         })?),
+                    }
+                }
+                "fail_write" => {
+                    let must = "null or {\"number\": 1 or more, \"status\": 500 or 429}";
+                    next.fail_write = match value {
+                        Value::Null => None,
+                        v => Some(
+                            serde_json::from_value::<WriteFault>(v.clone())
+                                .ok()
+                                .filter(|f| f.number >= 1 && [500, 429].contains(&f.status))
+                                .ok_or_else(|| bad(must))?,
+                        ),
                     }
                 }
                 "corrupt" => {

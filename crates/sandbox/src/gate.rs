@@ -48,6 +48,15 @@ pub async fn gate(State(state): State<Shared>, request: Request, next: Next) -> 
             };
             let mut request = Request::from_parts(parts, Body::from(bytes));
             request.extensions_mut().insert(Caller(presented));
+            let is_write = !matches!(
+                *request.method(),
+                axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+            );
+            let fault = if is_write {
+                state.take_write_fault()
+            } else {
+                None
+            };
             let switches = state.switches();
             // The failure rate, for the methods it applies to.
             let failure_rate = match &switches.failure_methods {
@@ -57,12 +66,16 @@ pub async fn gate(State(state): State<Shared>, request: Request, next: Next) -> 
             if switches.latency_ms > 0 {
                 tokio::time::sleep(Duration::from_millis(switches.latency_ms)).await;
             }
-            match switches.rate_limit_per_minute.filter(|n| *n > 0) {
-                Some(limit) => match state.take_rate_slot(&who, limit) {
-                    Ok(()) => run(failure_rate, request, next).await,
-                    Err(seconds) => ApiError::throttled(seconds).into_response(),
+            match (fault, switches.rate_limit_per_minute.filter(|n| *n > 0)) {
+                (Some(429), _) => ApiError::throttled(1).into_response(),
+                (Some(_), _) => ApiError::server_error().into_response(),
+                (None, limit) => match limit {
+                    Some(limit) => match state.take_rate_slot(&who, limit) {
+                        Ok(()) => run(failure_rate, request, next).await,
+                        Err(seconds) => ApiError::throttled(seconds).into_response(),
+                    },
+                    None => run(failure_rate, request, next).await,
                 },
-                None => run(failure_rate, request, next).await,
             }
         }
     };

@@ -156,6 +156,20 @@ impl AppState {
         lock(&self.switches).clone()
     }
 
+    /// Counts one API write against the `fail_write` switch: the status to answer it with
+    /// when it is the one to fail (the switch then clears itself).
+    pub fn take_write_fault(&self) -> Option<u16> {
+        let mut switches = lock(&self.switches);
+        let fault = switches.fail_write.as_mut()?;
+        if fault.number > 1 {
+            fault.number -= 1;
+            return None;
+        }
+        let status = fault.status;
+        switches.fail_write = None;
+        Some(status)
+    }
+
     /// Replace the switches.
     pub fn set_switches(&self, switches: Switches) {
         *lock(&self.switches) = switches;

@@ -19,7 +19,7 @@ async fn switches_read_and_partial_update() {
         a.json,
         json!({"cloud_update_metadata": false, "latency_ms": 0, "failure_rate": 0.0,
                "failure_methods": null, "rate_limit_per_minute": null, "cors_allowed_origins": null, "csp": null,
-               "corrupt": null, "current_key_route": true,
+               "corrupt": null, "fail_write": null, "current_key_route": true,
                "oauth_access_seconds": 3600, "oauth_refresh_seconds": 2592000})
     );
     let a = sb.set_switches(json!({"latency_ms": 5})).await;
@@ -40,6 +40,9 @@ async fn switches_read_and_partial_update() {
         json!({"cors_allowed_origins": ["http://127.0.0.1:5000/"]}),
         json!({"cors_allowed_origins": ["127.0.0.1:5000"]}),
         json!({"cors_allowed_origins": [5000]}),
+        json!({"fail_write": {"number": 0, "status": 500}}),
+        json!({"fail_write": {"number": 1, "status": 404}}),
+        json!({"fail_write": 3}),
         json!([]),
     ] {
         let a = sb
@@ -144,6 +147,58 @@ async fn failure_methods_limit_the_failures_to_those_methods() {
         .unwrap()
         .iter()
         .any(|m| m["id"] == id.as_str()));
+}
+
+/// The apply of a plan is tested against one chosen write failing (the third, say): reads
+/// do not count, the write fails with no change, and the switch clears itself.
+#[tokio::test]
+async fn fail_write_fails_the_chosen_write_once() {
+    let sb = start().await;
+    let a = sb
+        .set_switches(json!({"fail_write": {"number": 3, "status": 500}}))
+        .await;
+    assert_eq!(a.json["fail_write"], json!({"number": 3, "status": 500}));
+    for name in ["First", "Second"] {
+        assert_eq!(sb.get(FULL, "1/groups_types/").await.status, 200);
+        let made = sb
+            .post(FULL, "1/groups_types/0/metrics/", metric(name))
+            .await;
+        assert_eq!(made.status, 201, "{name}");
+    }
+    let third = sb
+        .post(FULL, "1/groups_types/0/metrics/", metric("Third"))
+        .await;
+    assert_eq!(third.status, 500);
+    let names = |state: &serde_json::Value| -> Vec<String> {
+        state["projects"][0]["metrics"]["0"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(!names(&sb.state().await).contains(&"Third".to_string()));
+    assert_eq!(
+        sb.control(Method::GET, "switches", None).await.json["fail_write"],
+        json!(null)
+    );
+    let again = sb
+        .post(FULL, "1/groups_types/0/metrics/", metric("Third"))
+        .await;
+    assert_eq!(again.status, 201);
+
+    sb.set_switches(json!({"fail_write": {"number": 1, "status": 429}}))
+        .await;
+    let throttled = sb
+        .post(FULL, "1/groups_types/0/metrics/", metric("Fourth"))
+        .await;
+    assert_eq!(throttled.status, 429);
+    assert_eq!(throttled.headers["retry-after"], "1");
+    assert!(throttled.json["detail"]
+        .as_str()
+        .unwrap()
+        .contains("1 seconds"));
+    assert!(!names(&sb.state().await).contains(&"Fourth".to_string()));
 }
 
 #[tokio::test]
