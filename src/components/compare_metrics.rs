@@ -46,7 +46,8 @@ fn field_line(f: FieldDiff) -> impl IntoView {
 fn filed(row: &MetricRow) -> String {
     let at = |m: &Option<posthog_groups::configuration::MetricConfig>| m.as_ref().map(|m| m.index);
     match (at(&row.source), at(&row.target), &row.status) {
-        (Some(s), None, _) => format!("Filed under index {s} in the source; created in the target under index {SETTINGS_INDEX}, where PostHog's settings list it (or under index {s} when index {SETTINGS_INDEX} has this name already)."),
+        (Some(s), None, _) if s == SETTINGS_INDEX => format!("Filed under index {s} in the source; created under the same index in the target, where PostHog's settings list it."),
+        (Some(s), None, _) => format!("Filed under index {s} in the source; created in the target under index {SETTINGS_INDEX}, where PostHog's settings list it (under index {s} when index {SETTINGS_INDEX} has this name already)."),
         (None, Some(t), _) => format!("Filed under index {t} in the target."),
         (Some(s), Some(t), _) if s == t => format!("Filed under index {s} on both sides."),
         (Some(s), Some(t), _) => format!("Filed under index {s} in the source and {t} in the target: PostHog computes it on every page either way, so this is not a difference; an update stays where the target files it."),

@@ -178,20 +178,40 @@ fn CompareScreen(connection: Connection, target: Memo<Target>) -> impl IntoView 
                 .unwrap_or_default()
         })
     });
+    // After Compare the form is drawn again for the new address: focus goes to what the
+    // comparison shows first, once it shows (the result, or the key a side needs).
+    let focus_result = RwSignal::new(false);
+    Effect::new(move |_| {
+        let shown = |r: LocalResource<Option<SideData>>| {
+            r.with(|d| {
+                d.as_ref()
+                    .is_some_and(|d| !matches!(d, Some(SideData::Loaded(_)) | None))
+            })
+        };
+        let ready = compared.with(Option::is_some) || shown(source_data) || shown(target_data);
+        if ready && focus_result.get_untracked() {
+            focus_result.set(false);
+            browser::focus_first_after_render(&[
+                "side-key",
+                "compare-result-title",
+                "compare-side-problem",
+            ]);
+        }
+    });
     let on_compare = move |(from, to): (Side, Side)| {
         let href = compare_href(&target.get_untracked(), &from, Some(&to));
+        focus_result.set(true);
         navigate(&browser::app_link(&href), Default::default());
-        browser::focus_id_after_render("compare-result-title");
     };
     let side_view = move |r: LocalResource<Option<SideData>>, which: &'static str| {
         move || {
             match r.get().flatten() {
             None => None,
-            Some(SideData::Invalid(e)) => Some(view! { <p class="field-error" role="alert">{format!("The {which} in this address is not valid: {e}")}</p> }.into_any()),
+            Some(SideData::Invalid(e)) => Some(view! { <p class="field-error" id="compare-side-problem" tabindex="-1" role="alert">{format!("The {which} in this address is not valid: {e}")}</p> }.into_any()),
             Some(SideData::NeedsKey(host)) => Some(view! {
                 <SideKey host=host side=which on_key=move |k| other_key.set(Some(k)) />
             }.into_any()),
-            Some(SideData::NoFile) => Some(view! { <p class="hint">{format!("Choose the configuration file (the {which}) above: a file is read in this tab and not kept.")}</p> }.into_any()),
+            Some(SideData::NoFile) => Some(view! { <p class="hint" id="compare-side-problem" tabindex="-1">{format!("Choose the configuration file (the {which}) above: a file is read in this tab and not kept.")}</p> }.into_any()),
             Some(SideData::Failed(e)) => Some(view! { <ErrorPanel error=e on_retry=move |_| r.refetch() /> }.into_any()),
             Some(SideData::Loaded(_)) => None,
         }

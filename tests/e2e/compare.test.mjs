@@ -146,6 +146,8 @@ test('project 1 → project 2: the compare shows each group of changes, and appl
   await page.waitForURL(/to=2/);
   assert.doesNotMatch(page.url(), /from=/);
   await headline(page).waitFor();
+  // Focus lands on the result's heading.
+  await page.waitForFunction(() => document.activeElement?.id === 'compare-result-title');
   assert.equal(await headline(page).textContent(),
     'Differences: 2 group type index(es); metrics 63 only in the source, 1 different, 1 only in the target.');
   // Group types side by side: names differ at 0 and 1, the same at 2 and 3.
@@ -193,6 +195,8 @@ test('project 1 → a second sandbox on another origin, with its own key kept in
   await compareWith(page, 2, other.url);
   const key = page.getByRole('form', { name: `A key for ${other.url}` });
   await key.waitFor();
+  // Focus lands in the key field the comparison needs first.
+  await page.waitForFunction(() => document.activeElement?.id === 'side-key');
   await key.getByLabel('Personal API key for that host').fill(OTHER_KEY);
   await key.getByRole('button', { name: 'Use this key' }).click();
   await headline(page).waitFor();
@@ -227,6 +231,16 @@ test('a 500 on the third write stops the apply with its report; applying again s
   assert.match(states[2], /^failed: /);
   assert.equal(states.filter((s) => s === 'not sent').length, 63);
   await assertAccessible(page, 'compare: a stopped apply');
+  const out = await artifactsDir();
+  for (const width of [390, 1280]) {
+    for (const scheme of ['light', 'dark']) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.emulateMedia({ colorScheme: scheme });
+      assert.deepEqual(await page.evaluate(layoutProblems), { overflow: 0, split: [] }, `stopped ${width} ${scheme}`);
+      await status.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(out, `apply-stopped-${width}-${scheme}.png`) });
+    }
+  }
   // The plan now lists what remains: 64 requests.
   await page.locator('#plan-count').filter({ hasText: /^64 requests/ }).waitFor();
   await page.getByRole('button', { name: 'Apply…' }).click();
@@ -305,6 +319,23 @@ test('export → import → compare against the same project shows no difference
   await page.getByLabel('Configuration file (JSON)').setInputFiles({ name: 'config.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
   await page.getByRole('note').filter({ hasText: 'owner, metrics[0].description' }).waitFor();
   assert.match(await headline(page).textContent(), /No differences\./);
+  await assertClean();
+});
+
+test('a type at another index, or another key at an index, is flagged as an index clash', async () => {
+  // Project 3 holds `account` at index 0, where project 1 holds `organization`.
+  const { page, assertClean } = await openCompare('&to=3');
+  await headline(page).waitFor();
+  const types = page.getByRole('region', { name: 'Group types' });
+  await types.getByRole('note').filter({ hasText: '1 index clash' }).waitFor();
+  const first = types.locator('.compare-item').first();
+  assert.match(await first.textContent(), /Index 0clash/);
+  assert.match(await first.textContent(), /organization — “Organization” \/ “Organizations”/);
+  assert.match(await first.textContent(), /account — default \/ default/);
+  assert.match(await first.textContent(), /Index clash: events of one key land under different indexes/);
+  // Nothing to tick for a clash, nor for the types the target lacks (events create them).
+  assert.equal(await first.getByRole('checkbox').count(), 0);
+  assert.match(await types.locator('.compare-item').nth(1).textContent(), /The API cannot create group types/);
   await assertClean();
 });
 

@@ -66,13 +66,27 @@ function screens(sandbox) {
         }, `${id}-status`);
       },
     },
+    // Compare with an empty project 2, every change ticked: each metric a row to create, and
+    // the plan lists a request for each.
+    {
+      name: 'compare',
+      url: `${sandbox.url}/compare?${q}&to=2`,
+      ready: (p) => p.getByRole('button', { name: 'Tick every change' }),
+      open: async (p) => {
+        await p.getByRole('button', { name: 'Tick every change' }).click();
+        await p.locator('#plan-count').filter({ hasText: 'requests' }).waitFor();
+      },
+    },
   ];
 }
 
-/** Starts a sandbox on `seed` (a seed file's JSON), runs `check` with it, stops it. */
+/** Starts a sandbox on `seed` (a seed file's JSON) with an empty project 2 beside its
+ *  project 1 (the compare screen's target), runs `check` with it, stops it. */
 async function onSeed(name, seed, check) {
   const file = join(dir, `${name}.json`);
-  writeFileSync(file, JSON.stringify(seed));
+  const empty = { id: 2, name: 'Empty', organization: seed.projects[0].organization, group_types: [], metrics: {} };
+  const projects = seed.projects.some((p) => p.id === 2) ? seed.projects : [...seed.projects, empty];
+  writeFileSync(file, JSON.stringify({ ...seed, projects }));
   const sandbox = await startSandbox(['--seed', file]);
   try {
     return await check(sandbox);
