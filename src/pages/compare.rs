@@ -212,7 +212,10 @@ fn CompareScreen(connection: Connection, target: Memo<Target>) -> impl IntoView 
                 <SideKey host=host side=which on_key=move |k| other_key.set(Some(k)) />
             }.into_any()),
             Some(SideData::NoFile) => Some(view! { <p class="hint" id="compare-side-problem" tabindex="-1">{format!("Choose the configuration file (the {which}) above: a file is read in this tab and not kept.")}</p> }.into_any()),
-            Some(SideData::Failed(e)) => Some(view! { <ErrorPanel error=e on_retry=move |_| r.refetch() /> }.into_any()),
+            Some(SideData::Failed(e)) => Some(view! {
+                <p id="compare-side-problem" tabindex="-1"><strong>{format!("The {which} could not be read.")}</strong></p>
+                <ErrorPanel error=e on_retry=move |_| r.refetch() />
+            }.into_any()),
             Some(SideData::Loaded(_)) => None,
         }
         }

@@ -39,9 +39,10 @@ function seed(keys = demo.keys) {
     ],
   };
   // The same warehouse tables and actions, as a staging project beside production has.
+  // Project 3 (`account` at index 0) joins project 1's organization, for the index clash.
   const projects = demo.projects.map((p) => (p.id === 2
     ? { ...p, group_types: types, metrics, warehouse_tables: project1.warehouse_tables, actions: project1.actions }
-    : p));
+    : p.id === 3 ? { ...p, organization: project1.organization } : p));
   return { ...demo, keys, projects };
 }
 
