@@ -154,7 +154,6 @@ fn Header() -> impl IntoView {
                 <A href=move || browser::app_link(&href("/", &target())) exact=true>"Connection"</A>
                 <A href=move || browser::app_link(&href("/group-types", &target())) exact=true>"Group types"</A>
                 <A href=move || browser::app_link(&metrics_list_href(&target()))>"Usage metrics"</A>
-                <A href=move || browser::app_link(&href("/compare", &target().without_group())) exact=true>"Compare"</A>
             </nav>
         </header>
     }

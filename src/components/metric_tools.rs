@@ -12,7 +12,7 @@ use crate::components::notice::Notice;
 use crate::state::connection::Connection;
 use crate::state::project_list;
 use crate::state::transfer::{export, ExportSource};
-use crate::state::url::{new_metric_href, Target};
+use crate::state::url::{href, new_metric_href, Target};
 
 /// Filter, the screen's controls (`children`), New metric, Export, Import.
 #[component]
@@ -91,6 +91,10 @@ pub fn MetricTools(
             <Show when=move || can_write.get()>
                 <button type="button" on:click=move |_| importing.set(true)>"Import"</button>
             </Show>
+            // Not in the header: a fourth link wraps the header onto two lines on a phone.
+            <a href=move || browser::app_link(&href("/compare", &target.get().without_group())) class="button-link">
+                "Compare with another project"
+            </a>
         </div>
         {move || export_error.get().map(|e| view! { <ErrorPanel error=e /> })}
         <Show when=move || importing.get()>

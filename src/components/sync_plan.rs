@@ -71,15 +71,16 @@ pub fn SyncPlan(
     selection: RwSignal<Selection>,
     /// The plan as the comparison on screen makes it.
     steps: Memo<Vec<Step>>,
-    /// What the target's key may do, once known.
+    /// What the target's key may do once learned, or why it could not be.
     #[prop(into)]
-    caps: Signal<Option<Capabilities>>,
+    caps: Signal<Option<Result<Capabilities, String>>>,
     /// The last apply, if any.
     run: RwSignal<Option<ApplyRun>>,
 ) -> impl IntoView {
     let conn = StoredValue::new(target);
+    let known = move || caps.with(|c| matches!(c, Some(Ok(_))));
     let refusals = Memo::new(move |_| {
-        let caps = caps.get();
+        let caps = caps.get().and_then(Result::ok);
         steps.with(|s| {
             s.iter()
                 .map(|step| caps.as_ref().and_then(|c| step.refused_by(c)))
@@ -175,9 +176,16 @@ pub fn SyncPlan(
             {move || { refused() > 0 }.then(|| view! {
                 <p class="warning" id="plan-refused">{format!("The target's key cannot send {} of these requests, so nothing will be sent. Untick them, or compare again with a key that may make these changes.", refused())}</p>
             })}
+            {move || match caps.get() {
+                None => Some(view! { <p class="hint" role="status">"Checking what the target's key may do…"</p> }.into_any()),
+                Some(Err(why)) => Some(view! {
+                    <p class="field-error" id="plan-caps" role="alert">{format!("Apply needs to know what the target's key may do, and this could not be learned: {why}")}</p>
+                }.into_any()),
+                Some(Ok(_)) => None,
+            }}
             <div class="form-buttons">
                 <button type="button" class="primary"
-                    disabled=move || { running() || refused() > 0 || steps.with(Vec::is_empty) || caps.with(Option::is_none) }
+                    disabled=move || { running() || refused() > 0 || steps.with(Vec::is_empty) || !known() }
                     aria-describedby="plan-count"
                     on:click=move |_| confirming.set(true)>
                     "Apply…"

@@ -20,6 +20,7 @@ use crate::components::side_key::SideKey;
 use crate::components::sync_plan::{ApplyRun, SyncPlan};
 use crate::state::capabilities;
 use crate::state::compare::{self, compare_href, Side, SideParams, Sides};
+use crate::state::config::ConfigResource;
 use crate::state::connection::{use_connection, Connection, Session};
 use crate::state::url::Target;
 
@@ -77,9 +78,23 @@ fn CompareScreen(connection: Connection, target: Memo<Target>) -> impl IntoView 
     let file = RwSignal::<ChosenFile>::new(None);
     // Memory only: a key for another host is asked again after a reload.
     let other_key = RwSignal::new(None::<(Host, ApiKey)>);
-    let conn_for = move |side: &Side| -> Result<Option<Connection>, Host> {
+    let config = ConfigResource::expect();
+    // A host from the address is checked as one typed in the form would be: a link cannot
+    // lead a key to a host this deployment does not allow.
+    let conn_for = move |side: &Side| -> Result<Option<Connection>, SideData> {
         match side {
             Side::File => Ok(None),
+            Side::Project(h, _)
+                if !config.0.with(|c| {
+                    c.as_ref()
+                        .and_then(|c| c.as_ref().ok())
+                        .is_none_or(|c| c.allows(Some(h)))
+                }) =>
+            {
+                Err(SideData::Invalid(format!(
+                    "this console may not connect to {h} (config.json's allowed_hosts)"
+                )))
+            }
             Side::Project(h, p) => session
                 .connection(h, p)
                 .or_else(|| {
@@ -94,7 +109,7 @@ fn CompareScreen(connection: Connection, target: Memo<Target>) -> impl IntoView 
                     })
                 })
                 .map(Some)
-                .ok_or_else(|| h.clone()),
+                .ok_or_else(|| SideData::NeedsKey(h.clone())),
         }
     };
     let writes = api::read::writes();
@@ -113,7 +128,7 @@ fn CompareScreen(connection: Connection, target: Memo<Target>) -> impl IntoView 
                 match (side?, conn) {
                     (Err(e), _) => Some(SideData::Invalid(e)),
                     (Ok(Side::File), _) => Some(chosen.map_or(SideData::NoFile, SideData::Loaded)),
-                    (Ok(_), Some(Err(host))) => Some(SideData::NeedsKey(host)),
+                    (Ok(_), Some(Err(problem))) => Some(problem),
                     (Ok(_), Some(Ok(Some(conn)))) => Some(match compare::read(&conn).await {
                         Ok(c) => SideData::Loaded(c),
                         Err(e) => SideData::Failed(e),
@@ -134,10 +149,12 @@ fn CompareScreen(connection: Connection, target: Memo<Target>) -> impl IntoView 
     let caps = LocalResource::new(move || {
         let conn = target_conn.get();
         async move {
-            match conn {
-                Some(c) => capabilities::learn(&c, false).await.ok(),
-                None => None,
-            }
+            let c = conn?;
+            Some(
+                capabilities::learn(&c, false)
+                    .await
+                    .map_err(|e| e.explain(&c.host, &c.project)),
+            )
         }
     });
     let caps_known = Signal::derive(move || caps.get().flatten());
@@ -260,7 +277,7 @@ fn CompareResult(
     selection: RwSignal<Selection>,
     steps: Memo<Vec<Step>>,
     target_conn: Option<Connection>,
-    caps: Signal<Option<Capabilities>>,
+    caps: Signal<Option<Result<Capabilities, String>>>,
     run: RwSignal<Option<ApplyRun>>,
 ) -> impl IntoView {
     let from = sides.from.clone().ok();

@@ -59,9 +59,13 @@ fn MetricView(
     let navigate = use_navigate();
     let choose_group = Callback::new(move |group: Option<GroupRef>| {
         let to = target.get_untracked().with_group(group.as_ref());
+        // No jump to the top: the chooser keeps focus, in sight.
         navigate(
             &metric_href(index, &id.get_value(), &to, false),
-            Default::default(),
+            leptos_router::NavigateOptions {
+                scroll: false,
+                ..Default::default()
+            },
         );
     });
     let type_list = group_type_choices(conn, index, values);

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
 use posthog_groups::project_metrics::{Filed, Placement};
 use posthog_groups::{ApiError, GroupRef, GroupType};
 
@@ -173,7 +174,15 @@ fn ProjectMetricsScreen(connection: Connection, target: Memo<Target>) -> impl In
             limit,
             offset,
         );
-        navigate(&to, Default::default());
+        // The page stays where it is: the chooser keeps focus, and a jump to the top would
+        // leave it out of sight.
+        navigate(
+            &to,
+            NavigateOptions {
+                scroll: false,
+                ..Default::default()
+            },
+        );
     });
     let is_narrowed = move || {
         !name_filter.with(|f| f.trim().is_empty())

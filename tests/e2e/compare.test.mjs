@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   openConnectedAt, assertAccessible, setSwitches, apiRequests, allowWrites, assertNoUnaskedWrites, isRenameProbe,
-  launchBrowser, startSandbox, resetSandbox, artifactsDir, statusLogged, DEMO_KEY,
+  launchBrowser, startSandbox, startSandboxWithConfig, resetSandbox, artifactsDir, statusLogged, DEMO_KEY,
 } from './harness.mjs';
 import { layoutProblems } from './layout-checks.mjs';
 
@@ -142,7 +142,12 @@ const applyStatus = (page) => page.locator('#apply-status');
 
 test('project 1 → project 2: the compare shows each group of changes, and applying everything makes project 2 equal project 1 over HTTP', async () => {
   allowWrites();
-  const { page, assertClean } = await openCompare();
+  // Reached from the usage metrics page.
+  const opening = await openConnectedAt(browser.context, sandbox, `${sandbox.url}/metrics?host=${encodeURIComponent(sandbox.url)}&project=1`);
+  opened.push(opening.page);
+  const { page, assertClean } = opening;
+  await page.getByRole('link', { name: 'Compare with another project' }).click();
+  await page.getByRole('heading', { name: 'Compare and carry over', level: 1 }).waitFor();
   await compareWith(page, 2);
   await page.waitForURL(/to=2/);
   assert.doesNotMatch(page.url(), /from=/);
@@ -338,6 +343,27 @@ test('a type at another index, or another key at an index, is flagged as an inde
   assert.equal(await first.getByRole('checkbox').count(), 0);
   assert.match(await types.locator('.compare-item').nth(1).textContent(), /The API cannot create group types/);
   await assertClean();
+});
+
+test('a host outside config.json\'s allowed_hosts is refused, from a link or from the form, and no key is asked for it', async () => {
+  const site = await startSandboxWithConfig((url) => ({ allowed_hosts: [url] }), ['--seed', seedFile, '--csp', '--csp-connect', other.url]);
+  try {
+    const q = `host=${encodeURIComponent(site.url)}&project=1`;
+    const { page, assertClean } = await openConnectedAt(browser.context, site, `${site.url}/compare?${q}&to=2&to_host=${encodeURIComponent(other.url)}`);
+    opened.push(page);
+    const problem = page.locator('#compare-side-problem');
+    await problem.waitFor();
+    assert.equal(await problem.textContent(), `The target in this address is not valid: this console may not connect to ${other.url} (config.json's allowed_hosts)`);
+    assert.equal(await page.getByLabel('Personal API key for that host').count(), 0);
+    // Typed in the form: the same refusal, next to the Host field.
+    await compareWith(page, 2, other.url);
+    await page.locator('#compare-to-host-error').filter({ hasText: 'allowed_hosts' }).waitFor();
+    assert.equal(await page.locator('#compare-to-host').getAttribute('aria-invalid'), 'true');
+    assert.deepEqual(await apiRequests(other), []);
+    await assertClean();
+  } finally {
+    await site.stop();
+  }
 });
 
 test('a malformed file, or one of a newer version, is refused where it is chosen, and nothing is sent', async () => {
