@@ -39,7 +39,9 @@ impl ApplyRun {
                 let StepState::Failed(e) = &self.states[i] else {
                     return String::new();
                 };
-                format!("Stopped at step {} of {total}: {e}. Done: {done}. Not applied: {}. The plan below now lists what remains; apply it again to finish.", i + 1, total - done)
+                let why = e.to_string();
+                let why = why.trim_end_matches('.');
+                format!("Stopped at step {} of {total}: {why}. Done: {done}. Not applied: {}. The plan below now lists what remains; apply it again to finish.", i + 1, total - done)
             }
             None if done == total => format!("Applied: {done} of {total} requests went through. The target was read again: the comparison above is the target as it is now."),
             None => format!("Sending {} of {total}…", done + 1),

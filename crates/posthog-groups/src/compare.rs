@@ -413,8 +413,8 @@ impl Step {
                 format!("names of {}", names.join("; "))
             }
             Step::Create(m) => format!(
-                "create \"{}\" (filed under index {SETTINGS_INDEX})",
-                m.draft.name
+                "create \"{}\" (filed under index {})",
+                m.draft.name, m.index
             ),
             Step::Update { target, patch } => {
                 let fields: Vec<String> = match json_of(patch) {
@@ -824,6 +824,13 @@ mod tests {
             })
             .collect();
         assert_eq!(indexes, vec![0, 1]);
+        // The plan's line names the index the request files it under.
+        let steps = plan(&d, &d.everything());
+        assert_eq!(steps[1].summary(), "create \"A\" (filed under index 1)");
+        assert!(steps[1]
+            .request(&ProjectId::parse("2").expect("id"))
+            .path
+            .contains("/groups_types/1/metrics/"));
     }
 
     /// A read-only key's capabilities mark every write of the plan as refused.
