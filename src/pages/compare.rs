@@ -11,6 +11,7 @@ use posthog_groups::{ApiError, ApiKey, Host, ProjectId};
 
 use crate::api;
 use crate::browser;
+use crate::components::breakable::breakable;
 use crate::components::compare_metrics::CompareMetrics;
 use crate::components::compare_sides::{ChosenFile, CompareSides};
 use crate::components::compare_types::CompareTypes;
@@ -317,7 +318,7 @@ fn CompareResult(
     let source_value = StoredValue::new(source);
     view! {
         <section aria-labelledby="compare-result-title" class="compare-result">
-            <h2 id="compare-result-title" tabindex="-1">{breakable_title(&title)}</h2>
+            <h2 id="compare-result-title" tabindex="-1">{breakable(&title)}</h2>
             <p role="status"><strong>{headline}</strong></p>
             {(!unknown.is_empty()).then(|| view! {
                 <p class="warning" role="note">{format!("The file has fields this console does not know. They are kept in the file (an export writes them back) and never sent: {}.", unknown.join(", "))}</p>
@@ -339,10 +340,6 @@ fn CompareResult(
             })}
         </section>
     }
-}
-
-fn breakable_title(title: &str) -> AnyView {
-    crate::components::breakable::breakable(title)
 }
 
 /// Offers a project's configuration as a file.
