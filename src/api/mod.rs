@@ -159,6 +159,13 @@ pub async fn get_metric(conn: &Connection, index: u32, id: &str) -> Result<Metri
     decode::metric(status, &body)
 }
 
+/// Endpoint 5, asked of the server now, never answered from what was kept: what a save
+/// compares the user's edit with (the API has no version field to do it for us).
+pub async fn get_metric_now(conn: &Connection, index: u32, id: &str) -> Result<Metric, ApiError> {
+    let (status, body) = read::send(conn, &request::get_metric(&conn.project, index, id)).await?;
+    decode::metric(status, &body)
+}
+
 /// Endpoint 5, shown at once when seen in the last 30 s (see [`read::fresh`]).
 pub async fn get_metric_fresh(
     conn: &Connection,

@@ -44,6 +44,23 @@ impl FormSignals {
         }
     }
 
+    /// Shows `v`, setting only the fields that differ: an editor keeps its own state (the
+    /// raw JSON text, say) unless its value really changed.
+    pub fn set_changed(&self, v: FormValues) {
+        fn put<T: PartialEq + Send + Sync + 'static>(s: RwSignal<T>, v: T) {
+            if s.with_untracked(|old| *old != v) {
+                s.set(v);
+            }
+        }
+        put(self.name, v.name);
+        put(self.interval, v.interval);
+        put(self.format, v.format);
+        put(self.display, v.display);
+        put(self.math, v.math);
+        put(self.property, v.property);
+        put(self.filters, v.filters);
+    }
+
     /// The current values (tracked).
     pub fn values(&self) -> FormValues {
         FormValues {

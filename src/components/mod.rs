@@ -20,6 +20,7 @@ pub mod host_picker;
 pub mod import_metrics;
 pub mod key_field;
 pub mod linked_host;
+pub mod merge_conflicts;
 pub mod metric_fields;
 pub mod metric_tools;
 pub mod metric_value;

@@ -6,10 +6,12 @@ use posthog_groups::GroupType;
 use crate::api;
 use crate::api::read::fresh_resource;
 use crate::browser;
+use crate::components::breakable::breakable;
 use crate::components::capability_summary::CapabilitySummary;
 use crate::components::embed_bridge::Embed;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::group_type_table::GroupTypeTable;
+use crate::components::merge_conflicts::MergeConflicts;
 use crate::components::not_connected::NotConnected;
 use crate::components::notice::Notice;
 use crate::components::rename_bar::RenameBar;
@@ -18,6 +20,7 @@ use crate::pages::lazy;
 use crate::state::capabilities::Access;
 use crate::state::connection::{use_connection, Connection, Session};
 use crate::state::embed::Change;
+use crate::state::rename::NameConflict;
 use crate::state::rename_session::RenameSession;
 use crate::state::url::{posthog_group_settings, Target};
 
@@ -87,10 +90,11 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
         loaded.refetch();
         // The bar that held focus is gone: put focus somewhere meaningful.
         browser::focus_id_after_render("gt-title");
-        notice.show(format!(
-            "Saved the names of {count} group type{}.",
-            if count == 1 { "" } else { "s" }
-        ));
+        notice.show(match count {
+            0 => "Nothing to send: the server already holds these names.".to_string(),
+            1 => "Saved the names of 1 group type.".to_string(),
+            n => format!("Saved the names of {n} group types."),
+        });
     });
     let changed = rename.changed;
     Effect::new(move |_| session.unsaved.set(changed.get() > 0));
@@ -207,6 +211,18 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
             })}
         {move || rename.refused.get().map(|names| view! { <RenameRefused settings_url=settings_url.clone() names=names /> })}
         {move || rename.save_error.get().map(|e| view! { <ErrorPanel error=e /> })}
+        {move || rename.gone.get().map(|keys| view! {
+            <p class="error-panel" role="alert">
+                "Not saved: "{breakable(&keys.join(", "))}" was deleted since this page loaded, so its names cannot be saved. Discard its edits, or reload the page."
+            </p>
+        })}
+        {move || rename.conflicts.get().map(|(conflicts, _)| {
+            let items: Vec<_> = conflicts.iter().map(NameConflict::item).collect();
+            view! {
+            <MergeConflicts items=items
+                on_settle=move |choices| rename.settle(choices)
+                on_back=move |_| { rename.conflicts.set(None); browser::focus_id_after_render("gt-title"); } />
+        }})}
         <Show when=move || { changed.get() > 0 }>
             <RenameBar
                 count=changed

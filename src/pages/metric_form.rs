@@ -1,7 +1,10 @@
 //! Creating a metric, or editing one (only changed fields are sent, as a PATCH).
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use posthog_groups::merge::{MetricMerge, Side};
 use posthog_groups::placement::{field_value, Placed};
 use posthog_groups::validate::METRIC_FORM_FIELDS;
 use posthog_groups::{ApiError, Metric, MetricDraft, MetricPatch};
@@ -12,12 +15,13 @@ use crate::browser;
 use crate::components::embed_bridge::Embed;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::find_metric::FindMetric;
+use crate::components::merge_conflicts::MergeConflicts;
 use crate::components::metric_fields::{FormSignals, MetricFields};
 use crate::components::not_connected::NotConnected;
 use crate::components::notice::Notice;
 use crate::state::connection::{use_connection, use_metric_route, Connection, Session};
 use crate::state::embed::Change;
-use crate::state::metric_form::{self, controls_of, FormValues};
+use crate::state::metric_form::{self, controls_of, FormValues, Saved, Stopped};
 use crate::state::pickers::Pickers;
 use crate::state::url::{metric_href, metrics_list_href, Target};
 
@@ -146,8 +150,12 @@ fn MetricForm(
     Effect::new(move |_| session.unsaved.set(dirty.get()));
     on_cleanup(move || session.unsaved.set(false));
 
-    let original = StoredValue::new(original);
+    // What the next save compares the edit with: the metric as opened, then as the server
+    // held it when a conflict was settled; `None` once "create again" makes it a new one.
+    let original = RwSignal::new(original);
     let conn = StoredValue::new(connection);
+    let conflict = RwSignal::new(None::<(MetricMerge, Metric)>);
+    let deleted = RwSignal::new(false);
     // The pickers of this form share what they learn of the project's names.
     let opened_with = start
         .filters
@@ -157,15 +165,19 @@ fn MetricForm(
         .collect();
     provide_context(Pickers::new(conn, opened_with));
     let save = Action::new_local(move |draft: &MetricDraft| {
-        let (conn, draft, original) = (conn.get_value(), draft.clone(), original.get_value());
+        let (conn, draft, original) = (conn.get_value(), draft.clone(), original.get_untracked());
         async move { metric_form::save(&conn, index, original.as_ref(), &draft).await }
     });
     let saving = save.pending();
     let target_for_nav = target.clone();
     Effect::new(move |_| match save.value().get() {
-        Some(Ok(saved)) => {
+        Some(Ok(Saved {
+            metric: saved,
+            taken,
+            sent,
+        })) => {
             session.unsaved.set(false);
-            let edited = original.with_value(Option::is_some);
+            let edited = original.with_untracked(Option::is_some);
             let (id, name) = (saved.id.clone(), saved.name.clone());
             embed.emit(if edited {
                 Change::MetricUpdated { index, id, name }
@@ -173,13 +185,32 @@ fn MetricForm(
                 Change::MetricCreated { index, id, name }
             });
             let verb = if edited { "Saved" } else { "Created" };
-            notice.show(format!("{verb} the metric “{}”.", saved.name));
+            let mut text = if sent {
+                format!("{verb} the metric “{}”.", saved.name)
+            } else {
+                format!(
+                    "Nothing to send: the server already holds these values of “{}”.",
+                    saved.name
+                )
+            };
+            if let Some(kept) = metric_form::taken_text(&taken) {
+                text = format!("{text} {kept}");
+            }
+            notice.show(text);
             navigate(
                 &metric_href(index, &saved.id, &target_for_nav, false),
                 Default::default(),
             );
         }
-        Some(Err(failure)) => {
+        Some(Err(Stopped::Conflict { merge, now })) => {
+            conflict.set(Some((*merge, now)));
+            browser::focus_id_after_render("conflicts-title");
+        }
+        Some(Err(Stopped::Deleted)) => {
+            deleted.set(true);
+            browser::focus_id_after_render("metric-deleted-title");
+        }
+        Some(Err(Stopped::Failed(failure))) => {
             if let Some(names) = failure.names {
                 taken.set(names);
             }
@@ -194,6 +225,33 @@ fn MetricForm(
         }
         None => {}
     });
+    // A settled conflict: the form shows what is saved, and the server's version is the
+    // next save's base (the save reads again, so a change made since is still caught).
+    let settle = move |choices: BTreeMap<String, Side>| {
+        let Some((merge, now)) = conflict.get_untracked() else {
+            return;
+        };
+        let draft = merge.resolve(|f| {
+            choices
+                .get(&MetricMerge::key(f))
+                .copied()
+                .unwrap_or(Side::Mine)
+        });
+        let values = FormValues::from_draft(&draft);
+        form.set_changed(values);
+        original.set(Some(now));
+        conflict.set(None);
+        save.dispatch(draft);
+    };
+    let create_again = move |_| {
+        if saving.get_untracked() {
+            return;
+        }
+        deleted.set(false);
+        original.set(None);
+        let (draft, _) = checked.get_untracked();
+        save.dispatch(draft);
+    };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if saving.get_untracked() {
@@ -201,6 +259,8 @@ fn MetricForm(
         }
         submitted.set(true);
         server_error.set(None);
+        conflict.set(None);
+        deleted.set(false);
         placed.set(None);
         let (draft, errs) = checked.get_untracked();
         // Focus the first invalid field in the form's order, not the map's.
@@ -211,7 +271,7 @@ fn MetricForm(
             browser::focus_first_after_render(controls_of(first));
             return;
         }
-        let unchanged = original.with_value(|o| {
+        let unchanged = original.with_untracked(|o| {
             o.as_ref()
                 .is_some_and(|m| MetricPatch::diff(m, &draft).is_empty())
         });
@@ -221,11 +281,11 @@ fn MetricForm(
         }
         save.dispatch(draft);
     };
-    let title = original.with_value(|o| match o {
+    let title = original.with_untracked(|o| match o {
         Some(m) => format!("Edit “{}”", m.name),
         None => "New usage metric".to_string(),
     });
-    let cancel = original.with_value(|o| match o {
+    let cancel = original.with_untracked(|o| match o {
         Some(m) => browser::app_link(&metric_href(index, &m.id, &target, false)),
         None => browser::app_link(&metrics_list_href(&target)),
     });
@@ -238,10 +298,22 @@ fn MetricForm(
             <div role="status" class="form-warning">
                 {move || warning.get().map(|w| view! { <p class="warning" id="metric-form-warning">{w}</p> })}
             </div>
-            <div class="form-buttons">
+            {move || deleted.get().then(|| view! {
+                <div class="error-panel" role="alert">
+                    <h2 id="metric-deleted-title" tabindex="-1">"This metric was deleted"</h2>
+                    <p>"Someone else, or another tab, deleted it since this form opened. What you typed is still here."</p>
+                    <button type="button" id="metric-create-again" on:click=create_again>"Create it again"</button>
+                </div>
+            })}
+            {move || conflict.get().map(|(merge, _)| view! {
+                <MergeConflicts items=merge.items() note=metric_form::taken_text(&merge.taken).map(|t| format!("{t} It is saved with yours."))
+                    on_settle=settle
+                    on_back=move |_| { conflict.set(None); browser::focus_id_after_render("metric-save"); } />
+            })}
+            <div class="form-buttons" hidden=move || conflict.with(Option::is_some)>
                 // aria-disabled, not disabled: a disabled button loses focus to <body>
                 // (`on_submit` ignores a second press while saving).
-                <button type="submit" class="primary" aria-disabled=move || saving.get().to_string()
+                <button type="submit" class="primary" id="metric-save" aria-disabled=move || saving.get().to_string()
                     aria-describedby=move || warning.with(Option::is_some).then_some("metric-form-warning")>
                     {move || if saving.get() { "Saving…" } else { "Save metric" }}
                 </button>

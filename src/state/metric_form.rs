@@ -2,11 +2,11 @@
 //! a save's failure is placed on the form.
 
 use posthog_groups::computed::{NeverComputed, Reach};
+use posthog_groups::merge::{merge_metric, MetricField, MetricMerge};
 use posthog_groups::placement::{self, Placed};
 use posthog_groups::validate::{metric_draft, FieldErrors};
 use posthog_groups::{
     ApiError, Connection, Filters, Metric, MetricDisplay, MetricDraft, MetricFormat, MetricMath,
-    MetricPatch,
 };
 
 use crate::api;
@@ -129,37 +129,131 @@ pub struct SaveFailure {
     pub names: Option<Vec<String>>,
 }
 
-/// Creates `draft` (no `original`) or sends only what changed from `original`. A bare 500 may
-/// be PostHog's uncaught unique-name constraint (another tab or user took the name since the
+/// What the server holds now, compared with the edit, before anything is sent.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Check {
+    /// No conflict: send the merge's patch (the server's own changes are in `taken`).
+    Send(MetricMerge),
+    /// Both sides changed a field: nothing is sent until the user settles each one.
+    Conflict(MetricMerge),
+    /// The metric is gone from the server.
+    Deleted,
+}
+
+/// Compares the edit `mine` of `base` (what the form opened with) with `now`, the server's
+/// answer read just before saving.
+pub fn check(
+    base: &Metric,
+    now: Result<Metric, ApiError>,
+    mine: &MetricDraft,
+) -> Result<Check, ApiError> {
+    let theirs = match now {
+        Ok(m) => MetricDraft::from(&m),
+        Err(ApiError::NotFound { .. }) => return Ok(Check::Deleted),
+        Err(e) => return Err(e),
+    };
+    let merge = merge_metric(&MetricDraft::from(base), &theirs, mine);
+    Ok(if merge.conflicts.is_empty() {
+        Check::Send(merge)
+    } else {
+        Check::Conflict(merge)
+    })
+}
+
+/// Why a save stopped before or after sending.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stopped {
+    /// The server (or the network) refused; see [`SaveFailure`].
+    Failed(SaveFailure),
+    /// The metric changed on the server in a field the user changed too.
+    Conflict {
+        /// The merge to settle.
+        merge: Box<MetricMerge>,
+        /// The metric as the server holds it now: the next save's base.
+        now: Metric,
+    },
+    /// The metric was deleted since the form opened.
+    Deleted,
+}
+
+/// A save that went through: the metric as stored, and the fields taken from the server.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Saved {
+    /// The metric as the server stored it.
+    pub metric: Metric,
+    /// Fields changed elsewhere since the form opened, kept as the server had them.
+    pub taken: Vec<MetricField>,
+    /// False when the server already held every change, so nothing was sent.
+    pub sent: bool,
+}
+
+/// Creates `draft` (no `original`), or edits `original`: the metric is read again first and
+/// merged with the edit ([`check`]), so a change made elsewhere is kept, a field both sides
+/// changed stops the save, and only what the user changed is sent. A bare 500 may be
+/// PostHog's uncaught unique-name constraint (another tab or user took the name since the
 /// form loaded its names): then the names are read again, once, and a match is told on Name.
-/// Nothing else is sent.
 pub async fn save(
     conn: &Connection,
     index: u32,
     original: Option<&Metric>,
     draft: &MetricDraft,
-) -> Result<Metric, SaveFailure> {
-    let (result, sent_name) = match original {
-        None => (api::create_metric(conn, index, draft).await, true),
-        Some(m) => {
-            let patch = MetricPatch::diff(m, draft);
-            let sent_name = patch.name.is_some();
-            (
-                api::update_metric(conn, index, &m.id, &patch).await,
-                sent_name,
-            )
-        }
-    };
-    let error = match result {
-        Ok(saved) => return Ok(saved),
-        Err(e) => e,
-    };
-    let mut failure = SaveFailure {
+) -> Result<Saved, Stopped> {
+    let failure_of = |error: ApiError| SaveFailure {
         placed: placement::place(&error, draft),
         error,
         sent: draft.clone(),
         names: None,
     };
+    let failed = |error: ApiError| Stopped::Failed(failure_of(error));
+    let (result, sent_name, taken) = match original {
+        None => (
+            api::create_metric(conn, index, draft).await,
+            true,
+            Vec::new(),
+        ),
+        Some(m) => {
+            let now = api::get_metric_now(conn, index, &m.id).await;
+            let server = now.as_ref().ok().cloned();
+            let merge = match check(m, now, draft).map_err(failed)? {
+                Check::Send(merge) => merge,
+                Check::Deleted => return Err(Stopped::Deleted),
+                Check::Conflict(merge) => {
+                    // `check` finds a conflict only in an answer it read.
+                    let now = server.unwrap_or_else(|| m.clone());
+                    return Err(Stopped::Conflict {
+                        merge: Box::new(merge),
+                        now,
+                    });
+                }
+            };
+            let patch = merge.patch();
+            if let (true, Some(metric)) = (patch.is_empty(), server) {
+                // The server already holds every change (made elsewhere too): nothing to send.
+                return Ok(Saved {
+                    metric,
+                    taken: merge.taken,
+                    sent: false,
+                });
+            }
+            let sent_name = patch.name.is_some();
+            (
+                api::update_metric(conn, index, &m.id, &patch).await,
+                sent_name,
+                merge.taken,
+            )
+        }
+    };
+    let error = match result {
+        Ok(metric) => {
+            return Ok(Saved {
+                metric,
+                taken,
+                sent: true,
+            })
+        }
+        Err(e) => e,
+    };
+    let mut failure = failure_of(error);
     if placement::may_be_duplicate_name(&failure.error, sent_name) {
         // If the names cannot be read either, the 500 is shown as it came.
         if let Ok(list) = api::all_metrics(conn, index).await {
@@ -177,7 +271,20 @@ pub async fn save(
             );
         }
     }
-    Err(failure)
+    Err(Stopped::Failed(failure))
+}
+
+/// What the confirmation adds when changes made elsewhere were kept.
+pub fn taken_text(taken: &[MetricField]) -> Option<String> {
+    let names: Vec<&str> = taken.iter().map(|f| f.label()).collect();
+    match names.as_slice() {
+        [] => None,
+        [one] => Some(format!("Kept the change made elsewhere to {one}.")),
+        [rest @ .., last] => Some(format!(
+            "Kept the changes made elsewhere to {} and {last}.",
+            rest.join(", ")
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -277,6 +384,62 @@ mod tests {
         assert_eq!(
             errors.keys().copied().collect::<Vec<_>>(),
             ["filters.key_field", "filters.timestamp_field"]
+        );
+    }
+
+    fn stored(interval: i64) -> Metric {
+        Metric {
+            id: "m1".into(),
+            name: "Seats".into(),
+            format: MetricFormat::Numeric,
+            interval,
+            display: MetricDisplay::Number,
+            filters: Filters::default(),
+            math: MetricMath::Count,
+            math_property: None,
+        }
+    }
+
+    #[test]
+    fn a_save_checks_the_metric_read_again() {
+        let base = stored(7);
+        let mut mine = MetricDraft::from(&base);
+        mine.name = "Seats bought".into();
+        // Changed elsewhere in another field: merged, and only the name is sent.
+        let Ok(Check::Send(m)) = check(&base, Ok(stored(30)), &mine) else {
+            panic!("expected a merge to send");
+        };
+        assert_eq!(m.taken, [MetricField::Interval]);
+        assert_eq!(m.patch().name.as_deref(), Some("Seats bought"));
+        assert_eq!(m.patch().interval, None);
+        assert_eq!(
+            taken_text(&m.taken).as_deref(),
+            Some("Kept the change made elsewhere to Interval.")
+        );
+        // Both changed the interval: a conflict.
+        mine.interval = 90;
+        assert!(matches!(
+            check(&base, Ok(stored(30)), &mine),
+            Ok(Check::Conflict(m)) if m.conflicts == [MetricField::Interval]
+        ));
+        // Deleted meanwhile.
+        let gone = Err(ApiError::NotFound {
+            body: Box::default(),
+        });
+        assert_eq!(check(&base, gone, &mine), Ok(Check::Deleted));
+        // Any other failure is the save's error.
+        assert!(matches!(
+            check(&base, Err(ApiError::Throttled { retry_after: None }), &mine),
+            Err(ApiError::Throttled { .. })
+        ));
+        assert_eq!(
+            taken_text(&[
+                MetricField::Interval,
+                MetricField::Format,
+                MetricField::Name
+            ])
+            .as_deref(),
+            Some("Kept the changes made elsewhere to Interval, Format and Name.")
         );
     }
 }

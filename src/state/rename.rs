@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use posthog_groups::merge::{three_way, ConflictItem, FieldMerge, Side};
 use posthog_groups::validate::group_type_name;
 use posthog_groups::{GroupType, GroupTypeNames};
 
@@ -199,6 +200,170 @@ pub fn names_text(original: &[GroupType], plan: &RenamePlan) -> String {
         .join("\n")
 }
 
+/// One name both sides changed: renamed elsewhere since the page loaded, and edited here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameConflict {
+    /// Group type index.
+    pub index: u32,
+    /// Group type key, to name the row.
+    pub group_type: String,
+    /// Which name.
+    pub field: NameField,
+    /// The name shown when the page loaded.
+    pub base: String,
+    /// The name on the server now.
+    pub theirs: String,
+    /// The name typed here.
+    pub mine: String,
+    /// The server's stored value (`None`: the default), put in the input when kept.
+    pub theirs_value: Option<String>,
+}
+
+impl NameConflict {
+    /// The conflict's key: the DOM id stem of its choice.
+    pub fn key(index: u32, field: NameField) -> String {
+        let which = match field {
+            NameField::Singular => "singular",
+            NameField::Plural => "plural",
+        };
+        format!("conflict-{index}-{which}")
+    }
+
+    /// As the conflict view shows it.
+    pub fn item(&self) -> ConflictItem {
+        ConflictItem {
+            key: NameConflict::key(self.index, self.field),
+            label: format!("{} of {}", self.field.label(), self.group_type),
+            base: self.base.clone(),
+            theirs: self.theirs.clone(),
+            mine: self.mine.clone(),
+            paths: Vec::new(),
+            code: false,
+        }
+    }
+}
+
+/// What the list read again just before saving says about the rows to send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RenameCheck {
+    /// The rows to send: each edited row with the user's names merged over the server's
+    /// (a name renamed elsewhere and left alone here is kept). Rows the server already holds
+    /// are left out.
+    Send(Vec<GroupTypeNames>),
+    /// Names both sides changed: nothing is sent until each is settled.
+    Conflicts(Vec<NameConflict>),
+    /// Group types (by key) deleted since the page loaded: renaming them would fail.
+    Gone(Vec<String>),
+}
+
+/// Merges `mine` (the planned rows) with `now` (the list read just before saving), each row
+/// against `bases` (the row as it was when its first edit was typed; a row with no base is
+/// taken as the server has it now).
+pub fn check_rows(
+    bases: &BTreeMap<u32, GroupType>,
+    now: &[GroupType],
+    mine: &[GroupTypeNames],
+) -> RenameCheck {
+    let (mut send, mut conflicts, mut gone) = (Vec::new(), Vec::new(), Vec::new());
+    for row in mine {
+        let index = row.group_type_index;
+        let base = bases.get(&index);
+        let theirs = now.iter().find(|g| {
+            g.group_type_index == index && base.is_none_or(|b| b.group_type == g.group_type)
+        });
+        let Some(theirs) = theirs else {
+            gone.push(base.map_or_else(|| index.to_string(), |b| b.group_type.clone()));
+            continue;
+        };
+        let base = base.unwrap_or(theirs);
+        let mut merged = [None, None];
+        for (slot, field) in FIELDS.into_iter().enumerate() {
+            let mine_value = match field {
+                NameField::Singular => row.name_singular.clone(),
+                NameField::Plural => row.name_plural.clone(),
+            };
+            let (b, t) = (
+                stored(base, field).map(str::to_owned),
+                stored(theirs, field).map(str::to_owned),
+            );
+            match three_way(&b, &t, &mine_value) {
+                FieldMerge::Conflict {
+                    base: b,
+                    theirs: t,
+                    mine: m,
+                } => {
+                    conflicts.push(NameConflict {
+                        index,
+                        group_type: theirs.group_type.clone(),
+                        field,
+                        base: shown(base, field, b.as_deref()),
+                        theirs: shown(theirs, field, t.as_deref()),
+                        mine: shown(theirs, field, m.as_deref()),
+                        theirs_value: t,
+                    });
+                }
+                other => merged[slot] = other.value(),
+            }
+        }
+        let [name_singular, name_plural] = merged;
+        let unchanged = name_singular.as_deref() == stored(theirs, NameField::Singular)
+            && name_plural.as_deref() == stored(theirs, NameField::Plural);
+        if !unchanged {
+            send.push(GroupTypeNames {
+                group_type_index: index,
+                name_singular,
+                name_plural,
+            });
+        }
+    }
+    if !gone.is_empty() {
+        RenameCheck::Gone(gone)
+    } else if !conflicts.is_empty() {
+        RenameCheck::Conflicts(conflicts)
+    } else {
+        RenameCheck::Send(send)
+    }
+}
+
+/// After the user settled the conflicts of a save: every edited row takes the server's
+/// version `now` as its new base, and its inputs are brought up to date with it (a name
+/// renamed elsewhere and left alone here is put in the input; a conflict gets the side
+/// `choose` picks for its key), so that the next save merges from there and overwrites
+/// nothing the user did not choose to.
+pub fn rebase(
+    edits: &mut Edits,
+    bases: &mut BTreeMap<u32, GroupType>,
+    now: &[GroupType],
+    choose: impl Fn(&str) -> Side,
+) {
+    for (index, edit) in edits.iter_mut() {
+        let Some(theirs) = now.iter().find(|g| g.group_type_index == *index) else {
+            continue;
+        };
+        let base = bases.get(index).unwrap_or(theirs).clone();
+        if base.group_type != theirs.group_type {
+            continue;
+        }
+        for field in FIELDS {
+            let take = match three_way(
+                &stored(&base, field),
+                &stored(theirs, field),
+                &loose(edit.get(field)),
+            ) {
+                FieldMerge::Theirs(_) => true,
+                FieldMerge::Conflict { .. } => {
+                    choose(&NameConflict::key(*index, field)) == Side::Theirs
+                }
+                _ => false,
+            };
+            if take {
+                edit.set(field, stored(theirs, field).unwrap_or_default().to_owned());
+            }
+        }
+        bases.insert(*index, theirs.clone());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,5 +477,106 @@ mod tests {
             names_text(&list(), &p),
             "company: singular \"Company\", plural \"(default)\""
         );
+    }
+
+    #[test]
+    fn a_name_renamed_elsewhere_is_kept_or_is_a_conflict() {
+        let bases: BTreeMap<u32, GroupType> = list()
+            .into_iter()
+            .map(|g| (g.group_type_index, g))
+            .collect();
+        // Elsewhere: organization's plural and company's singular were renamed.
+        let mut now = list();
+        now[0].name_plural = Some("Orgs".into());
+        now[1].name_singular = Some("Account".into());
+        // Here: organization's singular was edited (its plural input still shows the old name).
+        let mut edits = Edits::new();
+        edits.insert(0, edit("Org", "Organizations"));
+        let mine = plan(&list(), &edits).unwrap().rows;
+        assert_eq!(
+            check_rows(&bases, &now, &mine),
+            RenameCheck::Send(vec![GroupTypeNames {
+                group_type_index: 0,
+                name_singular: Some("Org".into()),
+                name_plural: Some("Orgs".into()),
+            }]),
+            "only the edited row, with the plural renamed elsewhere kept"
+        );
+
+        // The same name renamed on both sides, differently: a conflict, and nothing to send.
+        edits.insert(1, edit("Customer", ""));
+        let mine = plan(&list(), &edits).unwrap().rows;
+        let RenameCheck::Conflicts(c) = check_rows(&bases, &now, &mine) else {
+            panic!("expected a conflict");
+        };
+        assert_eq!(c.len(), 1);
+        assert_eq!(
+            (
+                c[0].index,
+                c[0].field,
+                c[0].base.as_str(),
+                c[0].theirs.as_str(),
+                c[0].mine.as_str()
+            ),
+            (1, NameField::Singular, "company", "Account", "Customer")
+        );
+        assert_eq!(c[0].theirs_value.as_deref(), Some("Account"));
+        assert_eq!(c[0].item().label, "Singular name of company");
+
+        // Both renamed it to the same name: no conflict, and the row need not be sent.
+        edits.insert(1, edit("Account", ""));
+        edits.remove(&0);
+        let mine = plan(&list(), &edits).unwrap().rows;
+        assert_eq!(check_rows(&bases, &now, &mine), RenameCheck::Send(vec![]));
+
+        // Deleted meanwhile (or its index taken by another type): said, not sent.
+        let mut other = now.clone();
+        other[1].group_type = "team".into();
+        assert_eq!(
+            check_rows(&bases, &other, &mine),
+            RenameCheck::Gone(vec!["company".into()])
+        );
+    }
+
+    #[test]
+    fn settling_takes_the_servers_names_into_the_inputs() {
+        let mut bases: BTreeMap<u32, GroupType> = list()
+            .into_iter()
+            .map(|g| (g.group_type_index, g))
+            .collect();
+        let mut now = list();
+        now[0].name_plural = Some("Orgs".into());
+        now[1].name_singular = Some("Account".into());
+        let mut edits = Edits::new();
+        edits.insert(0, edit("Org", "Organizations"));
+        edits.insert(1, edit("Customer", ""));
+        rebase(&mut edits, &mut bases, &now, |key| {
+            assert_eq!(key, "conflict-1-singular");
+            Side::Mine
+        });
+        assert_eq!(
+            edits[&0],
+            edit("Org", "Orgs"),
+            "renamed elsewhere, left alone here"
+        );
+        assert_eq!(edits[&1], edit("Customer", ""), "the side chosen");
+        assert_eq!(bases[&1], now[1]);
+        // From the new base, the next save sends the user's names over the server's.
+        let mine = plan(&now, &edits).unwrap().rows;
+        let RenameCheck::Send(rows) = check_rows(&bases, &now, &mine) else {
+            panic!("no conflict once settled");
+        };
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].name_plural.as_deref(), Some("Orgs"));
+        assert_eq!(rows[1].name_singular.as_deref(), Some("Customer"));
+
+        let mut edits = Edits::new();
+        edits.insert(1, edit("Customer", ""));
+        let mut bases: BTreeMap<u32, GroupType> = list()
+            .into_iter()
+            .map(|g| (g.group_type_index, g))
+            .collect();
+        rebase(&mut edits, &mut bases, &now, |_| Side::Theirs);
+        assert_eq!(edits[&1], edit("Account", ""));
     }
 }

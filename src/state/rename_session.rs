@@ -1,17 +1,31 @@
 //! The reactive side of renaming on the group types screen: the edits, their validation,
 //! the one save request and what its answer means for the edits.
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
+use posthog_groups::merge::Side;
 use posthog_groups::{ApiError, GroupType, GroupTypeNames};
 
 use crate::api;
 use crate::browser;
 use crate::state::connection::Connection;
 use crate::state::rename::{
-    changed_rows, names_text, plan, Edits, NameErrors, NameField, RenamePlan,
+    changed_rows, check_rows, names_text, plan, rebase, Edits, NameConflict, NameErrors, NameField,
+    RenameCheck, RenamePlan,
 };
 
-type SaveResult = (Vec<u32>, Result<Option<Vec<GroupType>>, ApiError>);
+/// What a save came to.
+#[derive(Clone)]
+enum Outcome {
+    /// The rows sent (by index) and the server's answer; a failed read of the list comes
+    /// with no rows.
+    Answered(Vec<u32>, Result<Option<Vec<GroupType>>, ApiError>),
+    /// Names both sides changed, with the list read: nothing was sent.
+    Conflicts(Vec<NameConflict>, Vec<GroupType>),
+    /// Group types deleted since the page loaded: nothing was sent.
+    Gone(Vec<String>),
+}
 
 /// Everything the rename UI reads and does; `Copy`, so closures can share it freely.
 #[derive(Clone, Copy)]
@@ -28,7 +42,13 @@ pub struct RenameSession {
     pub save_error: RwSignal<Option<ApiError>>,
     /// Set when the instance refuses personal keys for renaming: the names to paste in PostHog.
     pub refused: RwSignal<Option<String>>,
-    save: Action<Vec<GroupTypeNames>, SaveResult>,
+    /// Names renamed elsewhere and edited here, with the list read: shown to be settled.
+    pub conflicts: RwSignal<Option<(Vec<NameConflict>, Vec<GroupType>)>>,
+    /// Group types deleted since the page loaded that have edits here.
+    pub gone: RwSignal<Option<Vec<String>>>,
+    /// Each edited row as it was when its first edit was typed: what a save merges from.
+    bases: RwSignal<BTreeMap<u32, GroupType>>,
+    save: Action<Vec<GroupTypeNames>, Outcome>,
 }
 
 /// The DOM id of a name input, shared with the table that renders it.
@@ -52,10 +72,42 @@ impl RenameSession {
         let planned = Memo::new(move |_| current.with(|list| edits.with(|e| plan(list, e))));
         let changed =
             Memo::new(move |_| current.with(|list| edits.with(|e| changed_rows(list, e).len())));
+        let bases = RwSignal::new(BTreeMap::<u32, GroupType>::new());
+        // A row's base is taken when its first edit appears, from the list shown then.
+        Effect::new(move |_| {
+            let edited: Vec<u32> = edits.with(|e| e.keys().copied().collect());
+            bases.update(|b| {
+                b.retain(|i, _| edited.contains(i));
+                current.with_untracked(|list| {
+                    for g in list.iter().filter(|g| edited.contains(&g.group_type_index)) {
+                        b.entry(g.group_type_index).or_insert_with(|| g.clone());
+                    }
+                });
+            });
+        });
         let save = Action::new_local(move |rows: &Vec<GroupTypeNames>| {
             let (conn, rows) = (connection.get_value(), rows.clone());
-            let indexes = rows.iter().map(|r| r.group_type_index).collect();
-            async move { (indexes, api::update_metadata(&conn, &rows).await) }
+            let bases = bases.get_untracked();
+            async move {
+                // The API has no version: the list is read again and merged before sending.
+                let now = match api::list_group_types(&conn).await {
+                    Ok(now) => now,
+                    Err(e) => return Outcome::Answered(Vec::new(), Err(e)),
+                };
+                match check_rows(&bases, &now, &rows) {
+                    RenameCheck::Conflicts(c) => Outcome::Conflicts(c, now),
+                    RenameCheck::Gone(keys) => Outcome::Gone(keys),
+                    // The server already holds every name: nothing to send (an empty
+                    // request would be the rename probe).
+                    RenameCheck::Send(rows) if rows.is_empty() => {
+                        Outcome::Answered(Vec::new(), Ok(Some(now)))
+                    }
+                    RenameCheck::Send(rows) => {
+                        let indexes = rows.iter().map(|r| r.group_type_index).collect();
+                        Outcome::Answered(indexes, api::update_metadata(&conn, &rows).await)
+                    }
+                }
+            }
         });
         let session = RenameSession {
             edits,
@@ -64,11 +116,24 @@ impl RenameSession {
             review_open: RwSignal::new(false),
             save_error: RwSignal::new(None),
             refused: RwSignal::new(None),
+            conflicts: RwSignal::new(None),
+            gone: RwSignal::new(None),
+            bases,
             save,
         };
         Effect::new(move |_| {
-            let Some((indexes, result)) = save.value().get() else {
-                return;
+            let (indexes, result) = match save.value().get() {
+                None => return,
+                Some(Outcome::Conflicts(c, now)) => {
+                    session.conflicts.set(Some((c, now)));
+                    browser::focus_id_after_render("conflicts-title");
+                    return;
+                }
+                Some(Outcome::Gone(keys)) => {
+                    session.gone.set(Some(keys));
+                    return;
+                }
+                Some(Outcome::Answered(indexes, result)) => (indexes, result),
             };
             match result {
                 Ok(_) => {
@@ -119,6 +184,8 @@ impl RenameSession {
                 self.review_open.set(false);
                 self.save_error.set(None);
                 self.refused.set(None);
+                self.conflicts.set(None);
+                self.gone.set(None);
                 self.save.dispatch(p.rows);
             }
         }
@@ -131,11 +198,31 @@ impl RenameSession {
         }
     }
 
+    /// Settles the conflicts shown with the sides chosen (by conflict key), then saves
+    /// again: the inputs take the server's names where chosen, and the list read becomes
+    /// the base, so the save reads again and still catches a change made since.
+    pub fn settle(&self, choices: BTreeMap<String, Side>) {
+        let Some((_, now)) = self.conflicts.get_untracked() else {
+            return;
+        };
+        let mut edits = self.edits.get_untracked();
+        let mut bases = self.bases.get_untracked();
+        rebase(&mut edits, &mut bases, &now, |key| {
+            choices.get(key).copied().unwrap_or(Side::Mine)
+        });
+        self.bases.set(bases);
+        self.edits.set(edits);
+        self.conflicts.set(None);
+        self.save();
+    }
+
     /// Drops every edit and the messages about them.
     pub fn discard(&self) {
         self.edits.set(Edits::new());
         self.save_error.set(None);
         self.refused.set(None);
+        self.conflicts.set(None);
+        self.gone.set(None);
     }
 
     /// Forgets the edits of a row that no longer exists.

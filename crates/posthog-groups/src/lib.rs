@@ -13,6 +13,7 @@ pub mod definitions;
 pub mod error;
 pub mod format;
 pub mod host;
+pub mod merge;
 pub mod model;
 pub mod oauth;
 pub mod placement;
