@@ -52,6 +52,7 @@ pub fn App() -> impl IntoView {
     });
     Embed::provide();
     let pending = PendingDeletes::provide();
+    api::read::listen_to_other_tabs();
     browser::watch_policy_violations();
     browser::title_follows_heading("Groups console");
     browser::focus::install();

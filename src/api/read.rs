@@ -20,6 +20,7 @@ use std::rc::Rc;
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use leptos::prelude::{
     ArcRwSignal, GetValue, LocalResource, Set, SetValue, StoredValue, Track, Update, UpdateValue,
+    WithUntracked,
 };
 use posthog_groups::cache::{self, Entry, Keep, ReadCache};
 use posthog_groups::{ApiError, Connection, Host, Request};
@@ -55,6 +56,74 @@ thread_local! {
     // but do not read the list (kept past the 30 s, never shown as the list itself).
     static NAMES: RefCell<HashMap<String, Entry>> = RefCell::new(HashMap::new());
     static NAMES_SEEN: ArcRwSignal<u64> = ArcRwSignal::new(0);
+    // The last write another tab of this origin told of.
+    static OTHER_TAB: ArcRwSignal<Option<OtherTabWrite>> = ArcRwSignal::new(None);
+}
+
+/// The BroadcastChannel on which a tab tells the others of this origin of each write the
+/// server confirmed: host, method and path, never a key or a body.
+const CHANGES_CHANNEL: &str = "groups-console.changes";
+
+/// A write another tab of this browser sent and the server confirmed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OtherTabWrite {
+    /// The host it went to, as [`Host`]'s text.
+    pub host: String,
+    /// `POST`, `PATCH`, `PUT` or `DELETE`.
+    pub method: String,
+    /// The request's path (`/api/projects/1/groups_types/0/metrics/<id>/`).
+    pub path: String,
+    /// Counts the messages, so the same write told twice is still news.
+    pub seq: u64,
+}
+
+impl OtherTabWrite {
+    /// Whether it changed what `req` reads on `conn`'s host.
+    pub fn touches(&self, conn: &Connection, req: &Request) -> bool {
+        self.host == conn.host.to_string() && self.path == req.path
+    }
+}
+
+/// The last write another tab told of (tracked): a view showing what it may have changed
+/// says so; the lists already read again through [`writes`].
+pub fn other_tab_writes() -> ArcRwSignal<Option<OtherTabWrite>> {
+    OTHER_TAB.with(Clone::clone)
+}
+
+/// Listens, for the life of the page, to the writes other tabs tell of: what was kept is
+/// dropped and the views read again, as after a write of this tab's own. Only reads follow:
+/// nothing is ever written because another tab did.
+pub fn listen_to_other_tabs() {
+    browser::on_broadcast(CHANGES_CHANNEL, |text| {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+            return;
+        };
+        let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+        let (Some(host), Some(method), Some(path)) =
+            (field("host"), field("method"), field("path"))
+        else {
+            return;
+        };
+        forget_reads();
+        tell_views();
+        let seq = OTHER_TAB.with(|o| o.with_untracked(|w| w.as_ref().map_or(0, |w| w.seq + 1)));
+        other_tab_writes().set(Some(OtherTabWrite {
+            host,
+            method,
+            path,
+            seq,
+        }));
+    });
+}
+
+/// Tells the other tabs of this origin of a write the server confirmed.
+fn tell_other_tabs(conn: &Connection, req: &Request) {
+    let message = serde_json::json!({
+        "host": conn.host.to_string(),
+        "method": req.method.as_str(),
+        "path": req.path,
+    });
+    browser::broadcast(CHANGES_CHANNEL, &message.to_string());
 }
 
 /// Where the tab-long answers are stored, so that a reload need not ask again.
@@ -238,6 +307,7 @@ pub async fn send(conn: &Connection, req: &Request) -> Answer {
             // not made to read now from a server that is failing (a refused import, say).
             if status.is_some_and(|s| (200..300).contains(&s)) {
                 tell_views();
+                tell_other_tabs(conn, req);
             }
         }
         if let (Some(keep), Ok((status, body))) = (keep, &answer) {
@@ -357,6 +427,7 @@ pub async fn send_keepalive(conn: &Connection, req: &Request) {
     fetch::send_keepalive(conn, req).await;
     forget_reads();
     tell_views();
+    tell_other_tabs(conn, req);
 }
 
 /// Sends a read, or answers it from the last 30 s when this tab has it, without checking:

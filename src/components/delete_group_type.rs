@@ -8,10 +8,12 @@ use posthog_groups::project_metrics::{merge, Filed, SETTINGS_INDEX};
 use posthog_groups::{ApiError, GroupType};
 
 use crate::api;
+use crate::components::breakable::breakable;
 use crate::components::dialog::Modal;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::move_metrics::MoveMetricsDialog;
 use crate::state::connection::Connection;
+use crate::state::rename::name_changes;
 
 /// The confirmation dialog; `on_deleted` runs only after the server confirmed.
 #[component]
@@ -32,24 +34,61 @@ pub fn DeleteGroupTypeDialog(
 ) -> impl IntoView {
     let typed = RwSignal::new(String::new());
     let key = group_type.group_type.clone();
+    let key_for_check = StoredValue::new(key.clone());
     let index = group_type.group_type_index;
     let matches = {
         let key = key.clone();
         Memo::new(move |_| typed.with(|t| t.trim() == key))
     };
     let conn = StoredValue::new(connection);
+    // The version the user said yes to: as shown, then as read when it had changed.
+    let agreed = StoredValue::new(group_type.clone());
+    // What changed since it was shown, when the list read before deleting says so.
+    let changed = RwSignal::new(None::<Vec<String>>);
     let delete = Action::new_local(move |_: &()| {
-        let connection = conn.get_value();
-        async move { api::delete_group_type(&connection, index).await }
+        let (connection, agreed) = (conn.get_value(), agreed.get_value());
+        async move {
+            // No version field: the list is read again, and a changed type is asked again.
+            let now = api::list_group_types(&connection).await?;
+            match now.into_iter().find(|g| g.group_type_index == index) {
+                // Gone already is what the user wanted.
+                None => Ok(None),
+                Some(g) if g.group_type != agreed.group_type => Ok(Some((
+                    g.clone(),
+                    vec![format!(
+                        "Index {index} now holds another group type, {}",
+                        g.group_type
+                    )],
+                ))),
+                Some(g) => match name_changes(&agreed, &g) {
+                    c if c.is_empty() => api::delete_group_type(&connection, index)
+                        .await
+                        .map(|()| None),
+                    c => Ok(Some((g, c))),
+                },
+            }
+        }
     });
     let error = RwSignal::new(None::<ApiError>);
     Effect::new(move |_| match delete.value().get() {
-        Some(Ok(())) => on_deleted.run(index),
+        Some(Ok(None)) => on_deleted.run(index),
+        Some(Ok(Some((now, changes)))) => {
+            // Another type at this index is never deleted by this dialog.
+            if now.group_type == agreed.with_value(|a| a.group_type.clone()) {
+                agreed.set_value(now);
+            }
+            changed.set(Some(changes));
+            crate::browser::focus_id_after_render("delete-gt-changed");
+        }
         Some(Err(e)) => error.set(Some(e)),
         None => {}
     });
     let pending = delete.pending();
-    let can_delete = move || matches.get() && !pending.get();
+    let can_delete = move || {
+        matches.get()
+            && !pending.get()
+            && agreed.with_value(|a| key_for_check.with_value(|k| a.group_type == *k))
+    };
     let shown = group_type.shown_singular().to_owned();
     let writes = api::read::writes();
     // The metrics filed under this type (none to move for index 0, which PostHog's settings
@@ -64,7 +103,7 @@ pub fn DeleteGroupTypeDialog(
             }
             // A write can wake this just as the dialog closes, or its own delete has just
             // succeeded: then there is nothing to read.
-            let deleted = answer.try_with_untracked(|v| matches!(v, Some(Ok(()))));
+            let deleted = answer.try_with_untracked(|v| matches!(v, Some(Ok(None))));
             if deleted != Some(false) {
                 return Err(ApiError::Aborted);
             }
@@ -122,6 +161,13 @@ pub fn DeleteGroupTypeDialog(
                     <label for="delete-confirm">"Type "<code>{key.clone()}</code>" to confirm"</label>
                     <input id="delete-confirm" type="text" autocomplete="off" spellcheck="false" bind:value=typed />
                 </div>
+                {move || changed.get().map(|c| view! {
+                    <div class="warning" id="delete-gt-changed" tabindex="-1" role="alert">
+                        <p><strong>"Not deleted: it changed since it was shown."</strong></p>
+                        <ul>{c.into_iter().map(|line| view! { <li>{breakable(&line)}</li> }).collect_view()}</ul>
+                        <p>"Press Delete group type again to delete it as it is now."</p>
+                    </div>
+                })}
                 {move || error.get().map(|e| view! { <ErrorPanel error=e /> })}
                 <div class="dialog-buttons">
                     <button type="button" on:click=move |_| on_close.run(())>"Cancel"</button>

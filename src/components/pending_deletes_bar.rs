@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::browser;
+use crate::components::breakable::breakable;
 use crate::state::pending_deletes::PendingDeletes;
 use crate::state::project_list::row_link_id;
 
@@ -22,7 +23,27 @@ pub fn PendingDeletesBar() -> impl IntoView {
             on:focusin=move |_| pending.focus_entered()
             on:focusout=move |_| pending.hold(false)
         >
-            <For each=move || all.get() key=|p| p.token let(p)>
+            <For each=move || all.get() key=|p| (p.token, p.changed.is_some()) let(p)>
+                {match p.changed.clone() {
+                    Some(changed) => view! {
+                        <p class="pending-delete changed">
+                            "Not deleted: “"{breakable(&p.metric.name)}"” changed since it was shown ("{breakable(&changed)}"). "
+                            <button type="button" class="danger" id=p.confirm_id()
+                                aria-label=format!("Delete anyway: {}", p.metric.name)
+                                on:click=move |_| pending.confirm(p.token)>
+                                "Delete anyway"
+                            </button>
+                            <button type="button" aria-label=format!("Keep it: {}", p.metric.name)
+                                on:click=move |_| {
+                                    if let Some(kept) = pending.undo(p.token) {
+                                        browser::focus_id_after_render(row_link_id(kept.index, &kept.metric.id));
+                                    }
+                                }>
+                                "Keep it"
+                            </button>
+                        </p>
+                    }.into_any(),
+                    None => view! {
                 <p class="pending-delete">
                     "Deleted “"{p.metric.name.clone()}"”. "
                     <button
@@ -39,6 +60,8 @@ pub fn PendingDeletesBar() -> impl IntoView {
                         "Undo"
                     </button>
                 </p>
+                    }.into_any(),
+                }}
             </For>
         </div>
     }

@@ -1,7 +1,7 @@
 //! The group types of the connected project: list, rename inline, delete.
 
 use leptos::prelude::*;
-use posthog_groups::GroupType;
+use posthog_groups::{request, GroupType};
 
 use crate::api;
 use crate::api::read::fresh_resource;
@@ -75,6 +75,20 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
         })
     });
     let current = Memo::new(move |_| loaded.get().and_then(Result::ok).unwrap_or_default());
+    // Another tab renamed or deleted a group type of this project: read the list again (the
+    // edits here stay, and a save merges them over what the server holds).
+    let other = api::read::other_tab_writes();
+    let seen = other.with_untracked(|w| w.as_ref().map(|w| w.seq));
+    Effect::new(move |_| {
+        let Some(w) = other.get().filter(|w| Some(w.seq) != seen) else {
+            return;
+        };
+        let list = conn.with_value(|c| request::list_group_types(&c.project));
+        let ours = conn.with_value(|c| w.host == c.host.to_string());
+        if ours && w.path.starts_with(&list.path) && !w.path.contains("/metrics/") {
+            loaded.refetch();
+        }
+    });
     Effect::new(move |_| {
         if let Some(Ok(_)) = loaded.get() {
             lazy::preload();

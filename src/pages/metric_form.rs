@@ -7,7 +7,7 @@ use leptos_router::hooks::use_navigate;
 use posthog_groups::merge::{MetricMerge, Side};
 use posthog_groups::placement::{field_value, Placed};
 use posthog_groups::validate::METRIC_FORM_FIELDS;
-use posthog_groups::{ApiError, Metric, MetricDraft, MetricPatch};
+use posthog_groups::{request, ApiError, Metric, MetricDraft, MetricPatch};
 use serde_json::Value;
 
 use crate::api;
@@ -156,6 +156,27 @@ fn MetricForm(
     let conn = StoredValue::new(connection);
     let conflict = RwSignal::new(None::<(MetricMerge, Metric)>);
     let deleted = RwSignal::new(false);
+    // Another tab's save or delete of this metric: said above the buttons, the typing kept.
+    let other_tab = RwSignal::new(None::<&'static str>);
+    let other = api::read::other_tab_writes();
+    let seen = other.with_untracked(|w| w.as_ref().map(|w| w.seq));
+    Effect::new(move |_| {
+        let Some(w) = other.get().filter(|w| Some(w.seq) != seen) else {
+            return;
+        };
+        let touched = original.with_untracked(|o| {
+            o.as_ref().is_some_and(|m| {
+                conn.with_value(|c| w.touches(c, &request::get_metric(&c.project, index, &m.id)))
+            })
+        });
+        if touched {
+            other_tab.set(Some(if w.method == "DELETE" {
+                "This metric was deleted in another tab. What you typed is kept: saving offers to create it again."
+            } else {
+                "This metric was changed in another tab. What you typed is kept: saving checks each field against the server's version first."
+            }));
+        }
+    });
     // The pickers of this form share what they learn of the project's names.
     let opened_with = start
         .filters
@@ -297,6 +318,9 @@ fn MetricForm(
             // The live region stays mounted, so a warning that appears is announced.
             <div role="status" class="form-warning">
                 {move || warning.get().map(|w| view! { <p class="warning" id="metric-form-warning">{w}</p> })}
+            </div>
+            <div role="status">
+                {move || other_tab.get().map(|t| view! { <p class="warning" id="metric-other-tab">{t}</p> })}
             </div>
             {move || deleted.get().then(|| view! {
                 <div class="error-panel" role="alert">

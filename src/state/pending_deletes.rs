@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use posthog_groups::{ApiError, Metric};
+use posthog_groups::merge::metric_changes;
+use posthog_groups::{ApiError, Metric, MetricDraft};
 use uuid::Uuid;
 
 use crate::api;
@@ -39,12 +40,20 @@ pub struct PendingDelete {
     pub metric: Metric,
     /// When it is sent (`Date.now()` milliseconds), unless held or undone.
     pub due: f64,
+    /// Set when the metric changed since it was shown: what changed. Such a delete waits
+    /// until the user asks again ("Delete anyway") or keeps the metric.
+    pub changed: Option<String>,
 }
 
 impl PendingDelete {
     /// The id of its Undo button, to focus it.
     pub fn undo_id(&self) -> String {
         format!("undo-{}", self.token)
+    }
+
+    /// The id of its "Delete anyway" button, shown once it changed.
+    pub fn confirm_id(&self) -> String {
+        format!("confirm-{}", self.token)
     }
 }
 
@@ -119,6 +128,7 @@ impl PendingDeletes {
             index,
             metric,
             due: browser::now_ms() + UNDO_WINDOW.as_millis() as f64,
+            changed: None,
         };
         let (this, undo_id) = (*self, delete.undo_id());
         // Once the bar has rendered it; `focusin` fires during `focus`, so `placing` is
@@ -143,6 +153,12 @@ impl PendingDeletes {
                 .show(format!("Restored the metric “{}”.", p.metric.name));
         }
         undone
+    }
+
+    /// The user asks again for a delete whose metric changed: it is sent now, checked
+    /// against the version the bar showed.
+    pub fn confirm(&self, token: Uuid) {
+        self.send(token);
     }
 
     /// Focus arrived on an Undo: the user's own move holds every delete.
@@ -194,12 +210,34 @@ impl PendingDeletes {
         taken
     }
 
+    /// Reads the metric again, then deletes it if it is as it was shown. If it changed
+    /// meanwhile, nothing is sent: the bar says what changed and asks again.
     fn send(&self, token: Uuid) {
         // Undone, or already sent by a flush: nothing to do.
         let Some(p) = self.take(token) else { return };
         let this = *self;
         spawn_local(async move {
-            let result = api::delete_metric(&p.connection, p.index, &p.metric.id).await;
+            let (conn, index, id) = (&p.connection, p.index, p.metric.id.as_str());
+            let result = match api::get_metric_now(conn, index, id).await {
+                Ok(now) if MetricDraft::from(&now) != MetricDraft::from(&p.metric) => {
+                    let changed = metric_changes(&(&p.metric).into(), &(&now).into()).join("; ");
+                    this.notice.show(format!(
+                        "Not deleted: “{}” changed since it was shown ({changed}). Delete it anyway, or keep it.",
+                        now.name
+                    ));
+                    let asked = PendingDelete {
+                        metric: now,
+                        changed: Some(changed),
+                        due: f64::INFINITY,
+                        ..p
+                    };
+                    browser::focus_id_after_render(asked.confirm_id());
+                    this.list.update(|l| l.push(asked));
+                    return;
+                }
+                Ok(_) => api::delete_metric(conn, index, id).await,
+                Err(e) => Err(e),
+            };
             match result {
                 // Gone already is what the user wanted.
                 Ok(()) | Err(ApiError::NotFound { .. }) => this.embed.emit(Change::MetricDeleted {
@@ -216,8 +254,18 @@ impl PendingDeletes {
     }
 
     /// Sends everything now with `keepalive`, because the page may be going away.
+    /// A delete waiting to be asked again stays: the user has not said yes to what changed.
     pub fn flush_keepalive(&self) {
-        let all = self.list.try_update(std::mem::take).unwrap_or_default();
+        let all = self
+            .list
+            .try_update(|l| {
+                let (asked, due): (Vec<_>, Vec<_>) = std::mem::take(l)
+                    .into_iter()
+                    .partition(|p| p.changed.is_some());
+                *l = asked;
+                due
+            })
+            .unwrap_or_default();
         let embed = self.embed;
         // The lists read again once, when the last of these deletes has ended.
         let batch = std::rc::Rc::new(api::read::batch());

@@ -325,6 +325,23 @@ pub fn check_rows(
     }
 }
 
+/// What changed in a group type's names from `before` to `after`, one line per name
+/// ("Singular name: Organization → Org"): what a delete asks again about.
+pub fn name_changes(before: &GroupType, after: &GroupType) -> Vec<String> {
+    FIELDS
+        .into_iter()
+        .filter(|&f| stored(before, f) != stored(after, f))
+        .map(|f| {
+            format!(
+                "{}: {} → {}",
+                f.label(),
+                shown(before, f, stored(before, f)),
+                shown(after, f, stored(after, f))
+            )
+        })
+        .collect()
+}
+
 /// After the user settled the conflicts of a save: every edited row takes the server's
 /// version `now` as its new base, and its inputs are brought up to date with it (a name
 /// renamed elsewhere and left alone here is put in the input; a conflict gets the side
@@ -578,5 +595,21 @@ mod tests {
             .collect();
         rebase(&mut edits, &mut bases, &now, |_| Side::Theirs);
         assert_eq!(edits[&1], edit("Account", ""));
+    }
+
+    #[test]
+    fn a_delete_is_told_which_names_changed() {
+        let mut after = list()[0].clone();
+        after.name_singular = Some("Org".into());
+        assert_eq!(
+            name_changes(&list()[0], &after),
+            ["Singular name: Organization → Org"]
+        );
+        after.name_plural = None;
+        assert_eq!(
+            name_changes(&list()[0], &after)[1],
+            "Plural name: Organizations → organization(s)"
+        );
+        assert!(name_changes(&list()[1], &list()[1]).is_empty());
     }
 }

@@ -8,7 +8,7 @@ import { test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   openConnectedAt, assertAccessible, metricUrl, sandboxMetrics, apiRequests, sandboxApi,
-  strictSuite, allowWrites, sandboxProject, statusLogged,
+  strictSuite, allowWrites, sandboxProject, statusLogged, eventually,
 } from './harness.mjs';
 import { layoutProblems } from './layout-checks.mjs';
 
@@ -23,7 +23,9 @@ const METRICS0 = '/api/projects/1/groups_types/0/metrics/';
 const clearLog = () => sandbox.control('requests', { method: 'DELETE' });
 const notice = (page, text) => page.locator('div.notice[role=status]').filter({ hasText: text });
 const nameField = (page) => page.getByLabel('Name', { exact: true });
-const writes = async () => (await apiRequests(sandbox)).filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method));
+/** The writes the app sent (a test's own API calls carry no Origin). */
+const writes = async () => (await apiRequests(sandbox))
+  .filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method) && r.origin != null);
 
 async function openAt(url, project = '1') {
   return openConnectedAt(browser.context, sandbox, url, { project }, (page) => opened.push(page));
@@ -232,4 +234,85 @@ test('the same name renamed on both sides is a conflict: nothing is sent until a
     [[{ group_type_index: await indexOf('company'), name_singular: 'Customer', name_plural: null }]]);
   assert.deepEqual(await names('company'), ['Customer', null]);
   assertClean();
+});
+
+// ---- Deletes of something that changed since it was shown ----
+
+test('a metric changed after its delete was asked: nothing is sent, the bar says what changed, and Delete anyway deletes it', async () => {
+  allowWrites();
+  const { page, assertClean } = await openAt(`${sandbox.url}/metrics?host=${encodeURIComponent(sandbox.url)}&project=1`);
+  const table = page.getByRole('table', { name: 'Usage metrics of this project' });
+  await table.waitFor();
+  await clearLog();
+  await table.getByRole('button', { name: 'Delete Logins', exact: true }).click();
+  await changeElsewhere(LOGINS, { interval: 30 });
+  const bar = page.getByRole('region', { name: 'Deleted metrics' });
+  const line = bar.locator('p.pending-delete.changed');
+  // After the undo window, the metric is read again instead of deleted.
+  await line.waitFor({ timeout: 25_000 });
+  assert.equal((await line.innerText()).replace(/\s+/g, ' ').trim(),
+    'Not deleted: “Logins” changed since it was shown (Interval: 7 days → 30 days). Delete anyway Keep it');
+  assert.deepEqual((await writes()).map((r) => r.method), [], 'no DELETE');
+  const anyway = bar.getByRole('button', { name: 'Delete anyway: Logins' });
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Delete anyway');
+  await assertAccessible(page, 'a delete asked again');
+  await anyway.click();
+  await line.waitFor({ state: 'detached' });
+  await eventually(async () => !(await stored(LOGINS)), 'the metric deleted');
+  assert.deepEqual((await writes()).map((r) => [r.method, r.path, r.status]), [['DELETE', `${METRICS0}${LOGINS}/`, 204]]);
+  assertClean();
+});
+
+test('a group type renamed while its delete dialog is open: not deleted, what changed is said, the second press deletes', async () => {
+  allowWrites();
+  const { page, assertClean } = await openGroupTypes();
+  await page.getByRole('button', { name: 'Delete instance', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete the group type “instance”?' });
+  await dialog.getByLabel('Type instance to confirm').fill('instance');
+  await renameElsewhere('instance', 'Server', null);
+  await clearLog();
+  await dialog.getByRole('button', { name: 'Delete group type' }).click();
+  const changed = dialog.locator('#delete-gt-changed');
+  await changed.waitFor();
+  assert.match(await changed.innerText(), /Not deleted: it changed since it was shown\.\s+Singular name: instance → Server/);
+  await page.waitForFunction(() => document.activeElement?.id === 'delete-gt-changed');
+  assert.deepEqual((await sandbox.control('requests')).filter((r) => r.method === 'DELETE'), []);
+  await assertAccessible(page, 'a group type delete asked again');
+  await dialog.getByRole('button', { name: 'Delete group type' }).click();
+  await page.getByRole('status').filter({ hasText: 'Deleted the group type instance.' }).waitFor();
+  assert.deepEqual((await sandbox.control('requests')).filter((r) => r.method === 'DELETE').map((r) => r.status), [204]);
+  assert.ok(!(await sandboxProject(sandbox, 1)).group_types.some((g) => g.group_type === 'instance'));
+  assertClean();
+});
+
+// ---- Two tabs of one browser ----
+
+test('two tabs: a save in tab A updates tab B\'s list at once, and B\'s open form keeps its typing and shows the notice', async () => {
+  allowWrites();
+  const listUrl = `${sandbox.url}/metrics?host=${encodeURIComponent(sandbox.url)}&project=1`;
+  const a = await openAt(metricUrl(sandbox, 0, LOGINS, { edit: true }));
+  await a.page.getByRole('heading', { name: 'Edit “Logins”', level: 1 }).waitFor();
+  // Tabs B, same browser context (so the same origin's BroadcastChannel): the list, and the form.
+  const { page: bList } = await openAt(listUrl);
+  const bTable = bList.getByRole('table', { name: 'Usage metrics of this project' });
+  await bTable.getByRole('link', { name: 'Logins', exact: true }).waitFor();
+  const { page: bForm } = await openAt(metricUrl(sandbox, 0, LOGINS, { edit: true }));
+  await bForm.getByRole('heading', { name: 'Edit “Logins”', level: 1 }).waitFor();
+  await nameField(bForm).fill('Typed in tab B');
+  await clearLog();
+
+  await nameField(a.page).fill('Logins saved in A');
+  await a.page.getByRole('button', { name: 'Save metric' }).click();
+  await a.page.getByRole('heading', { name: 'Logins saved in A', level: 1 }).waitFor();
+
+  await bTable.getByRole('link', { name: 'Logins saved in A', exact: true }).waitFor({ timeout: 5000 });
+  await bForm.locator('#metric-other-tab').filter({ hasText: 'This metric was changed in another tab.' }).waitFor({ timeout: 5000 });
+  assert.equal(await nameField(bForm).inputValue(), 'Typed in tab B', 'B\'s typing is kept');
+  await assertAccessible(bForm, 'form told of another tab\'s save');
+  // Only tab A wrote: B read, and nothing else.
+  const sent = (await writes()).map((r) => [r.method, r.body]);
+  assert.deepEqual(sent, [['PATCH', { name: 'Logins saved in A' }]]);
+  await new Promise((ok) => setTimeout(ok, 500));
+  assert.equal((await writes()).length, 1, 'no write from the tab the user is not acting in');
+  a.assertClean();
 });

@@ -274,7 +274,8 @@ test('with renaming refused at connect time, the summary and a warning say so', 
 test('a failing save shows an error and keeps the edits for a retry', async () => {
   allowWrites();
   const { page, assertClean } = await openConnected();
-  await setSwitches(sandbox, { failure_rate: 1 });
+  // The save's own request fails (the list read just before it answers).
+  await setSwitches(sandbox, { fail_write: { number: 1, status: 500 } });
   await clearLog();
   await plural(page, 'organization').fill('Orgs');
   await unsaved(page).getByRole('button', { name: 'Save' }).click();
@@ -287,8 +288,7 @@ test('a failing save shows an error and keeps the edits for a retry', async () =
   assert.deepEqual(await groupTypes(), SEEDED);
   await assertAccessible(page, 'save failed');
 
-  // The server recovers: the same edits save.
-  await setSwitches(sandbox, { failure_rate: 0 });
+  // The server recovers (the switch fails one write): the same edits save.
   await unsaved(page).getByRole('button', { name: 'Save' }).click();
   await status(page, 'Saved the names of 1 group type.').waitFor();
   await alert.waitFor({ state: 'detached' });

@@ -633,7 +633,8 @@ test('an edit to a name taken by someone else after the form loaded: the PATCH\'
   assert.equal(new URL(page.url()).pathname, `/metrics/${LOGINS}/edit`);
   assert.deepEqual((await patches()).map((r) => [r.body, r.status]), [[{ name: 'Taken meanwhile' }, 500]]);
   const reads = (await apiRequests(sandbox)).filter((r) => r.method === 'GET');
-  assert.deepEqual(reads.map((r) => r.path), [METRICS0], 'one read of the names');
+  assert.deepEqual(reads.map((r) => r.path), [`${METRICS0}${LOGINS}/`, METRICS0],
+    'the metric read again before the PATCH (issue 32), then one read of the names');
   assert.equal((await stored(0, LOGINS)).name, 'Logins', 'the edited metric is unchanged');
   assert.equal((await sandboxMetrics(sandbox, 1, 0)).filter((m) => m.name === 'Taken meanwhile').length, 1);
   await assertAccessible(page, 'metric form with a name taken meanwhile');

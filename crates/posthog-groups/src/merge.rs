@@ -159,6 +159,21 @@ impl MetricField {
     }
 }
 
+/// What changed from `before` to `after`, one line per field ("Interval: 7 days → 30 days";
+/// filters by the paths that differ): what a delete asks again about.
+pub fn metric_changes(before: &MetricDraft, after: &MetricDraft) -> Vec<String> {
+    MetricField::ALL
+        .into_iter()
+        .filter(|f| !f.same(before, after))
+        .map(|f| match f {
+            MetricField::Filters => {
+                format!("Filters changed at {}", f.paths(before, after).join(", "))
+            }
+            _ => format!("{}: {} → {}", f.label(), f.text(before), f.text(after)),
+        })
+        .collect()
+}
+
 /// Which side a settled conflict keeps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
@@ -388,6 +403,23 @@ mod tests {
             MetricField::Filters.paths(&m.theirs, &mine),
             ["events[0].id", "filter_test_accounts"]
         );
+    }
+
+    #[test]
+    fn a_delete_is_told_what_changed() {
+        let b = base();
+        let mut after = b.clone();
+        after.interval = 30;
+        after.filters = filters(json!({"events": [{"id": "seat_added", "type": "events"}],
+            "filter_test_accounts": false}));
+        assert_eq!(
+            metric_changes(&b, &after),
+            [
+                "Interval: 7 days → 30 days",
+                "Filters changed at filter_test_accounts"
+            ]
+        );
+        assert!(metric_changes(&b, &b).is_empty());
     }
 
     #[test]
