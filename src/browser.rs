@@ -518,6 +518,26 @@ pub fn on_message(f: impl Fn(String, serde_json::Value) + 'static) {
     listener.forget();
 }
 
+/// This page's own name, made once and kept on `window` (one value for the page, whichever
+/// module of a split build asks): it tells a page's own messages on a BroadcastChannel from
+/// other tabs' (a channel also delivers to the page's other channel objects).
+pub fn page_id() -> String {
+    const KEY: &str = "__groupsConsolePageId";
+    let Some(w) = web_sys::window() else {
+        return String::new();
+    };
+    let key = wasm_bindgen::JsValue::from_str(KEY);
+    if let Some(id) = js_sys::Reflect::get(&w, &key)
+        .ok()
+        .and_then(|v| v.as_string())
+    {
+        return id;
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let _ = js_sys::Reflect::set(&w, &key, &wasm_bindgen::JsValue::from_str(&id));
+    id
+}
+
 /// Posts the text `message` on the BroadcastChannel `channel`, to every other tab and frame
 /// of this origin (not to this page itself). Nothing happens where the browser has none.
 pub fn broadcast(channel: &str, message: &str) {

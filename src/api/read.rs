@@ -99,11 +99,16 @@ pub fn listen_to_other_tabs() {
             return;
         };
         let field = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
-        let (Some(host), Some(method), Some(path)) =
-            (field("host"), field("method"), field("path"))
+        let (Some(from), Some(host), Some(method), Some(path)) =
+            (field("from"), field("host"), field("method"), field("path"))
         else {
             return;
         };
+        // A channel also delivers to the page's own other channel objects: a page must not
+        // take its own write for another tab's.
+        if from == browser::page_id() {
+            return;
+        }
         forget_reads();
         tell_views();
         let seq = OTHER_TAB.with(|o| o.with_untracked(|w| w.as_ref().map_or(0, |w| w.seq + 1)));
@@ -119,6 +124,7 @@ pub fn listen_to_other_tabs() {
 /// Tells the other tabs of this origin of a write the server confirmed.
 fn tell_other_tabs(conn: &Connection, req: &Request) {
     let message = serde_json::json!({
+        "from": browser::page_id(),
         "host": conn.host.to_string(),
         "method": req.method.as_str(),
         "path": req.path,
