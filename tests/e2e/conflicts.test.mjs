@@ -113,6 +113,41 @@ test('both sides change the interval: the conflict view, no PATCH until a side i
   assertClean();
 });
 
+test('a conflict over 255-character snake_case names and filters stays inside a 390 px window', async () => {
+  allowWrites();
+  const { page, assertClean } = await openLoginsForm();
+  const long = (tag) => `${tag}_${'quarterly_active_workspace_members_'.repeat(8)}`.slice(0, 255);
+  await changeElsewhere(LOGINS, {
+    name: long('server'),
+    filters: { events: [{ id: `${'billing_portal_subscription_renewed_'.repeat(6)}event`, type: 'events', order: 0 }] },
+  });
+  await nameField(page).fill(long('mine'));
+  const testAccounts = page.getByLabel('Filter out internal and test accounts');
+  await testAccounts.setChecked(!(await testAccounts.isChecked()));
+  await page.getByRole('button', { name: 'Save metric' }).click();
+  const view = page.getByRole('region', { name: 'Changed since you opened it' });
+  await view.waitFor();
+  assert.deepEqual(await view.getByRole('group').evaluateAll((gs) => gs.map((g) => g.querySelector('legend').textContent)), ['Name', 'Filters']);
+  for (const [width, scheme] of [[390, 'light'], [390, 'dark'], [1280, 'light']]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.emulateMedia({ colorScheme: scheme });
+    assert.deepEqual(await page.evaluate(layoutProblems), { overflow: 0, split: [] }, `long conflict ${width} ${scheme}`);
+  }
+  await assertAccessible(page, 'conflict over long names at 390 px');
+  assert.deepEqual(await writes(), [], 'nothing sent while the conflict stands');
+  // Back to editing: the form and its buttons come back, focus on Save; leaving then is the
+  // user's choice, and nothing was saved.
+  await view.getByRole('button', { name: 'Back to editing' }).click();
+  await view.waitFor({ state: 'detached' });
+  await page.waitForFunction(() => document.activeElement?.id === 'metric-save');
+  assert.equal(await nameField(page).inputValue(), long('mine'));
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('link', { name: 'Cancel' }).click();
+  await page.waitForURL((u) => !u.pathname.endsWith('/edit'));
+  assert.deepEqual(await writes(), []);
+  assertClean();
+});
+
 test('keeping the server\'s value stores it, and the form shows what was saved', async () => {
   allowWrites();
   const { page, assertClean } = await openLoginsForm();

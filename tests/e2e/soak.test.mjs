@@ -1,18 +1,29 @@
-// Soak: a long scripted session (rename, create, edit, delete, undo, page) against a sandbox
-// that is slow, fails 20% of requests and limits the rate. The script acts as a user: it
-// believes only what the app shows (a "Saved"/"Created" notice, an error next to the form, a
-// delete's failure notice), retries a failed save as a user would, and at the end compares
-// the sandbox's stored state with what the app told it: nothing lost, nothing duplicated.
+// Soak: two people at once. Two browser contexts (two users: no shared storage, no
+// BroadcastChannel between them) act on the same project against a sandbox that is slow,
+// fails 20% of requests and limits the rate: rename group types, create, edit, delete, undo,
+// page. Each script acts as a user: it believes only what its app shows (a notice, a heading,
+// an error next to the form, the conflict view, a delete asked again), retries a failed save
+// as a user would, and settles every conflict by choosing a side.
 //
-// SOAK_OPS sets the number of operations (default 120 in the test run; the full soak is
-// `SOAK_OPS=300 npm run soak`), SOAK_SEED the random seed (printed, so a run can be replayed).
+// The two work at the same time, so forms open on versions the other then changes: that is
+// where conflicts come from. Their writes are taken one at a time (a lock in this script, held
+// from the click on Save or Delete until the app shows the outcome), so that the script knows
+// the order in which the server applied them and can hold the server to an exact model. Each
+// write is also checked for a silent overwrite: a field it changed that the other user had
+// changed since the form opened, saved without the conflict view.
+//
+// At the end: the sandbox's stored state equals the model (nothing lost, nothing duplicated,
+// nothing unexpected), and there were no silent overwrites.
+//
+// SOAK_OPS sets the number of operations of both users together (default 120 in the test
+// run; `bench/run` runs 1,000), SOAK_SEED the random seed (printed, so a run can be replayed).
 
 import {
   test, before, after, beforeEach, afterEach,
 } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  browserSuite, openPage, connect, setSwitches, sandboxProject,
+  browserSuite, openPage, connect, setSwitches, sandboxProject, launchBrowser,
   sandboxMetrics, metricTable, artifactsDir,
   allowWrites,
 } from './harness.mjs';
@@ -27,6 +38,9 @@ const MAX_TRIES = 8;
 /** The group type index whose metrics are created, edited and deleted: index 0, where the
  *  app files every new metric (PostHog's settings list only those). */
 const WORK = 0;
+/** Above this many metrics a user deletes rather than creates: the list stays one page. */
+const MOST = 90;
+const LONG = { timeout: 60_000 };
 
 let sandbox;
 let browser;
@@ -34,36 +48,43 @@ browserSuite({ before, after, beforeEach, afterEach }, { ready: (suite) => ({ sa
 
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
-test(`soak: ${OPS} operations with latency, 20% failures and a rate limit lose and duplicate nothing`, { timeout: 60 * 60_000 }, async () => {
+test(`soak: ${OPS} operations by two users at once, with latency, 20% failures and a rate limit: nothing lost, duplicated or silently overwritten`, { timeout: 3 * 60 * 60_000 }, async () => {
   allowWrites();
-  const rand = random(SEED);
-  const pick = (list) => list[Math.floor(rand() * list.length)];
-  const { page, assertClean } = await openPage(browser.context, sandbox.url);
-  // Every notice the app shows, in order, whether or not the script was looking at it then.
-  await page.addInitScript(() => {
-    window.__notices = [];
-    new MutationObserver(() => {
-      const text = document.querySelector('div.notice[role=status]')?.textContent ?? '';
-      if (text && window.__notices.at(-1) !== text) window.__notices.push(text);
-    }).observe(document, { subtree: true, childList: true, characterData: true });
-  });
-  await page.reload();
-  if (process.env.SOAK_DEBUG) page.on('dialog', (d) => console.log('dialog', d.message(), page.url()));
-  await connect(page);
-  await page.getByRole('table', { name: 'Group types of this project' }).waitFor();
+  const second = await launchBrowser();
+  try {
+    await soak(second.context);
+  } finally {
+    await second.close();
+  }
+});
 
-  // What the script believes the server holds, from what the app said.
+async function soak(otherContext) {
+  // What the script believes the server holds, from what the apps said.
   const names = Object.fromEntries((await sandboxProject(sandbox, 1)).group_types
     .map((g) => [g.group_type_index, { key: g.group_type, singular: g.name_singular }]));
-  const metrics = new Map((await sandboxMetrics(sandbox, 1, WORK)).map((m) => [m.name, { interval: m.interval }]));
-  const pendingDeletes = []; // { name, line, gone: time the Undo line went (or 0), since: notices before }
+  const model = new Map((await sandboxMetrics(sandbox, 1, WORK)).map((m) => [m.id, { name: m.name, interval: m.interval }]));
   const figures = {
     operations: 0, renames: 0, creates: 0, edits: 0, deletes: 0, undos: 0, pages: 0,
-    saves_retried: 0, given_up: 0, clicks_repeated: 0, strays_undone: 0, deletes_refused: 0, injected_500: 0, injected_429: 0, mismatches: 0,
+    conflicts_met: 0, conflict_fields: 0, kept_server: 0, kept_mine: 0, merged_silently: 0,
+    deleted_meanwhile: 0, created_again: 0, deletes_asked_again: 0, deletes_refused: 0,
+    saves_retried: 0, given_up: 0, silent_overwrites: 0, injected_500: 0, injected_429: 0,
+    lost: 0, duplicated: 0, mismatches: 0,
   };
+  const silent = [];
 
-  const notices = () => page.evaluate(() => window.__notices.slice());
-  const alert = page.locator('[role=alert]');
+  // Writes one at a time, in the order the server applies them.
+  let lock = Promise.resolve();
+  async function exclusive(fn) {
+    const before = lock;
+    let release;
+    lock = new Promise((ok) => { release = ok; });
+    await before;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
 
   async function countFaults() {
     const log = await sandbox.control('requests');
@@ -72,268 +93,361 @@ test(`soak: ${OPS} operations with latency, 20% failures and a rate limit lose a
     figures.injected_429 += log.filter((r) => r.status === 429).length;
   }
 
-  // The script moves only with the app's own links, as a user does: a reload would send the
-  // deletes still waiting for their Undo at once (keepalive), with no answer to show.
-  const header = (name) => page.getByRole('banner').getByRole('link', { name, exact: true });
-  const pager = page.getByRole('navigation', { name: 'Pages' });
-  const listShown = () => metricTable(page).or(page.getByText('No usage metric is filed under')).first()
-    .waitFor({ timeout: 60_000 });
+  async function user(label, context, seed) {
+    const rand = random(seed);
+    const { page, assertClean } = await openPage(context, sandbox.url);
+    // Every notice the app shows, in order, whether or not the script was looking at it then.
+    await page.addInitScript(() => {
+      window.__notices = [];
+      new MutationObserver(() => {
+        const text = document.querySelector('div.notice[role=status]')?.textContent ?? '';
+        if (text && window.__notices.at(-1) !== text) window.__notices.push(text);
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
+    await page.reload();
+    await connect(page);
+    await page.getByRole('table', { name: 'Group types of this project' }).waitFor(LONG);
+    return { label, rand, page, assertClean, pick: (list) => list[Math.floor(rand() * list.length)] };
+  }
 
-  /** Opens the project's list narrowed to the work index, 100 per page (its reads retry on
-   *  their own). */
-  async function openWorkList() {
-    await header('Usage metrics').click();
-    await page.waitForURL((u) => u.pathname === '/metrics' && !u.searchParams.has('index'));
+  const notices = (u) => u.page.evaluate(() => window.__notices.slice());
+  // The app's error panels (the conflict view's and the deleted form's own alerts aside).
+  const failure = (u) => u.page.locator('.error-panel[role=alert]:not(:has(#metric-deleted-title))');
+  const header = (u, name) => u.page.getByRole('banner').getByRole('link', { name, exact: true });
+  const conflictView = (u) => u.page.getByRole('region', { name: 'Changed since you opened it' });
+
+  /** Opens the project's list narrowed to the work index, 100 per page (its reads retry). */
+  async function openWorkList(u) {
+    const { page } = u;
+    const pager = page.getByRole('navigation', { name: 'Pages' });
+    await header(u, 'Usage metrics').click();
+    await page.waitForURL((url) => url.pathname === '/metrics' && !url.searchParams.has('index'));
     const filedUnder = page.getByLabel('Filed under');
-    await filedUnder.locator(`option[value="${WORK}"]`).waitFor({ state: 'attached', timeout: 60_000 });
+    await filedUnder.locator(`option[value="${WORK}"]`).waitFor({ state: 'attached', ...LONG });
     await filedUnder.selectOption(String(WORK));
-    await page.waitForURL((u) => u.searchParams.get('index') === String(WORK));
-    await listShown();
+    await page.waitForURL((url) => url.searchParams.get('index') === String(WORK));
+    await metricTable(page).or(page.getByText('No usage metric is filed under')).first().waitFor(LONG);
     if (await pager.getByLabel('Per page').inputValue() !== '100') {
       await pager.getByLabel('Per page').selectOption('100');
       await page.waitForURL(/limit=100/);
-      await listShown();
+      await metricTable(page).waitFor(LONG);
     }
   }
 
+  /** Leaves a form with unsaved typing, answering the leave question. */
+  async function leaveForm(u) {
+    u.page.once('dialog', (d) => d.accept());
+    await u.page.getByRole('link', { name: 'Cancel' }).click();
+    await u.page.waitForURL((url) => !url.pathname.endsWith('/edit') && url.pathname !== '/metrics/new');
+  }
+
+  /** The form's interval as shown: a preset's radio, or the number of days. */
+  const shownInterval = (u) => u.page.evaluate(() => {
+    const days = document.getElementById('metric-interval');
+    if (days) return Number(days.value);
+    const checked = [...document.querySelectorAll('input[name=interval]')].find((r) => r.checked);
+    return Number(checked?.parentElement?.textContent.match(/\d+/)?.[0]);
+  });
+
+  async function setInterval(u, days) {
+    await u.page.getByRole('radio', { name: 'Other' }).check();
+    await u.page.getByLabel('Number of days').fill(String(days));
+  }
+
+  /** Presses the save button on screen: the conflict view's while it is shown, else `fallback`. */
+  async function pressSave(u, fallback) {
+    const view = conflictView(u);
+    if (await view.count()) await view.getByRole('button', { name: 'Save with these choices' }).click();
+    else await fallback.click();
+  }
+
   /**
-   * Clicks `save` until the app confirms with `done` (a locator), as a user would after an
-   * error, checking each time that what was typed is still there. True when saved.
+   * Presses `save` and waits for what the form shows: 'saved' (the metric's page), 'conflict',
+   * 'deleted' or 'error'. After an error a user waits a moment and presses again.
    */
-  async function saveWithRetries(save, done, typed) {
+  async function formOutcome(u, save) {
     for (let attempt = 1; attempt <= MAX_TRIES; attempt += 1) {
-      if (attempt > 1) figures.saves_retried += 1;
+      if (attempt > 1) {
+        figures.saves_retried += 1;
+        await sleep(attempt * 400);
+      }
       await save();
       const outcome = await Promise.race([
-        done.waitFor({ timeout: 60_000 }).then(() => 'saved'),
-        alert.first().waitFor({ timeout: 60_000 }).then(() => 'error'),
+        u.page.waitForURL((url) => /^\/metrics\/[0-9a-f-]{36}$/.test(url.pathname), LONG).then(() => 'saved'),
+        conflictView(u).waitFor(LONG).then(() => 'conflict'),
+        u.page.locator('#metric-deleted-title').waitFor(LONG).then(() => 'deleted'),
+        failure(u).first().waitFor(LONG).then(() => 'error'),
       ]);
-      if (outcome === 'saved') return true;
-      for (const [field, value] of typed) {
-        assert.equal(await field.inputValue(), value, 'what the user typed is kept after an error');
-      }
-      // A throttled user waits a moment before trying again.
-      await sleep(attempt * 400);
+      if (outcome !== 'error') return outcome;
     }
     figures.given_up += 1;
-    return false;
+    return 'given up';
   }
 
-  async function rename(op) {
-    await header('Group types').click();
-    const table = page.getByRole('table', { name: 'Group types of this project' });
-    await table.waitFor({ timeout: 60_000 });
-    const index = pick(Object.keys(names));
-    const field = page.getByLabel(`Singular name of ${names[index].key}`, { exact: true });
-    const value = `Soak ${op}`;
-    await field.fill(value);
-    // The bar of unsaved edits goes only when the server took them (an error keeps it); the
-    // notice's text alone could be the previous rename's.
-    const bar = page.getByRole('region', { name: 'Unsaved changes' });
-    const saved = { waitFor: (o) => bar.waitFor({ ...o, state: 'detached' }) };
-    const ok = await saveWithRetries(
-      () => bar.getByRole('button', { name: 'Save', exact: true }).click(),
-      saved,
-      [[field, value]],
-    );
-    if (ok) names[index].singular = value;
-    else await page.getByRole('button', { name: 'Discard' }).click();
-    figures.renames += 1;
-  }
-
-  function workable() {
-    const hidden = new Set(pendingDeletes.map((d) => d.name));
-    return [...metrics.keys()].filter((n) => !hidden.has(n));
-  }
-
-  async function create(op) {
-    await openWorkList();
-    await page.getByRole('link', { name: 'New metric' }).click();
-    await page.getByRole('button', { name: 'Save metric' }).waitFor({ timeout: 60_000 });
-    const name = `soak metric ${op}`;
-    const field = page.getByLabel('Name', { exact: true });
-    await field.fill(name);
-    await page.getByRole('button', { name: 'Add event' }).click();
-    await page.getByRole('combobox', { name: 'Event 1 name', exact: true }).fill('soak_event');
-    const ok = await saveWithRetries(
-      () => page.getByRole('button', { name: 'Save metric' }).click(),
-      page.getByRole('heading', { name, exact: true, level: 1 }),
-      [[field, name]],
-    );
-    if (ok) metrics.set(name, { interval: 7 });
-    else await leaveForm();
-    figures.creates += 1;
-  }
-
-  async function leaveForm() {
-    page.once('dialog', (d) => d.accept());
-    await page.getByRole('link', { name: 'Cancel' }).click();
-  }
-
-  async function edit(op) {
-    const candidates = workable();
-    if (!candidates.length) return create(op);
-    const name = pick(candidates);
-    await openWorkList();
-    const onForm = { waitFor: (o) => page.waitForURL(/\/edit\?/, o) };
-    await clickUntil(() => page.getByRole('link', { name: `Edit ${name}`, exact: true }).click(), onForm, openWorkList);
-    // The form loads the metric and every name first (its reads retry on their own).
-    await page.getByRole('button', { name: 'Save metric' }).waitFor({ timeout: 60_000 });
-    const title = (await page.getByRole('heading', { level: 1 }).textContent()).trim();
-    if (title !== `Edit “${name}”`) {
-      // The click went to a neighbour's row (the list re-rendered under it): back out.
-      figures.clicks_repeated += 1;
-      await page.getByRole('link', { name: 'Cancel' }).click();
-      return edit(op);
+  /** Settles the conflict view with a side per field; returns { Name: 'mine'|'server', … }. */
+  async function settle(u) {
+    const view = conflictView(u);
+    figures.conflicts_met += 1;
+    const chosen = {};
+    for (const group of await view.getByRole('group').all()) {
+      const field = (await group.locator('legend').innerText()).trim();
+      const side = u.rand() < 0.5 ? 'server' : 'mine';
+      await group.getByRole('radio', { name: side === 'server' ? 'Keep the server\'s' : 'Keep yours' }).check();
+      chosen[field] = side;
+      figures.conflict_fields += 1;
+      figures[side === 'server' ? 'kept_server' : 'kept_mine'] += 1;
     }
-    const field = page.getByLabel('Name', { exact: true });
-    const next = `${name.replace(/ e\d+$/, '')} e${op}`;
-    const interval = pick([7, 14, 30, 90, 365]);
-    await field.fill(next);
-    await page.getByRole('radio', { name: 'Other' }).check();
-    await page.getByLabel('Number of days').fill(String(interval));
-    const ok = await saveWithRetries(
-      () => page.getByRole('button', { name: 'Save metric' }).click(),
-      page.getByRole('heading', { name: next, exact: true, level: 1 }),
-      [[field, next]],
-    );
-    if (ok) {
-      metrics.delete(name);
-      metrics.set(next, { interval });
-    } else await leaveForm();
+    return chosen;
+  }
+
+  /** Counts a field this user changed and the server saved over another user's change that
+   *  the form never showed as a conflict. */
+  function checkOverwrite(u, what, base, now, mine, conflicted) {
+    if (now !== base && now !== mine && !conflicted) {
+      figures.silent_overwrites += 1;
+      silent.push(`${u.label}: ${what} was ${JSON.stringify(base)} when the form opened, ${JSON.stringify(now)} on the server, saved as ${JSON.stringify(mine)} without a conflict`);
+    }
+  }
+
+  async function edit(u, op) {
+    const ids = [...model.keys()];
+    if (!ids.length) return create(u, op);
+    // Half the edits go to a few metrics, so that the two users meet.
+    const id = u.rand() < 0.5 ? u.pick(ids.slice(0, 6)) : u.pick(ids);
+    await openWorkList(u);
+    const link = metricTable(u.page).locator(`a[href*="/metrics/${id}/edit"]`);
+    if (!(await link.count())) return; // deleted by the other user since this list was read
+    await link.click();
+    const loaded = await Promise.race([
+      u.page.getByRole('button', { name: 'Save metric' }).waitFor(LONG).then(() => 'form'),
+      u.page.getByRole('heading', { name: 'Metric not found', level: 1 }).waitFor(LONG).then(() => 'gone'),
+    ]);
+    if (loaded === 'gone') return;
     figures.edits += 1;
+    // What the form opened with.
+    const nameField = u.page.getByLabel('Name', { exact: true });
+    const base = { name: await nameField.inputValue(), interval: await shownInterval(u) };
+    const change = { name: u.rand() < 0.6, interval: u.rand() < 0.6 };
+    if (!change.name && !change.interval) change.name = true;
+    const mine = {
+      name: change.name ? `${base.name.replace(/ [AB]\d+$/, '')} ${u.label}${op}` : base.name,
+      interval: change.interval ? u.pick([7, 14, 30, 90, 365].filter((d) => d !== base.interval)) : base.interval,
+    };
+    if (change.name) await nameField.fill(mine.name);
+    if (change.interval) await setInterval(u, mine.interval);
+
+    const saveButton = u.page.getByRole('button', { name: 'Save metric' });
+    await exclusive(async () => {
+      const now = model.get(id);
+      let outcome = await formOutcome(u, () => pressSave(u, saveButton));
+      let chosen = {};
+      // Under the lock nobody else writes, so a settled conflict does not come back.
+      if (outcome === 'conflict') {
+        chosen = await settle(u);
+        outcome = await formOutcome(u, () => pressSave(u, saveButton));
+      }
+      if (outcome === 'saved') {
+        if (!now) throw new Error(`${u.label}: saved metric ${id}, which the model says was deleted`);
+        const result = { ...now };
+        for (const field of ['name', 'interval']) {
+          if (!change[field]) {
+            if (now[field] !== base[field]) figures.merged_silently += 1;
+            continue;
+          }
+          const label = field === 'name' ? 'Name' : 'Interval';
+          checkOverwrite(u, `${id} ${field}`, base[field], now[field], mine[field], label in chosen);
+          result[field] = chosen[label] === 'server' ? now[field] : mine[field];
+        }
+        model.set(id, result);
+      } else if (outcome === 'deleted') {
+        figures.deleted_meanwhile += 1;
+        if (now) throw new Error(`${u.label}: the form says ${id} was deleted, the model still has it`);
+        if (u.rand() < 0.5) {
+          const created = await formOutcome(u, () => u.page.getByRole('button', { name: 'Create it again' }).click());
+          if (created === 'saved') {
+            const newId = new URL(u.page.url()).pathname.split('/')[2];
+            model.set(newId, { ...mine });
+            figures.created_again += 1;
+          } else await leaveForm(u);
+        } else await leaveForm(u);
+      } else await leaveForm(u);
+    });
   }
 
-  async function remove(op, undo) {
-    const candidates = workable();
-    if (!candidates.length) return create(op);
-    const name = pick(candidates);
-    await openWorkList();
-    const line = deleted.getByRole('button', { name: `Undo delete of ${name}`, exact: true });
-    await clickUntil(
-      () => metricTable(page).getByRole('button', { name: `Delete ${name}`, exact: true }).click(),
-      line,
-      () => undoStrays(),
-    );
-    await undoStrays(name);
-    if (undo) {
-      await line.click();
-      await line.waitFor({ state: 'detached' });
-      figures.undos += 1;
-    } else {
-      // Only notices from now on speak of this delete (the same name may have failed before).
-      pendingDeletes.push({ name, line, gone: 0, since: (await notices()).length });
-      figures.deletes += 1;
-    }
+  async function create(u, op) {
+    if (model.size >= MOST) return remove(u, op, false);
+    await openWorkList(u);
+    await u.page.getByRole('link', { name: 'New metric' }).click();
+    await u.page.getByRole('button', { name: 'Save metric' }).waitFor(LONG);
+    const name = `soak metric ${u.label}${op}`;
+    await u.page.getByLabel('Name', { exact: true }).fill(name);
+    await u.page.getByRole('button', { name: 'Add event' }).click();
+    await u.page.getByRole('combobox', { name: 'Event 1 name', exact: true }).fill('soak_event');
+    figures.creates += 1;
+    await exclusive(async () => {
+      const outcome = await formOutcome(u, () => u.page.getByRole('button', { name: 'Save metric' }).click());
+      if (outcome === 'saved') model.set(new URL(u.page.url()).pathname.split('/')[2], { name, interval: 7 });
+      else await leaveForm(u);
+    });
   }
 
-  const deleted = page.getByRole('region', { name: 'Deleted metrics' });
+  async function rename(u, op) {
+    await header(u, 'Group types').click();
+    await u.page.getByRole('table', { name: 'Group types of this project' }).waitFor(LONG);
+    const index = u.pick(Object.keys(names));
+    const field = u.page.getByLabel(`Singular name of ${names[index].key}`, { exact: true });
+    const base = (await field.inputValue()) || null;
+    const mine = `Soak ${u.label}${op}`;
+    await field.fill(mine);
+    figures.renames += 1;
+    const bar = u.page.getByRole('region', { name: 'Unsaved changes' });
+    await exclusive(async () => {
+      const now = names[index].singular;
+      let chosen = null;
+      for (let attempt = 1; attempt <= MAX_TRIES; attempt += 1) {
+        if (attempt > 1) {
+          figures.saves_retried += 1;
+          await sleep(attempt * 400);
+        }
+        await pressSave(u, bar.getByRole('button', { name: 'Save', exact: true }));
+        const outcome = await Promise.race([
+          bar.waitFor({ state: 'detached', ...LONG }).then(() => 'saved'),
+          conflictView(u).waitFor(LONG).then(() => 'conflict'),
+          failure(u).first().waitFor(LONG).then(() => 'error'),
+        ]);
+        if (outcome === 'conflict' && chosen === null) {
+          chosen = (await settle(u))[`Singular name of ${names[index].key}`] ?? null;
+          attempt -= 1;
+          continue;
+        }
+        if (outcome === 'saved') {
+          checkOverwrite(u, `group type ${index} singular`, base, now, mine, chosen !== null);
+          names[index].singular = chosen === 'server' ? now : mine;
+          return;
+        }
+      }
+      figures.given_up += 1;
+      await u.page.getByRole('button', { name: 'Discard' }).click();
+    });
+  }
 
-  /**
-   * Clicks until `appeared` shows, as a user who sees that nothing happened clicks again. A
-   * list that re-renders under the pointer (a refused delete shows its row again) can eat a
-   * click or give it to a neighbour; `recover` puts things right before the next try.
-   */
-  async function clickUntil(click, appeared, recover) {
-    for (let attempt = 1; ; attempt += 1) {
-      await click();
-      try {
-        await appeared.waitFor({ timeout: 5000 });
+  async function remove(u, op, undo) {
+    const ids = [...model.keys()];
+    if (!ids.length) return create(u, op);
+    const id = u.pick(ids);
+    await openWorkList(u);
+    const row = metricTable(u.page).locator('tr').filter({ has: u.page.locator(`a[href*="/metrics/${id}/edit"]`) });
+    if (!(await row.count())) return;
+    const bar = u.page.getByRole('region', { name: 'Deleted metrics' });
+    await exclusive(async () => {
+      const since = (await notices(u)).length;
+      await row.getByRole('button', { name: /^Delete / }).click();
+      const line = bar.locator('p.pending-delete').last();
+      await line.waitFor(LONG);
+      if (undo) {
+        await line.getByRole('button', { name: /^Undo delete of / }).click();
+        await line.waitFor({ state: 'detached' });
+        figures.undos += 1;
         return;
-      } catch (e) {
-        figures.clicks_repeated += 1;
-        if (attempt === 3) throw e;
-        await recover();
       }
-    }
-  }
-
-  /** Undoes deletes the script did not ask for (a click that landed on a neighbour's row). */
-  async function undoStrays(also = null) {
-    const meant = new Set([...pendingDeletes.map((d) => d.name), also]);
-    // Read the lines at once: a line can go at any moment (its delete is being sent).
-    const labels = await deleted.getByRole('button').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
-    for (const label of labels) {
-      if (meant.has(label.replace(/^Undo delete of /, ''))) continue;
-      const undo = deleted.getByRole('button', { name: label, exact: true });
-      // Too late once its line is gone: then it was sent, and settles as any delete.
-      if (await undo.click({ timeout: 2000 }).then(() => true, () => false)) figures.strays_undone += 1;
-    }
-  }
-
-  /** A delete whose Undo line has gone was sent; 3 s later its failure notice would be shown. */
-  async function settleDeletes(force = false) {
-    for (const d of [...pendingDeletes]) {
-      if (!d.gone) {
-        if (force) await d.line.waitFor({ state: 'detached', timeout: 30_000 });
-        if (await d.line.count() === 0) d.gone = Date.now();
+      figures.deletes += 1;
+      // After the undo window the app reads the metric again, then deletes it, or shows it
+      // again in the bar with what changed, or says the delete failed. A delete that went
+      // through shows nothing more than the line's going, so its end is seen on the server
+      // (nobody else writes while the lock is held).
+      const asked = bar.locator('p.pending-delete.changed');
+      const gone = async () => !(await sandboxMetrics(sandbox, 1, WORK)).some((m) => m.id === id);
+      const refused = async () => (await notices(u)).slice(since).some((n) => n.startsWith('Could not delete'));
+      const settled = async () => {
+        for (const end = Date.now() + 120_000; Date.now() < end; await sleep(250)) {
+          if (await asked.count()) return 'asked';
+          if (await refused()) return 'refused';
+          if (await gone()) return 'deleted';
+        }
+        throw new Error(`${u.label}: the delete of ${id} never settled`);
+      };
+      let outcome = await settled();
+      if (outcome === 'asked') {
+        figures.deletes_asked_again += 1;
+        if (u.rand() < 0.5) {
+          await asked.getByRole('button', { name: /^Keep it/ }).click();
+          await asked.waitFor({ state: 'detached' });
+          return;
+        }
+        await asked.getByRole('button', { name: /^Delete anyway/ }).click();
+        await asked.waitFor({ state: 'detached', ...LONG });
+        outcome = await settled();
       }
-      if (!d.gone) continue;
-      const wait = d.gone + 3000 - Date.now();
-      if (wait > 0 && !force) continue;
-      if (wait > 0) await sleep(wait);
-      const refused = (await notices()).slice(d.since).some((n) => n.startsWith(`Could not delete “${d.name}”`));
-      if (refused) figures.deletes_refused += 1;
-      else metrics.delete(d.name);
-      pendingDeletes.splice(pendingDeletes.indexOf(d), 1);
-    }
+      if (outcome === 'deleted') model.delete(id);
+      else figures.deletes_refused += 1;
+    });
   }
 
-  async function browse() {
-    // The project's whole list, paged in the browser.
-    await header('Usage metrics').click();
-    await page.waitForURL((u) => u.pathname === '/metrics' && !u.searchParams.has('index'));
+  async function browse(u) {
+    const { page } = u;
+    await header(u, 'Usage metrics').click();
+    await page.waitForURL((url) => url.pathname === '/metrics' && !url.searchParams.has('index'));
+    const pager = page.getByRole('navigation', { name: 'Pages' });
     const range = pager.locator('p.range');
-    const steps = Math.floor(rand() * 3);
+    const steps = Math.floor(u.rand() * 3);
     for (let offset = 0; offset <= steps * 25; offset += 25) {
       if (offset > 0) await pager.getByRole('link', { name: 'Next' }).click();
-      await range.filter({ hasText: new RegExp(`^${offset + 1}–\\d+ of \\d+$`) }).waitFor({ timeout: 60_000 });
+      await range.filter({ hasText: new RegExp(`^${offset + 1}–\\d+ of \\d+$`) }).waitFor(LONG);
     }
     figures.pages += 1;
   }
 
+  const a = await user('A', browser.context, SEED);
+  const b = await user('B', otherContext, SEED + 1);
   await setSwitches(sandbox, FAULTS);
   await sandbox.control('requests', { method: 'DELETE' });
   const started = Date.now();
-  try {
-    for (let op = 1; op <= OPS; op += 1) {
-      const roll = rand();
-      if (roll < 0.18) await rename(op);
-      else if (roll < 0.38) await create(op);
-      else if (roll < 0.58) await edit(op);
-      else if (roll < 0.72) await remove(op, false);
-      else if (roll < 0.84) await remove(op, true);
-      else await browse();
+  let next = 1;
+  async function run(u) {
+    for (let op = next++; op <= OPS; op = next++) {
+      const roll = u.rand();
+      try {
+        if (roll < 0.12) await rename(u, op);
+        else if (roll < 0.27) await create(u, op);
+        else if (roll < 0.62) await edit(u, op);
+        else if (roll < 0.74) await remove(u, op, false);
+        else if (roll < 0.80) await remove(u, op, true);
+        else await browse(u);
+      } catch (e) {
+        const file = join(await artifactsDir(), `soak-failure-${u.label}.png`);
+        await u.page.screenshot({ path: file, fullPage: true });
+        throw new Error(`soak stopped at operation ${op} of user ${u.label} (seed ${SEED}, at ${u.page.url()}; screenshot ${file}): ${e.message}`);
+      }
       figures.operations += 1;
-      await settleDeletes();
-      if (op % 10 === 0) await countFaults();
+      if (figures.operations % 10 === 0) await countFaults();
     }
-    await settleDeletes(true);
-  } catch (e) {
-    // Where the script was stuck, for whoever reads the failure.
-    const file = join(await artifactsDir(), 'soak-failure.png');
-    await page.screenshot({ path: file, fullPage: true });
-    if (process.env.SOAK_DEBUG) {
-      console.log('notices', await notices(), 'alerts', await alert.allTextContents());
-      console.log('pending', await page.locator('.pending-deletes').textContent(), pendingDeletes.map((d) => d.name), e.message);
-    }
-    throw new Error(`soak stopped after ${figures.operations} operations (seed ${SEED}, at ${page.url()}; screenshot ${file}): ${e.message}`);
   }
+  await Promise.all([run(a), run(b)]);
   await setSwitches(sandbox, { latency_ms: 0, failure_rate: 0, rate_limit_per_minute: 0 });
   await countFaults();
 
-  // The comparison: the sandbox's stored state against what the app told the script.
+  // The comparison: the sandbox's stored state against the model.
   const stored = await sandboxMetrics(sandbox, 1, WORK);
-  const storedNames = stored.map((m) => m.name);
   const problems = [];
-  for (const [name, want] of metrics) {
-    const found = stored.filter((m) => m.name === name);
-    if (found.length === 0) problems.push(`lost: ${name}`);
-    if (found.length > 1) problems.push(`duplicated ×${found.length}: ${name}`);
-    if (found.length === 1 && found[0].interval !== want.interval) problems.push(`${name}: interval ${found[0].interval}, expected ${want.interval}`);
+  for (const [id, want] of model) {
+    const found = stored.find((m) => m.id === id);
+    if (!found) {
+      figures.lost += 1;
+      problems.push(`lost: ${want.name} (${id})`);
+    } else if (found.name !== want.name || found.interval !== want.interval) {
+      problems.push(`${id}: ${found.name}, ${found.interval} days; expected ${want.name}, ${want.interval} days`);
+    }
   }
-  for (const name of new Set(storedNames)) {
-    if (!metrics.has(name)) problems.push(`not expected: ${name}`);
+  for (const m of stored) {
+    if (!model.has(m.id)) problems.push(`not expected: ${m.name} (${m.id})`);
+  }
+  const byName = new Map();
+  for (const m of stored) byName.set(m.name, (byName.get(m.name) ?? 0) + 1);
+  for (const [name, n] of byName) {
+    if (n > 1) {
+      figures.duplicated += 1;
+      problems.push(`duplicated ×${n}: ${name}`);
+    }
   }
   for (const g of (await sandboxProject(sandbox, 1)).group_types) {
     const want = names[g.group_type_index].singular;
@@ -344,9 +458,13 @@ test(`soak: ${OPS} operations with latency, 20% failures and a rate limit lose a
   figures.seed = SEED;
   console.log(`soak figures: ${JSON.stringify(figures)}`);
   for (const p of problems) console.log(`soak mismatch: ${p}`);
+  for (const s of silent) console.log(`soak silent overwrite: ${s}`);
 
-  assert.deepEqual(problems, [], 'the stored state is what the app said');
+  assert.deepEqual(problems, [], 'the stored state is the model');
+  assert.deepEqual(silent, [], 'no silent overwrite');
   assert.ok(figures.injected_500 > 0 && figures.injected_429 + figures.injected_500 >= OPS / 10, 'faults were injected');
   // Failed requests and refusals are logged by Chromium as console errors; nothing else may be.
-  assertClean(['status of 500 (Internal Server Error)', 'status of 429 (Too Many Requests)']);
-});
+  for (const u of [a, b]) {
+    u.assertClean(['status of 500 (Internal Server Error)', 'status of 429 (Too Many Requests)', 'status of 404 (Not Found)']);
+  }
+}
