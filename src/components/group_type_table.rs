@@ -5,7 +5,7 @@ use posthog_groups::GroupType;
 
 use crate::browser;
 use crate::components::breakable::breakable;
-use crate::state::rename::{field_changed, Edits, NameEdit, NameErrors, NameField};
+use crate::state::rename::{field_changed, Bases, Edits, NameEdit, NameErrors, NameField};
 use crate::state::rename_session::input_id;
 use crate::state::url::{project_metrics_href, Target, PAGE_SIZES};
 
@@ -18,6 +18,10 @@ pub fn GroupTypeTable(
     /// The user's edits, by index; rows absent here show the server's names.
     #[prop(optional)]
     edits: Option<RwSignal<Edits>>,
+    /// Each edited row as it was shown when its first edit was typed: what a save merges
+    /// the edit from (see [`crate::state::rename::check_rows`]).
+    #[prop(optional)]
+    bases: Option<RwSignal<Bases>>,
     /// Validation messages by row and field.
     #[prop(into, optional)]
     errors: Signal<NameErrors>,
@@ -38,6 +42,7 @@ pub fn GroupTypeTable(
     described_by: MaybeProp<&'static str>,
 ) -> impl IntoView {
     let edits = edits.unwrap_or_else(|| RwSignal::new(Edits::new()));
+    let bases = bases.unwrap_or_else(|| RwSignal::new(Bases::new()));
     let has_details = group_types
         .iter()
         .any(|g| g.detail_dashboard.is_some() || g.default_columns.is_some());
@@ -74,8 +79,8 @@ pub fn GroupTypeTable(
                                     <span class="badge changed-badge">"changed"</span>
                                 </Show>
                             </td>
-                            <td class="name-cell" data-label="Singular name">{name_cell(&g, NameField::Singular, editable, edits, errors, disabled)}</td>
-                            <td class="name-cell" data-label="Plural name">{name_cell(&g, NameField::Plural, editable, edits, errors, disabled)}</td>
+                            <td class="name-cell" data-label="Singular name">{name_cell(&g, NameField::Singular, editable, (edits, bases), errors, disabled)}</td>
+                            <td class="name-cell" data-label="Plural name">{name_cell(&g, NameField::Plural, editable, (edits, bases), errors, disabled)}</td>
                             <td class="date" data-label="Created">{g.created_at.as_deref().map(date_part).unwrap_or("—").to_owned()}</td>
                             {has_details.then(|| view! { <td data-label="Settings">{details(&g)}</td> })}
                             {target.clone().map(|t| {
@@ -110,7 +115,7 @@ fn name_cell(
     g: &GroupType,
     field: NameField,
     editable: Signal<bool>,
-    edits: RwSignal<Edits>,
+    edits: (RwSignal<Edits>, RwSignal<Bases>),
     errors: Signal<NameErrors>,
     disabled: Signal<bool>,
 ) -> impl IntoView {
@@ -132,7 +137,7 @@ fn name_cell(
 fn name_input(
     g: &GroupType,
     field: NameField,
-    edits: RwSignal<Edits>,
+    (edits, bases): (RwSignal<Edits>, RwSignal<Bases>),
     errors: Signal<NameErrors>,
     disabled: Signal<bool>,
 ) -> impl IntoView {
@@ -163,6 +168,10 @@ fn name_input(
             aria-describedby=move || error().map(|_| described.clone())
             on:input=move |ev| {
                 let text = event_target_value(&ev);
+                // The row as shown when its first edit is typed is what a save merges from.
+                if edits.with_untracked(|e| !e.contains_key(&index)) {
+                    bases.update(|b| { b.insert(index, original.clone()); });
+                }
                 edits.update(|e| {
                     e.entry(index)
                         .or_insert_with(|| NameEdit::from_group_type(&original))

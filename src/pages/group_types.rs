@@ -216,6 +216,7 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
                         described_by=Signal::derive(move || write_reason.with(Option::is_some).then_some("gt-write-reason"))
                         editable=Signal::derive(can_rename)
                         edits=rename.edits
+                        bases=rename.bases
                         errors=rename.name_errors()
                         disabled=rename.saving()
                         target=Some(conn.with_value(|c| Target::of(&c.host, &c.project)))

@@ -64,6 +64,9 @@ impl NameEdit {
 /// Edits by group type index; rows the user never touched are absent.
 pub type Edits = BTreeMap<u32, NameEdit>;
 
+/// Each edited row as it was shown when its first edit was typed, by index.
+pub type Bases = BTreeMap<u32, GroupType>;
+
 /// Messages for invalid inputs, by row and field.
 pub type NameErrors = BTreeMap<(u32, NameField), String>;
 

@@ -11,8 +11,8 @@ use crate::api;
 use crate::browser;
 use crate::state::connection::Connection;
 use crate::state::rename::{
-    changed_rows, check_rows, names_text, plan, rebase, Edits, NameConflict, NameErrors, NameField,
-    RenameCheck, RenamePlan,
+    changed_rows, check_rows, names_text, plan, rebase, Bases, Edits, NameConflict, NameErrors,
+    NameField, RenameCheck, RenamePlan,
 };
 
 /// What a save came to.
@@ -46,8 +46,9 @@ pub struct RenameSession {
     pub conflicts: RwSignal<Option<(Vec<NameConflict>, Vec<GroupType>)>>,
     /// Group types deleted since the page loaded that have edits here.
     pub gone: RwSignal<Option<Vec<String>>>,
-    /// Each edited row as it was when its first edit was typed: what a save merges from.
-    bases: RwSignal<BTreeMap<u32, GroupType>>,
+    /// Each edited row as it was shown when its first edit was typed: what a save merges
+    /// from (filled by the table).
+    pub bases: RwSignal<Bases>,
     save: Action<Vec<GroupTypeNames>, Outcome>,
 }
 
@@ -72,18 +73,14 @@ impl RenameSession {
         let planned = Memo::new(move |_| current.with(|list| edits.with(|e| plan(list, e))));
         let changed =
             Memo::new(move |_| current.with(|list| edits.with(|e| changed_rows(list, e).len())));
-        let bases = RwSignal::new(BTreeMap::<u32, GroupType>::new());
-        // A row's base is taken when its first edit appears, from the list shown then.
+        // Filled by the table as each row's first edit is typed (the row as the user saw
+        // it); a row whose edits are gone (saved, discarded) drops its base.
+        let bases = RwSignal::new(Bases::new());
         Effect::new(move |_| {
             let edited: Vec<u32> = edits.with(|e| e.keys().copied().collect());
-            bases.update(|b| {
-                b.retain(|i, _| edited.contains(i));
-                current.with_untracked(|list| {
-                    for g in list.iter().filter(|g| edited.contains(&g.group_type_index)) {
-                        b.entry(g.group_type_index).or_insert_with(|| g.clone());
-                    }
-                });
-            });
+            if bases.with_untracked(|b| b.keys().any(|i| !edited.contains(i))) {
+                bases.update(|b| b.retain(|i, _| edited.contains(i)));
+            }
         });
         let save = Action::new_local(move |rows: &Vec<GroupTypeNames>| {
             let (conn, rows) = (connection.get_value(), rows.clone());
