@@ -212,8 +212,8 @@ async function soak(otherContext) {
   async function edit(u, op) {
     const ids = [...model.keys()];
     if (!ids.length) return create(u, op);
-    // Half the edits go to a few metrics, so that the two users meet.
-    const id = u.rand() < 0.5 ? u.pick(ids.slice(0, 6)) : u.pick(ids);
+    // Most edits go to a few metrics, so that the two users meet.
+    const id = u.rand() < 0.7 ? u.pick(ids.slice(0, 3)) : u.pick(ids);
     await openWorkList(u);
     const link = metricTable(u.page).locator(`a[href*="/metrics/${id}/edit"]`);
     if (!(await link.count())) return; // deleted by the other user since this list was read
@@ -235,6 +235,8 @@ async function soak(otherContext) {
     };
     if (change.name) await nameField.fill(mine.name);
     if (change.interval) await setInterval(u, mine.interval);
+    // Half the time the user pauses before saving, as people do: the other may save meanwhile.
+    if (u.rand() < 0.5) await sleep(1000 + u.rand() * 3000);
 
     const saveButton = u.page.getByRole('button', { name: 'Save metric' });
     await exclusive(async () => {
@@ -300,6 +302,7 @@ async function soak(otherContext) {
     const mine = `Soak ${u.label}${op}`;
     await field.fill(mine);
     figures.renames += 1;
+    if (u.rand() < 0.5) await sleep(1000 + u.rand() * 3000);
     const bar = u.page.getByRole('region', { name: 'Unsaved changes' });
     await exclusive(async () => {
       const now = names[index].singular;
