@@ -407,6 +407,22 @@ mod tests {
         }
     }
 
+    /// Every row of [`list`] as the base of an edit.
+    fn bases_of_list() -> Bases {
+        list()
+            .into_iter()
+            .map(|g| (g.group_type_index, g))
+            .collect()
+    }
+
+    /// [`list`] after another user renamed organization's plural and company's singular.
+    fn renamed_elsewhere() -> Vec<GroupType> {
+        let mut now = list();
+        now[0].name_plural = Some("Orgs".into());
+        now[1].name_singular = Some("Account".into());
+        now
+    }
+
     fn list() -> Vec<GroupType> {
         vec![
             gt(
@@ -501,14 +517,9 @@ mod tests {
 
     #[test]
     fn a_name_renamed_elsewhere_is_kept_or_is_a_conflict() {
-        let bases: BTreeMap<u32, GroupType> = list()
-            .into_iter()
-            .map(|g| (g.group_type_index, g))
-            .collect();
+        let bases = bases_of_list();
         // Elsewhere: organization's plural and company's singular were renamed.
-        let mut now = list();
-        now[0].name_plural = Some("Orgs".into());
-        now[1].name_singular = Some("Account".into());
+        let now = renamed_elsewhere();
         // Here: organization's singular was edited (its plural input still shows the old name).
         let mut edits = Edits::new();
         edits.insert(0, edit("Org", "Organizations"));
@@ -560,13 +571,8 @@ mod tests {
 
     #[test]
     fn settling_takes_the_servers_names_into_the_inputs() {
-        let mut bases: BTreeMap<u32, GroupType> = list()
-            .into_iter()
-            .map(|g| (g.group_type_index, g))
-            .collect();
-        let mut now = list();
-        now[0].name_plural = Some("Orgs".into());
-        now[1].name_singular = Some("Account".into());
+        let mut bases = bases_of_list();
+        let now = renamed_elsewhere();
         let mut edits = Edits::new();
         edits.insert(0, edit("Org", "Organizations"));
         edits.insert(1, edit("Customer", ""));
@@ -592,10 +598,7 @@ mod tests {
 
         let mut edits = Edits::new();
         edits.insert(1, edit("Customer", ""));
-        let mut bases: BTreeMap<u32, GroupType> = list()
-            .into_iter()
-            .map(|g| (g.group_type_index, g))
-            .collect();
+        let mut bases = bases_of_list();
         rebase(&mut edits, &mut bases, &now, |_| Side::Theirs);
         assert_eq!(edits[&1], edit("Account", ""));
     }
