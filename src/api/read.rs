@@ -19,8 +19,8 @@ use std::rc::Rc;
 
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use leptos::prelude::{
-    ArcRwSignal, GetValue, LocalResource, Set, SetValue, StoredValue, Track, Update, UpdateValue,
-    WithUntracked,
+    ArcRwSignal, Get, GetValue, LocalResource, Memo, Set, SetValue, StoredValue, Track, Update,
+    UpdateValue, WithUntracked,
 };
 use posthog_groups::cache::{self, Entry, Keep, ReadCache};
 use posthog_groups::{ApiError, Connection, Host, Request};
@@ -88,6 +88,14 @@ impl OtherTabWrite {
 /// says so; the lists already read again through [`writes`].
 pub fn other_tab_writes() -> ArcRwSignal<Option<OtherTabWrite>> {
     OTHER_TAB.with(Clone::clone)
+}
+
+/// The writes other tabs tell of from now on (tracked): `None` until the first one after
+/// the calling view was built, so a view never acts on a write it already read past.
+pub fn other_tab_writes_from_now() -> Memo<Option<OtherTabWrite>> {
+    let other = other_tab_writes();
+    let seen = other.with_untracked(|w| w.as_ref().map(|w| w.seq));
+    Memo::new(move |_| other.get().filter(|w| Some(w.seq) != seen))
 }
 
 /// Listens, for the life of the page, to the writes other tabs tell of: what was kept is

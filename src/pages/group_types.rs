@@ -77,10 +77,9 @@ fn GroupTypesScreen(connection: Connection) -> impl IntoView {
     let current = Memo::new(move |_| loaded.get().and_then(Result::ok).unwrap_or_default());
     // Another tab renamed or deleted a group type of this project: read the list again (the
     // edits here stay, and a save merges them over what the server holds).
-    let other = api::read::other_tab_writes();
-    let seen = other.with_untracked(|w| w.as_ref().map(|w| w.seq));
+    let other = api::read::other_tab_writes_from_now();
     Effect::new(move |_| {
-        let Some(w) = other.get().filter(|w| Some(w.seq) != seen) else {
+        let Some(w) = other.get() else {
             return;
         };
         let list = conn.with_value(|c| request::list_group_types(&c.project));

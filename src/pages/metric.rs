@@ -5,7 +5,7 @@ use leptos_router::hooks::use_navigate;
 use posthog_groups::capability::Access;
 use posthog_groups::computed::Reach;
 use posthog_groups::project_metrics::SETTINGS_INDEX;
-use posthog_groups::{ApiError, FilterSource, GroupRef, GroupType, Metric, MetricDraft};
+use posthog_groups::{request, ApiError, FilterSource, GroupRef, GroupType, Metric, MetricDraft};
 
 use crate::api;
 use crate::api::read::fresh_resource;
@@ -53,6 +53,18 @@ fn MetricView(
     let loaded = fresh_resource(move |check| async move {
         let (conn, id) = (conn.get_value(), id.get_value());
         api::get_metric_fresh(&conn, index, &id, move |r| check.replace(r)).await
+    });
+    // Another tab saved or deleted this metric: read it again (a delete shows "not found").
+    let other = api::read::other_tab_writes_from_now();
+    Effect::new(move |_| {
+        let Some(w) = other.get() else {
+            return;
+        };
+        let this = conn
+            .with_value(|c| w.touches(c, &request::get_metric(&c.project, index, &id.get_value())));
+        if this {
+            loaded.refetch();
+        }
     });
     let back = browser::app_link(&metrics_list_href(&target.get_untracked()));
     let values = GroupValues::new(conn, target);

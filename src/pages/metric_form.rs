@@ -158,10 +158,9 @@ fn MetricForm(
     let deleted = RwSignal::new(false);
     // Another tab's save or delete of this metric: said above the buttons, the typing kept.
     let other_tab = RwSignal::new(None::<&'static str>);
-    let other = api::read::other_tab_writes();
-    let seen = other.with_untracked(|w| w.as_ref().map(|w| w.seq));
+    let other = api::read::other_tab_writes_from_now();
     Effect::new(move |_| {
-        let Some(w) = other.get().filter(|w| Some(w.seq) != seen) else {
+        let Some(w) = other.get() else {
             return;
         };
         let touched = original.with_untracked(|o| {

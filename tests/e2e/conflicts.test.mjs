@@ -10,7 +10,7 @@ import {
   openConnectedAt, assertAccessible, metricUrl, sandboxMetrics, apiRequests, sandboxApi,
   strictSuite, allowWrites, sandboxProject, statusLogged, eventually,
 } from './harness.mjs';
-import { layoutProblems } from './layout-checks.mjs';
+import { assertLayoutAt } from './layout-checks.mjs';
 
 let sandbox;
 let browser;
@@ -84,11 +84,7 @@ test('both sides change the interval: the conflict view, no PATCH until a side i
     'when opened, now on the server, yours');
   assert.equal(await view.getByRole('group').count(), 1, 'the name changed on one side only: no conflict');
   await assertAccessible(page, 'conflict view');
-  for (const [width, scheme] of [[390, 'light'], [390, 'dark'], [1280, 'dark']]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.emulateMedia({ colorScheme: scheme });
-    assert.deepEqual(await page.evaluate(layoutProblems), { overflow: 0, split: [] }, `conflict view ${width} ${scheme}`);
-  }
+  await assertLayoutAt(page, 'conflict view', [[390, 'light'], [390, 'dark'], [1280, 'dark']]);
   await assertAccessible(page, 'conflict view at 390 px, dark');
   assert.deepEqual(await writes(), [], 'nothing sent while the conflict stands');
 
@@ -128,11 +124,7 @@ test('a conflict over 255-character snake_case names and filters stays inside a 
   const view = page.getByRole('region', { name: 'Changed since you opened it' });
   await view.waitFor();
   assert.deepEqual(await view.getByRole('group').evaluateAll((gs) => gs.map((g) => g.querySelector('legend').textContent)), ['Name', 'Filters']);
-  for (const [width, scheme] of [[390, 'light'], [390, 'dark'], [1280, 'light']]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.emulateMedia({ colorScheme: scheme });
-    assert.deepEqual(await page.evaluate(layoutProblems), { overflow: 0, split: [] }, `long conflict ${width} ${scheme}`);
-  }
+  await assertLayoutAt(page, 'long conflict', [[390, 'light'], [390, 'dark'], [1280, 'light']]);
   await assertAccessible(page, 'conflict over long names at 390 px');
   assert.deepEqual(await writes(), [], 'nothing sent while the conflict stands');
   // Back to editing: the form and its buttons come back, focus on Save; leaving then is the
@@ -257,8 +249,7 @@ test('the same name renamed on both sides is a conflict: nothing is sent until a
   const item = view.getByRole('group', { name: 'Singular name of company' });
   assert.deepEqual(await item.locator('dd .conflict-value').allInnerTexts(), ['company', 'Account', 'Customer']);
   await assertAccessible(page, 'group type name conflict');
-  await page.setViewportSize({ width: 390, height: 900 });
-  assert.deepEqual(await page.evaluate(layoutProblems), { overflow: 0, split: [] }, 'name conflict at 390 px');
+  await assertLayoutAt(page, 'name conflict', [[390, 'light']]);
   assert.deepEqual(await appPatches(), [], 'nothing sent while the conflict stands');
   assert.equal(await singular(page, 'company').inputValue(), 'Customer', 'the typing stays');
 
@@ -322,7 +313,7 @@ test('a group type renamed while its delete dialog is open: not deleted, what ch
 
 // ---- Two tabs of one browser ----
 
-test('two tabs: a save in tab A updates tab B\'s list at once, and B\'s open form keeps its typing and shows the notice', async () => {
+test('two tabs: a save in tab A updates tab B\'s list and metric page at once, and B\'s open form keeps its typing and shows the notice', async () => {
   allowWrites();
   const listUrl = `${sandbox.url}/metrics?host=${encodeURIComponent(sandbox.url)}&project=1`;
   const a = await openAt(metricUrl(sandbox, 0, LOGINS, { edit: true }));
@@ -334,6 +325,9 @@ test('two tabs: a save in tab A updates tab B\'s list at once, and B\'s open for
   const { page: bForm } = await openAt(metricUrl(sandbox, 0, LOGINS, { edit: true }));
   await bForm.getByRole('heading', { name: 'Edit “Logins”', level: 1 }).waitFor();
   await nameField(bForm).fill('Typed in tab B');
+  // And the metric's own page, which reads it again when another tab writes it.
+  const { page: bMetric } = await openAt(metricUrl(sandbox, 0, LOGINS));
+  await bMetric.getByRole('heading', { name: 'Logins', level: 1 }).waitFor();
   await clearLog();
 
   await nameField(a.page).fill('Logins saved in A');
@@ -343,6 +337,7 @@ test('two tabs: a save in tab A updates tab B\'s list at once, and B\'s open for
   await bTable.getByRole('link', { name: 'Logins saved in A', exact: true }).waitFor({ timeout: 5000 });
   await bForm.locator('#metric-other-tab').filter({ hasText: 'This metric was changed in another tab.' }).waitFor({ timeout: 5000 });
   assert.equal(await nameField(bForm).inputValue(), 'Typed in tab B', 'B\'s typing is kept');
+  await bMetric.getByRole('heading', { name: 'Logins saved in A', level: 1 }).waitFor({ timeout: 5000 });
   await assertAccessible(bForm, 'form told of another tab\'s save');
   // Only tab A wrote: B read, and nothing else.
   const sent = (await writes()).map((r) => [r.method, r.body]);

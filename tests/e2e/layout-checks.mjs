@@ -2,6 +2,8 @@
 // than its window the document is, which words are split across lines, and which texts are on
 // screen. Shared by layout.test.mjs (the demo seed) and layout-data.test.mjs (anyone's data).
 
+import assert from 'node:assert/strict';
+
 /**
  * How much wider than its window the document is, and every word inside an element matching
  * `where` whose rects lie on more than one line (a word broken inside itself, at a hyphen or
@@ -61,4 +63,16 @@ export function focusProblem() {
   if (y < 0 || y > innerHeight || x < 0 || x > innerWidth) return `${name} is off screen`;
   const hit = document.elementFromPoint(x, y);
   return hit && (hit === el || el.contains(hit) || hit.contains(el)) ? null : `${name} is under <${hit?.tagName.toLowerCase()} class="${hit?.className}">`;
+}
+
+/**
+ * Asserts no overflow and no split word on `page` at each `[width, scheme]` of `sizes`
+ * (height 900), naming each failure `${label} ${width} ${scheme}`. Leaves the page at the last.
+ */
+export async function assertLayoutAt(page, label, sizes) {
+  for (const [width, scheme] of sizes) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.emulateMedia({ colorScheme: scheme });
+    assert.deepEqual(await page.evaluate(layoutProblems), { overflow: 0, split: [] }, `${label} ${width} ${scheme}`);
+  }
 }
