@@ -4,7 +4,7 @@
 use posthog_groups::computed::{NeverComputed, Reach};
 use posthog_groups::merge::{merge_metric, MetricField, MetricMerge};
 use posthog_groups::placement::{self, Placed};
-use posthog_groups::validate::{metric_draft, FieldErrors};
+use posthog_groups::validate::{metric_draft, unchosen_action, FieldErrors};
 use posthog_groups::{
     ApiError, Connection, Filters, Metric, MetricDisplay, MetricDraft, MetricFormat, MetricMath,
 };
@@ -79,6 +79,11 @@ impl FormValues {
         let mut errors = metric_draft(&draft, taken);
         if let Err(e) = interval {
             errors.insert("interval", e);
+        }
+        if let Some(n) = unchosen_action(&draft.filters) {
+            errors.entry("filters").or_insert_with(|| {
+                format!("Action {n} has no action chosen: pick one from its list, or remove it.")
+            });
         }
         (draft, errors)
     }

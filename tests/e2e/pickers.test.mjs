@@ -196,6 +196,15 @@ test('actions are picked by name, stored by id, and named on the metric\'s page'
   await page.getByLabel('Name', { exact: true }).fill('Checkouts');
   await page.getByRole('button', { name: 'Add action' }).click();
   const action = page.getByRole('combobox', { name: 'Action 1' });
+  // A row left with no action chosen would count nothing: refused next to the filters.
+  await clearLog();
+  await page.getByRole('button', { name: 'Save metric' }).click();
+  await page.locator('#filters-error')
+    .filter({ hasText: 'Action 1 has no action chosen: pick one from its list, or remove it.' }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'filters-source-events');
+  assert.equal(await page.getByLabel('Name', { exact: true }).inputValue(), 'Checkouts', 'the typing is kept');
+  assert.deepEqual((await apiRequests(sandbox)).filter((r) => r.method === 'POST' && r.path.endsWith('/metrics/')), [],
+    'nothing is sent');
   await clearLog();
   await typeSlowly(action, 'checkout');
   await page.getByRole('listbox', { name: 'Action 1' }).getByRole('option', { name: /^Completed checkout/ }).waitFor();

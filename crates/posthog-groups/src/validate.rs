@@ -158,6 +158,22 @@ pub fn metric_draft<'a>(
     errors
 }
 
+/// The position (from 1) of the first action of events-shaped `filters` with none chosen
+/// (`id` absent or null): a row added and left empty. PostHog's query runner reads such an
+/// entry as `1 = 2`, so it would count nothing; the form asks for a choice instead.
+pub fn unchosen_action(filters: &Filters) -> Option<usize> {
+    if filters.source() != FilterSource::Events {
+        return None;
+    }
+    let Some(Value::Array(actions)) = filters.0.get("actions") else {
+        return None;
+    };
+    actions
+        .iter()
+        .position(|a| matches!(a.get("id"), None | Some(Value::Null)))
+        .map(|i| i + 1)
+}
+
 /// What to type into an empty data-warehouse input.
 fn warehouse_missing_message(key: &str) -> &'static str {
     match key {

@@ -109,3 +109,25 @@ fn group_type_names_are_trimmed_and_empty_resets() {
     );
     assert!(group_type_name(&"a".repeat(401)).is_err());
 }
+
+#[test]
+fn an_action_row_left_unchosen_is_found() {
+    let none = filters(json!({"events": [{"id": null, "type": "events"}], "actions": []}));
+    assert_eq!(
+        validate::unchosen_action(&none),
+        None,
+        "an event without id is all events"
+    );
+    let chosen = filters(json!({"actions": [{"id": 7, "type": "actions"}]}));
+    assert_eq!(validate::unchosen_action(&chosen), None);
+    let second = filters(json!({"actions": [{"id": 7}, {"id": null, "type": "actions"}]}));
+    assert_eq!(validate::unchosen_action(&second), Some(2));
+    let absent = filters(json!({"actions": [{"type": "actions"}]}));
+    assert_eq!(validate::unchosen_action(&absent), Some(1));
+    let warehouse = filters(json!({"source": "data_warehouse", "actions": [{"id": null}]}));
+    assert_eq!(
+        validate::unchosen_action(&warehouse),
+        None,
+        "not this shape's key"
+    );
+}
