@@ -4,8 +4,8 @@
 // 63-character warehouse names, 12-digit currency values, 400-character group type names),
 // then a few dozen generated datasets (tests/e2e/datasets.mjs; the seed of a failing one is
 // printed: LAYOUT_SEED=<n> LAYOUT_DATASETS=1 replays it). On group types, the metrics list
-// with a group's values, a metric with its card, and the form (also with an event picker
-// open), at 320, 390, 768, 1024, 1280 and 1440 px:
+// with a group's values, a metric with its card, the form (also with an event picker open,
+// and with its conflict view), and compare, at 320, 390, 768, 1024, 1280 and 1440 px:
 // - the page is never wider than the window;
 // - no word of a column header or a button is split (data may break: a 255-character name
 //   has to, somewhere);
@@ -19,7 +19,7 @@ import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSandbox, launchBrowser, openConnectedAt, assertAccessible, artifactsDir } from './harness.mjs';
+import { startSandbox, launchBrowser, openConnectedAt, assertAccessible, artifactsDir, sandboxApi } from './harness.mjs';
 import { worstCase, generated } from './datasets.mjs';
 import { layoutProblems, visibleTexts } from './layout-checks.mjs';
 
@@ -46,6 +46,9 @@ after(async () => {
 /** The screens, each with what shows it is drawn. */
 function screens(sandbox) {
   const q = `host=${encodeURIComponent(sandbox.url)}&project=1`;
+  const metricPath = `/api/projects/1/groups_types/0/metrics/${FIRST_METRIC}/`;
+  // The conflict screen's metric as the form opened it, put back when the screen is left.
+  let opened = null;
   return [
     { name: 'group-types', url: `${sandbox.url}/group-types?${q}`, ready: (p) => p.getByRole('table').first() },
     { name: 'metrics', url: `${sandbox.url}/metrics?${q}&group=0:acme&limit=100`, ready: (p) => p.locator('td.value-cell .metric-value').first() },
@@ -64,6 +67,32 @@ function screens(sandbox) {
           const text = document.getElementById(status)?.textContent ?? '';
           return text !== '' && text !== 'Searching…';
         }, `${id}-status`);
+      },
+    },
+    // The form's conflict view: the name and the interval changed both in the form and over
+    // the API (another user), so each shows when opened, now on the server, and yours.
+    {
+      name: 'conflict',
+      url: `${sandbox.url}/metrics/${FIRST_METRIC}/edit?${q}&index=0`,
+      ready: (p) => p.getByRole('button', { name: 'Save metric' }),
+      open: async (p) => {
+        const now = (await sandboxApi(sandbox, 'GET', metricPath)).body;
+        opened = { name: now.name, interval: now.interval };
+        const stem = now.name.length > 3 ? now.name.slice(0, -2) : now.name;
+        const [mine, theirs] = now.interval === 90 ? [7, 30] : [90, now.interval === 30 ? 7 : 30];
+        await p.getByLabel('Name', { exact: true }).fill(`${stem}_m`);
+        await p.getByRole('radio', { name: `${mine} days` }).check();
+        const res = await sandboxApi(sandbox, 'PATCH', metricPath, { name: `${stem}_t`, interval: theirs });
+        assert.equal(res.status, 200, 'the change made elsewhere');
+        await p.getByRole('button', { name: 'Save metric' }).click();
+        await p.getByRole('region', { name: 'Changed since you opened it' }).waitFor();
+      },
+      // The form holds unsaved typing: leaving asks first, and the test says yes. The metric
+      // is then put back, so the next width's form opens on the same data.
+      leave: async (p) => {
+        p.once('dialog', (d) => d.accept());
+        await p.goto('about:blank');
+        assert.equal((await sandboxApi(sandbox, 'PATCH', metricPath, opened)).status, 200);
       },
     },
     // Compare with an empty project 2, every change ticked: each metric a row to create, and
@@ -137,6 +166,8 @@ async function problemsOf(sandbox, label, { thorough = false } = {}) {
             await page.emulateMedia({ colorScheme: 'light' });
           }
         }
+        // The next width loads afresh (thorough), or the next screen does.
+        if (screen.leave && (thorough || width === WIDTHS.at(-1))) await screen.leave(page);
       }
     }
     assertClean();
